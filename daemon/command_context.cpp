@@ -1,0 +1,41 @@
+#include "command_context.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "config/config_error.hpp"
+#include "config/config_loader.hpp"
+
+namespace sqlcron::daemon {
+
+std::shared_ptr<const config::Config> load_config(const std::string& path) {
+  config::LoadOptions options;
+  if (const char* pw = std::getenv("SQLCRON_DB_PASSWORD")) options.env_password = pw;
+  options.defined_at =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::make_shared<const config::Config>(config::ConfigLoader::load(path, options));
+}
+
+std::shared_ptr<const config::Config> load_config_or_report(const std::string& path) {
+  try {
+    return load_config(path);
+  } catch (const config::ConfigError& e) {
+    for (const auto& issue : e.issues()) std::cerr << issue.to_string() << '\n';
+    std::cerr << e.issues().size() << (e.issues().size() == 1 ? " error" : " errors") << " in "
+              << path << '\n';
+  }
+  return nullptr;
+}
+
+mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db) {
+  mysql::ConnectionSettings s;
+  s.host = db.host;
+  s.port = db.port;
+  s.socket = db.socket;
+  s.user = db.user;
+  s.password = db.password;
+  s.schema = db.schema;
+  return s;
+}
+
+}  // namespace sqlcron::daemon

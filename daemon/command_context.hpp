@@ -1,0 +1,26 @@
+// What every subcommand gets from main: the global options, and helpers shared by subcommands
+// to load the config and reach the database the same way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "exit_code.hpp"
+#include "mysql/connection_settings.hpp"
+
+namespace sqlcron::daemon {
+
+struct CommandContext {
+  std::string config_path = "/etc/sqlcron/sqlcron.yaml";
+};
+
+// Loads and validates the config; throws config::ConfigError.
+std::shared_ptr<const config::Config> load_config(const std::string& path);
+
+// Loads and validates the config. On error prints every problem to stderr and returns null.
+std::shared_ptr<const config::Config> load_config_or_report(const std::string& path);
+
+mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db);
+
+}  // namespace sqlcron::daemon

@@ -1,0 +1,82 @@
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mysql/connection_pool.hpp"
+#include "mysql/connector.hpp"
+#include "mysql/db_error.hpp"
+#include "runlog/instance_registry.hpp"
+#include "runlog/run_log.hpp"
+#include "runtime/daemon.hpp"
+#include "runtime/systemd_notifier.hpp"
+
+namespace sqlcron::daemon {
+
+namespace {
+
+constexpr std::chrono::seconds kHeartbeat{10};
+constexpr std::chrono::seconds kStaleAfter{60};
+
+std::string hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+bool state_schema_ready(mysql::Session& s, const std::string& schema) {
+  const auto rs = s.query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN "
+      "('runs', 'jobs', 'instances')",
+      {schema});
+  return rs.rows.at(0).at(0).value_or("0") == "3";
+}
+
+}  // namespace
+
+int serve_command(const CommandContext& ctx) {
+  // Start-up order: config -> database -> schema version -> instance -> recover -> schedule.
+  auto config = load_config_or_report(ctx.config_path);
+  if (!config) return to_int(ExitCode::config);
+  const mysql::Connector connector;
+  const auto settings = connection_settings(config->database);
+  const auto host = hostname();
+  const auto started = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  const std::string instance = host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
+  try {
+    const auto session = connector.open(settings);
+    const auto& state = config->scheduler.state_schema;
+    if (!state_schema_ready(*session, state)) {
+      spdlog::error("the state schema `{}` is not set up; run: sqlcrond --config {} migrate", state,
+                    ctx.config_path);
+      return to_int(ExitCode::failure);
+    }
+    runlog::InstanceRegistry(state, instance).register_self(*session, host, getpid(), "0.1.0");
+    const auto abandoned = runlog::RunLog(state).abandon_orphans(*session, instance, kStaleAfter);
+    if (abandoned > 0) {
+      spdlog::warn("marked {} runs of stopped instances as abandoned", abandoned);
+    }
+  } catch (const mysql::DbError& e) {
+    spdlog::error("database unavailable: {}", e.what());
+    return to_int(ExitCode::unavailable);
+  }
+  spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", "0.1.0", instance,
+               settings.describe(), config->jobs.size());
+
+  mysql::ConnectionPool pool(connector, settings, config->database.pool_size);
+  const runtime::SystemdNotifier notifier;
+  runtime::DaemonOptions options;
+  options.instance = instance;
+  options.heartbeat_interval = kHeartbeat;
+  options.reload = [path = ctx.config_path] { return load_config(path); };
+  options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
+  runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
+  daemon.run();
+  return to_int(ExitCode::ok);
+}
+
+}  // namespace sqlcron::daemon

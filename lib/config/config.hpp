@@ -1,0 +1,72 @@
+// The validated configuration: plain typed values. Only ConfigLoader makes one; the rest of the
+// program can rely on every field being valid (identifiers checked, schedules parsed, zones found).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/arg_template.hpp"
+#include "schedule/schedule.hpp"
+
+namespace sqlcron::config {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;  // 1-based
+};
+
+struct DatabaseConfig {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string socket;
+  std::string user = "sqlcron";
+  std::string password_file;  // as written in the config (resolved against the config's folder)
+  std::string password;       // resolved: file contents or SQLCRON_DB_PASSWORD; never logged
+  std::string schema;         // default schema for jobs
+  int pool_size = 8;
+};
+
+struct SchedulerConfig {
+  std::string state_schema = "sqlcron";
+  std::string timezone = "UTC";
+  const date::time_zone* zone = nullptr;
+  int max_concurrent_runs = 8;
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(60)};
+};
+
+struct JobConfig {
+  std::string name;
+  std::string schedule_text;
+  std::string timezone;
+  schedule::Schedule schedule;
+  // Exactly one of: a procedure (call_schema may be empty = database.schema) or a statement.
+  std::string call_schema{};
+  std::string call_procedure{};
+  std::string sql{};
+  std::vector<ArgTemplate> args{};
+  std::optional<std::chrono::milliseconds> timeout{};
+  bool enabled = true;
+  SourceLocation source{};
+
+  [[nodiscard]] bool is_call() const { return !call_procedure.empty(); }
+  [[nodiscard]] bool uses_last_success() const {
+    for (const auto& a : args) {
+      if (a.uses_last_success()) return true;
+    }
+    return false;
+  }
+  // "schema.procedure" or "sql" - for logs and the jobs table.
+  [[nodiscard]] std::string target() const;
+};
+
+struct Config {
+  std::string file;  // absolute path of the main config file
+  DatabaseConfig database;
+  SchedulerConfig scheduler;
+  std::vector<std::string> migrations;  // absolute directories, in the order given
+  std::vector<JobConfig> jobs;
+};
+
+}  // namespace sqlcron::config

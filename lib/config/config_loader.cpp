@@ -1,0 +1,422 @@
+#include "config/config_loader.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <cstring>
+#include <map>
+
+#include "config/identifier.hpp"
+#include "config/yaml_reader.hpp"
+#include "schedule/schedule_error.hpp"
+#include "schedule/time_format.hpp"
+
+namespace sqlcron::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxJobName = 128;
+
+std::optional<YAML::Node> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
+  std::ifstream in(file);
+  if (!in) {
+    issues.push_back(ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
+    return std::nullopt;
+  }
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    issues.push_back(
+        ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> job_name_problem(const std::string& name) {
+  if (name.empty()) return "must not be empty";
+  if (name.size() > kMaxJobName) return "longer than " + std::to_string(kMaxJobName) + " characters";
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) == 0 && c != '_' && c != '-' && c != '.') {
+      return "'" + name + "' may contain only letters, digits, '_', '-' and '.'";
+    }
+  }
+  return std::nullopt;
+}
+
+// Reads one job; nullopt if it has problems (recorded in `reader`).
+class JobReader {
+ public:
+  JobReader(YamlReader& reader, const Config& config, const LoadOptions& options)
+      : r_(reader), config_(config), options_(options) {}
+
+  std::optional<JobConfig> read(const YAML::Node& node, const std::string& path) {
+    if (!r_.expect_map(node, path)) return std::nullopt;
+    const auto issues_before = r_.issue_count();
+    r_.check_keys(node, path,
+                  {"name", "schedule", "timezone", "call", "sql", "args", "timeout", "enabled"});
+    JobConfig job{.name = "",
+                  .schedule_text = "",
+                  .timezone = config_.scheduler.timezone,
+                  .schedule = placeholder_schedule(),
+                  .source = SourceLocation{r_.file(), node.Mark().line + 1}};
+    read_name(node, path, job);
+    read_target(node, path, job);
+    read_args(node, path, job);
+    job.timeout = r_.duration(node, "timeout", path);
+    job.enabled = r_.boolean(node, "enabled", path).value_or(true);
+    read_schedule(node, path, job);
+    if (r_.issue_count() != issues_before) return std::nullopt;
+    return job;
+  }
+
+ private:
+  schedule::Schedule placeholder_schedule() const {
+    return schedule::Schedule::parse("@daily", config_.scheduler.zone, options_.defined_at);
+  }
+
+  void read_name(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    auto name = r_.string(node, "name", path);
+    if (!name) {
+      if (!node["name"].IsDefined()) r_.issue(node, YamlReader::join(path, "name"), "is required");
+      return;
+    }
+    if (auto problem = job_name_problem(*name)) {
+      r_.issue(node["name"], YamlReader::join(path, "name"), *problem);
+      return;
+    }
+    job.name = *name;
+  }
+
+  void read_target(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    const bool has_call = node["call"].IsDefined();
+    const bool has_sql = node["sql"].IsDefined();
+    if (has_call == has_sql) {
+      r_.issue(node, path,
+               has_call ? "has both call and sql; a job runs exactly one of them"
+                        : "needs either call (a procedure) or sql (a statement)");
+      return;
+    }
+    if (has_sql) {
+      auto sql = r_.string(node, "sql", path);
+      if (sql && sql->find_first_not_of(" \t\r\n") == std::string::npos) {
+        r_.issue(node["sql"], YamlReader::join(path, "sql"), "must not be empty");
+      } else if (sql) {
+        job.sql = *sql;
+      }
+      return;
+    }
+    auto call = r_.string(node, "call", path);
+    if (!call) return;
+    const auto dot = call->find('.');
+    std::string schema = dot == std::string::npos ? "" : call->substr(0, dot);
+    std::string proc = dot == std::string::npos ? *call : call->substr(dot + 1);
+    for (const auto* part : {&schema, &proc}) {
+      if (part == &schema && dot == std::string::npos) continue;
+      if (auto problem = identifier_problem(*part)) {
+        r_.issue(node["call"], YamlReader::join(path, "call"),
+                 *problem + "; expected [schema.]procedure");
+        return;
+      }
+    }
+    job.call_schema = schema;
+    job.call_procedure = proc;
+  }
+
+  void read_args(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    const YAML::Node args = node["args"];
+    if (!args.IsDefined()) return;
+    const auto key = YamlReader::join(path, "args");
+    if (!args.IsSequence()) {
+      r_.issue(args, key, "expected a list of values, e.g. [\"{scheduled_for}\", 180]");
+      return;
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const YAML::Node a = args[i];
+      const auto akey = key + "[" + std::to_string(i) + "]";
+      if (a.IsNull()) {
+        job.args.push_back(ArgTemplate::null());
+        continue;
+      }
+      if (!a.IsScalar()) {
+        r_.issue(a, akey, "expected a number, a string or null");
+        continue;
+      }
+      try {
+        job.args.push_back(parse_arg(a));
+      } catch (const std::invalid_argument& e) {
+        r_.issue(a, akey, e.what());
+      }
+    }
+  }
+
+  static ArgTemplate parse_arg(const YAML::Node& a) {
+    const std::string& s = a.Scalar();
+    if (a.Tag() != "!") {  // plain (unquoted) scalars may be numbers
+      std::int64_t i = 0;
+      const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+      if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return ArgTemplate::integer(i);
+      double d = 0;
+      const auto [pd, ecd] = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (ecd == std::errc() && pd == s.data() + s.size() && !s.empty()) return ArgTemplate::real(d);
+    }
+    return ArgTemplate::text(s);
+  }
+
+  void read_schedule(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    auto tz = r_.string(node, "timezone", path);
+    const date::time_zone* zone = config_.scheduler.zone;
+    if (tz) {
+      try {
+        zone = schedule::find_zone(*tz);
+        job.timezone = *tz;
+      } catch (const std::invalid_argument& e) {
+        r_.issue(node["timezone"], YamlReader::join(path, "timezone"),
+                 std::string(e.what()) + "; expected an IANA name such as Europe/Berlin");
+        return;
+      }
+    }
+    auto text = r_.string(node, "schedule", path);
+    if (!text) {
+      if (!node["schedule"].IsDefined()) {
+        r_.issue(node, YamlReader::join(path, "schedule"), "is required");
+      }
+      return;
+    }
+    if (zone == nullptr) return;  // scheduler.timezone invalid: already reported
+    try {
+      job.schedule = schedule::Schedule::parse(*text, zone, options_.defined_at);
+      job.schedule_text = *text;
+    } catch (const schedule::ScheduleError& e) {
+      r_.issue(node["schedule"], YamlReader::join(path, "schedule"), e.what());
+    }
+  }
+
+  YamlReader& r_;
+  const Config& config_;
+  const LoadOptions& options_;
+};
+
+class Loader {
+ public:
+  explicit Loader(const LoadOptions& options) : options_(options) {}
+
+  Config load(const std::string& path) {
+    config_.file = fs::absolute(path).lexically_normal().string();
+    const auto root = parse_file(config_.file, issues_);
+    if (root) read_main(*root);
+    if (!issues_.empty()) throw ConfigError(std::move(issues_));
+    return std::move(config_);
+  }
+
+ private:
+  void read_main(const YAML::Node& root) {
+    YamlReader r(config_.file);
+    if (root.IsNull()) {
+      r.issue(root, "", "the file is empty; expected database:, scheduler: and jobs: sections");
+      collect(r);
+      return;
+    }
+    if (!r.expect_map(root, "")) {
+      collect(r);
+      return;
+    }
+    r.check_keys(root, "", {"database", "scheduler", "migrations", "include", "jobs"});
+    read_database(r, root["database"]);
+    read_scheduler(r, root["scheduler"]);
+    read_migrations(r, root["migrations"]);
+    collect(r);
+    if (config_.scheduler.zone == nullptr) return;
+    read_jobs(config_.file, root);
+    read_includes(root);
+    check_duplicates();
+  }
+
+  void collect(YamlReader& r) {
+    for (auto& i : r.take_issues()) issues_.push_back(std::move(i));
+  }
+
+  [[nodiscard]] fs::path base_dir() const { return fs::path(config_.file).parent_path(); }
+
+  void read_database(YamlReader& r, const YAML::Node& db) {
+    if (!db.IsDefined()) {
+      r.issue_at(YAML::Mark::null_mark(), "database", "section is required");
+      return;
+    }
+    if (!r.expect_map(db, "database")) return;
+    const std::string p = "database";
+    r.check_keys(db, p, {"host", "port", "socket", "user", "password_file", "schema", "pool_size"});
+    auto& d = config_.database;
+    d.host = r.string(db, "host", p).value_or(d.host);
+    d.port = r.integer(db, "port", p, 1, 65535).value_or(d.port);
+    d.socket = r.string(db, "socket", p).value_or("");
+    d.user = r.string(db, "user", p).value_or(d.user);
+    d.pool_size = r.integer(db, "pool_size", p, 1, 1024).value_or(d.pool_size);
+    if (auto schema = r.string(db, "schema", p)) {
+      if (auto problem = identifier_problem(*schema)) {
+        r.issue(db["schema"], "database.schema", *problem);
+      }
+      d.schema = *schema;
+    } else if (!db["schema"].IsDefined()) {
+      r.issue(db, "database.schema", "is required (the default schema for jobs)");
+    }
+    if (auto file = r.string(db, "password_file", p)) {
+      d.password_file = (base_dir() / *file).lexically_normal().string();
+      read_password(r, db["password_file"]);
+    } else if (options_.env_password) {
+      d.password = *options_.env_password;
+    }
+  }
+
+  void read_password(YamlReader& r, const YAML::Node& at) {
+    auto& d = config_.database;
+    struct stat st {};
+    if (::stat(d.password_file.c_str(), &st) != 0) {
+      r.issue(at, "database.password_file",
+              "cannot read " + d.password_file + ": " + std::string(strerror(errno)));
+      return;
+    }
+    if ((st.st_mode & S_IROTH) != 0) {
+      r.issue(at, "database.password_file",
+              d.password_file + " is readable by every user; run chmod 600 (or 640) on it");
+      return;
+    }
+    std::ifstream in(d.password_file);
+    if (!in) {
+      r.issue(at, "database.password_file",
+              "cannot read " + d.password_file + ": " + std::string(strerror(errno)));
+      return;
+    }
+    std::getline(in, d.password);
+    while (!d.password.empty() && (d.password.back() == '\r' || d.password.back() == ' ')) {
+      d.password.pop_back();
+    }
+  }
+
+  void read_scheduler(YamlReader& r, const YAML::Node& s) {
+    auto& sc = config_.scheduler;
+    sc.zone = schedule::find_zone("UTC");
+    if (!s.IsDefined()) return;
+    const std::string p = "scheduler";
+    if (!r.expect_map(s, p)) return;
+    r.check_keys(s, p, {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace"});
+    if (auto schema = r.string(s, "state_schema", p)) {
+      if (auto problem = identifier_problem(*schema)) {
+        r.issue(s["state_schema"], "scheduler.state_schema", *problem);
+      }
+      sc.state_schema = *schema;
+    }
+    if (auto tz = r.string(s, "timezone", p)) {
+      try {
+        sc.zone = schedule::find_zone(*tz);
+        sc.timezone = *tz;
+      } catch (const std::invalid_argument& e) {
+        r.issue(s["timezone"], "scheduler.timezone",
+                std::string(e.what()) + "; expected an IANA name such as Europe/Berlin");
+        sc.zone = nullptr;
+      }
+    }
+    sc.max_concurrent_runs = r.integer(s, "max_concurrent_runs", p, 1, 4096).value_or(8);
+    sc.shutdown_grace = r.duration(s, "shutdown_grace", p).value_or(sc.shutdown_grace);
+  }
+
+  void read_migrations(YamlReader& r, const YAML::Node& m) {
+    if (!m.IsDefined()) return;
+    if (!m.IsSequence()) {
+      r.issue(m, "migrations", "expected a list of directories");
+      return;
+    }
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const auto key = "migrations[" + std::to_string(i) + "]";
+      if (!m[i].IsScalar()) {
+        r.issue(m[i], key, "expected a directory path");
+        continue;
+      }
+      const auto dir = (base_dir() / m[i].Scalar()).lexically_normal();
+      if (!fs::is_directory(dir)) {
+        r.issue(m[i], key, dir.string() + " is not a directory");
+        continue;
+      }
+      config_.migrations.push_back(dir.string());
+    }
+  }
+
+  void read_jobs(const std::string& file, const YAML::Node& root) {
+    YamlReader r(file);
+    const YAML::Node jobs = root["jobs"];
+    if (jobs.IsDefined() && !jobs.IsNull()) {
+      if (!jobs.IsSequence()) {
+        r.issue(jobs, "jobs", "expected a list of jobs (lines starting with '- name:')");
+      } else {
+        JobReader jr(r, config_, options_);
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+          if (auto job = jr.read(jobs[i], "jobs[" + std::to_string(i) + "]")) {
+            config_.jobs.push_back(std::move(*job));
+          }
+        }
+      }
+    }
+    collect(r);
+  }
+
+  void read_includes(const YAML::Node& root) {
+    YamlReader r(config_.file);
+    fs::path dir = base_dir() / "jobs.d";
+    if (auto inc = r.string(root, "include", "")) {
+      dir = (base_dir() / *inc).lexically_normal();
+      if (!fs::is_directory(dir)) r.issue(root["include"], "include", dir.string() + " is not a directory");
+    }
+    collect(r);
+    if (!fs::is_directory(dir)) return;
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+        files.push_back(entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      const auto node = parse_file(f, issues_);
+      if (!node || node->IsNull()) continue;
+      YamlReader fr(f);
+      if (fr.expect_map(*node, "")) fr.check_keys(*node, "", {"jobs"});
+      collect(fr);
+      if (node->IsMap()) read_jobs(f, *node);
+    }
+  }
+
+  void check_duplicates() {
+    std::map<std::string, const JobConfig*> seen;
+    for (const auto& job : config_.jobs) {
+      auto [it, inserted] = seen.emplace(job.name, &job);
+      if (!inserted) {
+        issues_.push_back(ConfigIssue{job.source.file, job.source.line, 1, "jobs.name",
+                                      "duplicate job name '" + job.name + "' (first defined at " +
+                                          it->second->source.file + ":" +
+                                          std::to_string(it->second->source.line) + ")"});
+      }
+    }
+  }
+
+  const LoadOptions& options_;
+  Config config_;
+  std::vector<ConfigIssue> issues_;
+};
+
+}  // namespace
+
+std::string JobConfig::target() const {
+  if (!is_call()) return "sql";
+  return call_schema.empty() ? call_procedure : call_schema + "." + call_procedure;
+}
+
+Config ConfigLoader::load(const std::string& path, const LoadOptions& options) {
+  return Loader(options).load(path);
+}
+
+}  // namespace sqlcron::config

@@ -1,0 +1,102 @@
+#include "config/yaml_reader.hpp"
+
+#include <charconv>
+
+#include "util/duration.hpp"
+
+namespace sqlcron::config {
+
+void YamlReader::issue_at(const YAML::Mark& mark, const std::string& key, std::string message) {
+  const bool known = !mark.is_null();
+  issues_.push_back(ConfigIssue{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key,
+                                std::move(message)});
+}
+
+void YamlReader::issue(const YAML::Node& at, const std::string& key, std::string message) {
+  issue_at(at.Mark(), key, std::move(message));
+}
+
+bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) return true;
+  issue(node, path, "expected a mapping (key: value lines)");
+  return false;
+}
+
+void YamlReader::check_keys(const YAML::Node& map, const std::string& path,
+                            std::initializer_list<std::string_view> allowed) {
+  for (const auto& entry : map) {
+    const auto key = entry.first.as<std::string>("");
+    bool known = false;
+    for (const auto a : allowed) known = known || key == a;
+    if (!known) {
+      std::string list;
+      for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      issue(entry.first, join(path, key), "unknown key; expected one of: " + list);
+    }
+  }
+}
+
+std::string YamlReader::join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::optional<std::string> YamlReader::scalar(const YAML::Node& map, const char* key,
+                                              const std::string& path, const char* expected) {
+  const YAML::Node node = map[key];
+  if (!node.IsDefined()) return std::nullopt;
+  if (!node.IsScalar()) {
+    issue(node, join(path, key), std::string("expected ") + expected);
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<std::string> YamlReader::string(const YAML::Node& map, const char* key,
+                                               const std::string& path) {
+  return scalar(map, key, path, "a string");
+}
+
+std::optional<int> YamlReader::integer(const YAML::Node& map, const char* key,
+                                       const std::string& path, int min, int max) {
+  auto text = scalar(map, key, path, "an integer");
+  if (!text) return std::nullopt;
+  int value = 0;
+  const auto* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end) {
+    issue(map[key], join(path, key), "expected an integer, got '" + *text + "'");
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    issue(map[key], join(path, key),
+          std::to_string(value) + " is out of range " + std::to_string(min) + "-" +
+              std::to_string(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> YamlReader::boolean(const YAML::Node& map, const char* key,
+                                        const std::string& path) {
+  auto text = scalar(map, key, path, "true or false");
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  issue(map[key], join(path, key), "expected true or false, got '" + *text + "'");
+  return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> YamlReader::duration(const YAML::Node& map,
+                                                              const char* key,
+                                                              const std::string& path) {
+  auto text = scalar(map, key, path, "a duration such as 90s, 15m, 2h or 1d");
+  if (!text) return std::nullopt;
+  try {
+    return util::parse_duration(*text);
+  } catch (const std::invalid_argument& e) {
+    issue(map[key], join(path, key), e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace sqlcron::config

@@ -1,0 +1,51 @@
+#include "mysql/connection_pool.hpp"
+
+namespace sqlcron::mysql {
+
+ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> session)
+    : pool_(&pool), session_(std::move(session)) {}
+
+ConnectionPool::Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_), session_(std::move(other.session_)), discard_(other.discard_) {}
+
+ConnectionPool::Lease::~Lease() {
+  if (session_) pool_->give_back(std::move(session_), discard_);
+}
+
+ConnectionPool::ConnectionPool(const Connector& connector, ConnectionSettings settings, int size)
+    : connector_(connector), settings_(std::move(settings)), size_(size) {}
+
+ConnectionPool::Lease ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+  if (!idle_.empty()) {
+    auto session = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(session));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease(*this, connector_.open(settings_));
+  } catch (...) {
+    lock.lock();
+    --open_;
+    available_.notify_one();
+    throw;
+  }
+}
+
+void ConnectionPool::give_back(std::unique_ptr<Session> session, bool discard) {
+  if (discard) session.reset();  // close outside the lock
+  {
+    std::lock_guard lock(mutex_);
+    if (discard) {
+      --open_;
+    } else {
+      idle_.push_back(std::move(session));
+    }
+  }
+  available_.notify_one();
+}
+
+}  // namespace sqlcron::mysql

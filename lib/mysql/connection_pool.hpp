@@ -1,0 +1,59 @@
+// ConnectionPool: at most `size` open Sessions shared by worker threads. acquire() hands out an
+// idle session (opening one if fewer than `size` exist) and blocks while all are in use. A Lease
+// returns its session on destruction; a lease marked discard() closes it instead, so the pool
+// never hands out a connection in an unknown state (after a lost connection or a kill).
+//
+// Error contract: acquire() throws DbError when a new connection cannot be opened.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "mysql/connection_settings.hpp"
+#include "mysql/connector.hpp"
+#include "mysql/session.hpp"
+
+namespace sqlcron::mysql {
+
+class ConnectionPool {
+ public:
+  class Lease {
+   public:
+    Lease(ConnectionPool& pool, std::unique_ptr<Session> session);
+    ~Lease();
+    Lease(Lease&& other) noexcept;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease& operator=(Lease&&) = delete;
+
+    Session& operator*() const { return *session_; }
+    Session* operator->() const { return session_.get(); }
+    // Close the session instead of returning it to the pool.
+    void discard() { discard_ = true; }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Session> session_;
+    bool discard_ = false;
+  };
+
+  ConnectionPool(const Connector& connector, ConnectionSettings settings, int size);
+
+  Lease acquire();
+  [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
+
+ private:
+  void give_back(std::unique_ptr<Session> session, bool discard);
+
+  const Connector& connector_;
+  const ConnectionSettings settings_;
+  const int size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Session>> idle_;
+  int open_ = 0;  // sessions that exist: idle + leased
+};
+
+}  // namespace sqlcron::mysql

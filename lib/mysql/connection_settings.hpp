@@ -1,0 +1,23 @@
+// ConnectionSettings: how to reach the server. Plain data; the password is held only in memory
+// and never logged (describe() omits it).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace sqlcron::mysql {
+
+struct ConnectionSettings {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string socket;  // when set, used instead of host/port
+  std::string user;
+  std::string password;
+  std::string schema;  // default schema of the session; may be empty
+  std::chrono::seconds connect_timeout{10};
+
+  // "user@host:port/schema" or "user@unix:/path/schema" - safe to log.
+  [[nodiscard]] std::string describe() const;
+};
+
+}  // namespace sqlcron::mysql

@@ -1,0 +1,28 @@
+// InstanceRegistry: the `instances` table. Each daemon registers at start, heartbeats while it
+// runs and marks itself stopped at exit, so others can tell its open runs were abandoned.
+//
+// Error contract: throws mysql::DbError on database failure.
+#pragma once
+
+#include <string>
+
+#include "mysql/session.hpp"
+
+namespace sqlcron::runlog {
+
+class InstanceRegistry {
+ public:
+  InstanceRegistry(std::string state_schema, std::string instance);
+
+  [[nodiscard]] const std::string& instance() const { return instance_; }
+  void register_self(mysql::Session& s, const std::string& hostname, int pid,
+                     const std::string& version) const;
+  void heartbeat(mysql::Session& s) const;
+  void mark_stopped(mysql::Session& s) const;
+
+ private:
+  std::string table_;
+  std::string instance_;
+};
+
+}  // namespace sqlcron::runlog

@@ -1,0 +1,110 @@
+#include "runlog/run_log.hpp"
+
+#include <date/date.h>
+
+#include "mysql/db_error.hpp"
+#include "util/sql_time.hpp"
+
+namespace sqlcron::runlog {
+
+namespace {
+
+constexpr int kDuplicateKey = 1062;
+constexpr std::size_t kMaxMessage = 4000;
+
+std::string slot_text(schedule::Instant t) { return date::format("%F %T", t); }
+
+mysql::Value nullable(const std::string& s) {
+  if (s.empty()) return std::monostate{};
+  return s;
+}
+
+}  // namespace
+
+RunLog::RunLog(std::string state_schema)
+    : runs_(mysql::quote_identifier(state_schema) + ".runs"),
+      instances_(mysql::quote_identifier(state_schema) + ".instances") {}
+
+std::optional<std::int64_t> RunLog::claim(mysql::Session& s, const Claim& c) const {
+  try {
+    s.execute("INSERT INTO " + runs_ +
+                  " (job, scheduled_for, attempt, cause, instance, connection_id, started_at,"
+                  " status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+              {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
+               std::string(core::to_string(c.cause)), c.instance,
+               static_cast<std::int64_t>(c.connection_id), util::to_sql_datetime(c.started_at)});
+  } catch (const mysql::DbError& e) {
+    if (e.code() == kDuplicateKey) return std::nullopt;
+    throw;
+  }
+  const auto rs = s.query("SELECT LAST_INSERT_ID()");
+  return std::stoll(rs.rows.at(0).at(0).value_or("0"));
+}
+
+void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& o,
+                    std::chrono::system_clock::time_point finished_at) const {
+  const double ms = static_cast<double>(o.duration.count()) / 1000.0;
+  s.execute("UPDATE " + runs_ +
+                " SET status = ?, finished_at = ?, duration_ms = ?, rows_affected = ?,"
+                " error_code = ?, sql_state = ?, error_message = ? WHERE run_id = ?",
+            {std::string(core::to_string(o.status)), util::to_sql_datetime(finished_at), ms,
+             o.status == core::RunStatus::succeeded ? mysql::Value{o.rows_affected}
+                                                    : mysql::Value{std::monostate{}},
+             o.error_code == 0 ? mysql::Value{std::monostate{}}
+                               : mysql::Value{static_cast<std::int64_t>(o.error_code)},
+             nullable(o.sql_state), nullable(o.error_message.substr(0, kMaxMessage)), run_id});
+}
+
+void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string& reason) const {
+  const auto now = util::to_sql_datetime(c.started_at);
+  // IGNORE: another instance may have claimed (and run) the same slot.
+  s.execute("INSERT IGNORE INTO " + runs_ +
+                " (job, scheduled_for, attempt, cause, instance, started_at, finished_at,"
+                " duration_ms, status, error_message)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'skipped', ?)",
+            {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
+             std::string(core::to_string(c.cause)), c.instance, now, now, reason});
+}
+
+std::optional<schedule::Instant> RunLog::last_success(mysql::Session& s,
+                                                      const std::string& job) const {
+  const auto rs = s.query("SELECT MAX(scheduled_for) FROM " + runs_ +
+                              " WHERE job = ? AND status = 'succeeded'",
+                          {job});
+  if (rs.rows.empty() || !rs.rows[0][0]) return std::nullopt;
+  return std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(*rs.rows[0][0]));
+}
+
+mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
+  std::string sql =
+      "SELECT run_id, job, scheduled_for, attempt, cause, status, started_at, duration_ms,"
+      " rows_affected, error_code, sql_state, error_message FROM " +
+      runs_ + " WHERE 1 = 1";
+  std::vector<mysql::Value> params;
+  if (f.job) {
+    sql += " AND job = ?";
+    params.emplace_back(*f.job);
+  }
+  if (f.status) {
+    sql += " AND status = ?";
+    params.emplace_back(*f.status);
+  }
+  sql += " ORDER BY run_id DESC LIMIT ?";
+  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  return s.query(sql, params);
+}
+
+std::int64_t RunLog::abandon_orphans(mysql::Session& s, const std::string& self,
+                                     std::chrono::seconds stale_after) const {
+  return s.execute(
+      "UPDATE " + runs_ + " r LEFT JOIN " + instances_ +
+          " i ON i.instance = r.instance"
+          " SET r.status = 'abandoned', r.finished_at = UTC_TIMESTAMP(6),"
+          " r.error_message = 'the instance running it stopped or lost its database link'"
+          " WHERE r.status = 'running' AND r.instance <> ?"
+          " AND (i.instance IS NULL OR i.stopped_at IS NOT NULL"
+          " OR i.heartbeat_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND)",
+      {self, static_cast<std::int64_t>(stale_after.count())});
+}
+
+}  // namespace sqlcron::runlog

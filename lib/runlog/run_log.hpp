@@ -1,0 +1,63 @@
+// RunLog: the `runs` table. A run is claimed by inserting its row (status running) before its
+// SQL starts; the unique key (job, scheduled_for, attempt) makes the insert the claim, so with
+// several daemons on one database each slot runs once. The row is finished after the SQL ends.
+//
+// Error contract: methods throw mysql::DbError on database failure; claim() returns nullopt
+// (not an error) when another instance already holds the slot.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/run_outcome.hpp"
+#include "core/run_status.hpp"
+#include "mysql/session.hpp"
+#include "schedule/schedule.hpp"
+
+namespace sqlcron::runlog {
+
+struct Claim {
+  std::string job;
+  schedule::Instant scheduled_for;
+  int attempt = 1;
+  core::RunCause cause = core::RunCause::schedule;
+  std::string instance;
+  std::uint64_t connection_id = 0;
+  std::chrono::system_clock::time_point started_at;
+};
+
+struct RunFilter {
+  std::optional<std::string> job;
+  std::optional<std::string> status;
+  int limit = 20;
+};
+
+class RunLog {
+ public:
+  explicit RunLog(std::string state_schema);
+
+  // The new run_id, or nullopt when the slot is already claimed (duplicate key).
+  std::optional<std::int64_t> claim(mysql::Session& s, const Claim& claim) const;
+  void finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& outcome,
+              std::chrono::system_clock::time_point finished_at) const;
+  // A slot decided not to run: a finished row with status skipped and the reason.
+  void record_skipped(mysql::Session& s, const Claim& claim, const std::string& reason) const;
+  // The scheduled_for of the job's latest succeeded run.
+  std::optional<schedule::Instant> last_success(mysql::Session& s, const std::string& job) const;
+  // Latest runs first: run_id, job, scheduled_for, attempt, cause, status, started_at,
+  // duration_ms, rows_affected, error_code, sql_state, error_message.
+  mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;
+  // Marks `running` rows of instances other than `self` whose heartbeat is older than
+  // `stale_after` (or that never registered) as abandoned; returns how many.
+  std::int64_t abandon_orphans(mysql::Session& s, const std::string& self,
+                               std::chrono::seconds stale_after) const;
+
+ private:
+  std::string runs_;       // `schema`.runs
+  std::string instances_;  // `schema`.instances
+};
+
+}  // namespace sqlcron::runlog

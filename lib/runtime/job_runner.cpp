@@ -1,0 +1,148 @@
+#include "runtime/job_runner.hpp"
+
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+
+#include "mysql/db_error.hpp"
+
+namespace sqlcron::runtime {
+
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// Errors after which the connection is in an unknown state and must not be reused.
+bool connection_lost(int code) {
+  return code == 2006 || code == 2013 || code == 2055 || code == 1927 || code == 1053;
+}
+
+std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
+
+}  // namespace
+
+JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance)
+    : pool_(pool),
+      log_(state_schema),
+      jobs_table_(mysql::quote_identifier(state_schema) + ".jobs"),
+      instance_(std::move(instance)) {}
+
+RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
+  const auto& job = r.job_config();
+  auto lease = pool_.acquire();
+  runlog::Claim claim{job.name, r.scheduled_for, r.attempt,     r.cause,
+                      instance_, lease->connection_id(), Clock::now()};
+  const auto run_id = log_.claim(*lease, claim);
+  RunReport report;
+  if (!run_id) {
+    spdlog::info("run {} slot {} is already claimed by another instance; not running it",
+                 job.name, when(r.scheduled_for));
+    return report;
+  }
+  report.claimed = true;
+  report.run_id = *run_id;
+  if (on_started) on_started(*run_id, lease->connection_id());
+  spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id,
+               job.name, when(r.scheduled_for), r.attempt, core::to_string(r.cause),
+               lease->connection_id());
+
+  report.outcome = execute(*lease, r, *run_id);
+  if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
+    lease.discard();
+  }
+  finish(lease, r, *run_id, report.outcome);
+
+  const auto& o = report.outcome;
+  const double ms = static_cast<double>(o.duration.count()) / 1000.0;
+  if (o.status == core::RunStatus::succeeded) {
+    spdlog::info("run {} succeeded: job {} in {:.3f} ms, {} rows", *run_id, job.name, ms,
+                 o.rows_affected);
+  } else {
+    spdlog::warn("run {} {}: job {} after {:.3f} ms: error {} ({}): {}", *run_id,
+                 core::to_string(o.status), job.name, ms, o.error_code, o.sql_state,
+                 o.error_message);
+  }
+  return report;
+}
+
+core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
+                                    std::int64_t run_id) const {
+  const auto& job = r.job_config();
+  core::RunOutcome outcome;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    config::RunContext ctx{job.name, r.scheduled_for, run_id, r.attempt, std::nullopt};
+    if (job.uses_last_success()) ctx.last_success = log_.last_success(s, job.name);
+    std::vector<mysql::Value> args;
+    args.reserve(job.args.size());
+    for (const auto& a : job.args) args.push_back(a.render(ctx));
+    if (job.is_call()) {
+      const auto& schema = job.call_schema.empty() ? r.config->database.schema : job.call_schema;
+      outcome.rows_affected = s.call(schema, job.call_procedure, args);
+    } else if (args.empty()) {
+      outcome.rows_affected = s.execute_raw(job.sql);
+    } else {
+      outcome.rows_affected = s.execute(job.sql, args);
+    }
+    outcome.status = core::RunStatus::succeeded;
+  } catch (const mysql::DbError& e) {
+    outcome.status = core::RunStatus::failed;
+    outcome.error_code = e.code();
+    outcome.sql_state = e.sql_state();
+    outcome.error_message = e.what();
+  }
+  outcome.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  switch (static_cast<Interruption>(r.interruption->load())) {
+    case Interruption::timeout:
+      if (outcome.status == core::RunStatus::failed) outcome.status = core::RunStatus::timed_out;
+      break;
+    case Interruption::shutdown:
+      if (outcome.status == core::RunStatus::failed) outcome.status = core::RunStatus::cancelled;
+      break;
+    case Interruption::none:
+      break;
+  }
+  return outcome;
+}
+
+void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
+                       std::int64_t run_id, const core::RunOutcome& outcome) const {
+  const auto& job = r.job_config();
+  const auto record = [&](mysql::Session& s) {
+    // Whatever the job left uncommitted is discarded, as when an event's session ends.
+    s.execute_raw("ROLLBACK");
+    log_.finish(s, run_id, outcome, Clock::now());
+    s.execute("UPDATE " + jobs_table_ +
+                  " SET last_run_id = ?, last_status = ?, next_fire_at = ? WHERE name = ?",
+              {run_id, std::string(core::to_string(outcome.status)),
+               r.next_fire ? mysql::Value{date::format("%F %T", *r.next_fire)}
+                           : mysql::Value{std::monostate{}},
+               job.name});
+  };
+  try {
+    record(*lease);
+    return;
+  } catch (const mysql::DbError& e) {
+    spdlog::warn("run {}: recording the result on connection {} failed ({}); retrying on a new "
+                 "connection",
+                 run_id, lease->connection_id(), e.what());
+    lease.discard();
+  }
+  auto fresh = pool_.acquire();
+  try {
+    record(*fresh);
+  } catch (const mysql::DbError&) {
+    fresh.discard();
+    throw;
+  }
+}
+
+void JobRunner::skip(const RunRequest& r, const std::string& reason) const {
+  auto lease = pool_.acquire();
+  runlog::Claim claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0,
+                      Clock::now()};
+  log_.record_skipped(*lease, claim, reason);
+  spdlog::info("skipped job {} slot {}: {}", claim.job, when(r.scheduled_for), reason);
+}
+
+}  // namespace sqlcron::runtime

@@ -1,0 +1,29 @@
+// RunRequest: one run to execute, as handed from the event loop to a worker thread.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+#include "config/config.hpp"
+#include "core/run_status.hpp"
+
+namespace sqlcron::runtime {
+
+// Why the daemon interrupted a run (set before it kills the run's query).
+enum class Interruption : int { none = 0, timeout = 1, shutdown = 2 };
+
+struct RunRequest {
+  std::shared_ptr<const config::Config> config;  // keeps the job alive across reloads
+  std::size_t job = 0;
+  schedule::Instant scheduled_for;
+  int attempt = 1;
+  core::RunCause cause = core::RunCause::schedule;
+  std::optional<schedule::Instant> next_fire;  // for the jobs table
+  std::shared_ptr<std::atomic<int>> interruption = std::make_shared<std::atomic<int>>(0);
+
+  [[nodiscard]] const config::JobConfig& job_config() const { return config->jobs[job]; }
+};
+
+}  // namespace sqlcron::runtime

@@ -1,0 +1,63 @@
+#include "schedule/schedule.hpp"
+
+#include <cctype>
+#include <stdexcept>
+#include <utility>
+
+#include "schedule/cron_expression.hpp"
+#include "schedule/cron_schedule.hpp"
+#include "schedule/mysql_event_parser.hpp"
+#include "schedule/schedule_error.hpp"
+#include "schedule/schedule_impl.hpp"
+
+namespace sqlcron::schedule {
+namespace {
+
+// Beyond this no fire time is computed (date's calendar ends at the year 32767 and the cron
+// search looks up to 100 years ahead).
+constexpr Instant kLastInstant = date::sys_days{date::year{9999} / 12 / 31};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+Schedule::Schedule(std::string expression, const date::time_zone* zone,
+                   std::shared_ptr<const ScheduleImpl> impl)
+    : expression_(std::move(expression)), zone_(zone), impl_(std::move(impl)) {}
+
+Schedule Schedule::parse(std::string_view expression, const date::time_zone* zone,
+                         Instant defined_at) {
+  if (zone == nullptr) {
+    throw std::invalid_argument("Schedule::parse: zone must not be null");
+  }
+  const std::string_view text = trim(expression);
+  if (text.empty()) {
+    throw ScheduleError("empty schedule expression");
+  }
+  std::shared_ptr<const ScheduleImpl> impl;
+  if (MysqlEventParser::handles(text)) {
+    impl = MysqlEventParser::parse(text, zone, defined_at);
+  } else {
+    impl = std::make_shared<CronSchedule>(CronExpression::parse(text), zone, defined_at);
+  }
+  return Schedule(std::string(text), zone, std::move(impl));
+}
+
+std::optional<Instant> Schedule::next_after(Instant after) const {
+  if (after >= kLastInstant) {
+    return std::nullopt;
+  }
+  return impl_->next_after(after);
+}
+
+std::string Schedule::describe() const { return impl_->describe(); }
+
+}  // namespace sqlcron::schedule

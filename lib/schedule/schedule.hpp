@@ -1,0 +1,51 @@
+// Schedule: when a job fires. Parses a schedule expression (cron with 5 or 6 fields, macros,
+// "@every <duration>", MySQL-event style "every N UNIT [starts T] [ends T]" and "at T") and
+// computes the next fire instant strictly after a given instant, evaluated in the job's IANA zone.
+//
+// Error contract: parse() throws ScheduleError (field + bad token in the message) for any invalid
+// or impossible expression; next_after() never throws and never loops unboundedly: it returns
+// std::nullopt when the schedule has no further fire time (a one-shot already past, an `ends`
+// reached).
+#pragma once
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sqlcron::schedule {
+
+using Instant = date::sys_seconds;
+
+class ScheduleImpl;
+
+class Schedule {
+ public:
+  // `zone` must not be null. `defined_at` anchors schedules that count from when the job was
+  // defined ("every 2 hour" without `starts`); see docs/schedules.md.
+  static Schedule parse(std::string_view expression, const date::time_zone* zone,
+                        Instant defined_at);
+
+  // The first fire instant > `after`, or nullopt if there is none.
+  [[nodiscard]] std::optional<Instant> next_after(Instant after) const;
+
+  // A canonical expression with the same fire times that no longer depends on `defined_at`
+  // (cron: six fields with macros expanded; MySQL style and @every: with an explicit `starts`).
+  [[nodiscard]] std::string describe() const;
+
+  [[nodiscard]] const std::string& expression() const { return expression_; }
+  [[nodiscard]] const date::time_zone* zone() const { return zone_; }
+
+ private:
+  Schedule(std::string expression, const date::time_zone* zone,
+           std::shared_ptr<const ScheduleImpl> impl);
+
+  std::string expression_;
+  const date::time_zone* zone_;
+  std::shared_ptr<const ScheduleImpl> impl_;
+};
+
+}  // namespace sqlcron::schedule

@@ -1,0 +1,132 @@
+-- customer_summary(p_as_of DATETIME, p_churn_days INT)
+--
+-- Rebuilds table customer_summary: one row per Customer (with or without purchases or support
+-- rep), contact data, support rep name, invoice/track/sales totals and first/last purchase as of
+-- p_as_of, and CustomerStatus 'active' (last purchase at most p_churn_days days before p_as_of)
+-- or 'churned' (older, or no purchase at all). Invoices dated after p_as_of are not counted.
+-- NULL p_as_of = NOW(); NULL p_churn_days = 180; a negative p_churn_days is an error.
+--
+-- TotalSales is the sum of the invoices' Total (what was billed); TotalTracks the sum of the
+-- invoice lines' Quantity. dq_checks reports invoices whose Total differs from their lines.
+--
+-- Atomic: the rows are built in customer_summary_new, then one
+-- RENAME TABLE customer_summary TO customer_summary_old, customer_summary_new TO customer_summary
+-- swaps them in; readers see the old or the new table, never a missing or partial one.
+-- Runs of this procedure in one schema are serialised by a named lock; a second concurrent call
+-- fails at once with SQLSTATE 45000.
+
+DROP PROCEDURE IF EXISTS customer_summary;
+
+DELIMITER $$
+CREATE PROCEDURE customer_summary(IN p_as_of DATETIME, IN p_churn_days INT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Atomically rebuild customer_summary (sqlcron Chinook pack)'
+BEGIN
+  DECLARE v_as_of DATETIME DEFAULT COALESCE(p_as_of, NOW());
+  DECLARE v_churn INT DEFAULT COALESCE(p_churn_days, 180);
+  DECLARE v_since DATETIME;
+  DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
+  DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
+  DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+  DECLARE v_locked BOOLEAN DEFAULT FALSE;
+
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    SET SESSION tmp_table_size = v_saved_tmp;
+    SET SESSION max_heap_table_size = v_saved_heap;
+    IF v_locked THEN
+      DROP TABLE IF EXISTS customer_summary_new;
+      DO RELEASE_LOCK(v_lock);
+    END IF;
+    RESIGNAL;
+  END;
+
+  IF DATABASE() IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'customer_summary: no default schema selected';
+  END IF;
+  IF v_churn < 0 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'customer_summary: p_churn_days must be >= 0';
+  END IF;
+  IF COALESCE(GET_LOCK(v_lock, 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'customer_summary: another refresh is running in this schema';
+  END IF;
+  SET v_locked = TRUE;
+  SET v_since = v_as_of - INTERVAL v_churn DAY;
+  -- Per-customer aggregation groups ~invoices rows: keep it in memory.
+  SET SESSION tmp_table_size = GREATEST(v_saved_tmp, 268435456);
+  SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
+
+  DROP TABLE IF EXISTS customer_summary_new;
+  DROP TABLE IF EXISTS customer_summary_old;
+  CREATE TABLE customer_summary_new (
+    CustomerId        INT          NOT NULL,
+    FirstName         VARCHAR(40)  NOT NULL,
+    LastName          VARCHAR(20)  NOT NULL,
+    Company           VARCHAR(80)  NULL,
+    Address           VARCHAR(70)  NULL,
+    City              VARCHAR(40)  NULL,
+    State             VARCHAR(40)  NULL,
+    Country           VARCHAR(40)  NULL,
+    PostalCode        VARCHAR(10)  NULL,
+    Phone             VARCHAR(24)  NULL,
+    Fax               VARCHAR(24)  NULL,
+    Email             VARCHAR(60)  NOT NULL,
+    SupportRepId      INT          NULL,
+    SupportRepName    VARCHAR(41)  NULL,
+    TotalInvoices     INT          NOT NULL DEFAULT 0,
+    TotalTracks       BIGINT       NOT NULL DEFAULT 0,
+    TotalSales        DECIMAL(14,2) NOT NULL DEFAULT 0,
+    FirstPurchaseDate DATETIME     NULL,
+    LastPurchaseDate  DATETIME     NULL,
+    CustomerStatus    VARCHAR(8)   NOT NULL,
+    AsOf              DATETIME     NOT NULL,
+    ChurnDays         INT          NOT NULL,
+    RefreshedAt       DATETIME     NOT NULL,
+    PRIMARY KEY (CustomerId),
+    KEY ix_customer_summary_status (CustomerStatus, LastPurchaseDate),
+    KEY ix_customer_summary_last_purchase (LastPurchaseDate),
+    KEY ix_customer_summary_country (Country),
+    KEY ix_customer_summary_rep (SupportRepId),
+    KEY ix_customer_summary_sales (TotalSales)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+  -- Aggregate first (invoices per customer, lines per customer), then join the dimensions once
+  -- per customer. READ COMMITTED: the source rows are read without locking writers out.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+  INSERT INTO customer_summary_new
+    (CustomerId, FirstName, LastName, Company, Address, City, State, Country, PostalCode, Phone,
+     Fax, Email, SupportRepId, SupportRepName, TotalInvoices, TotalTracks, TotalSales,
+     FirstPurchaseDate, LastPurchaseDate, CustomerStatus, AsOf, ChurnDays, RefreshedAt)
+  SELECT c.CustomerId, c.FirstName, c.LastName, c.Company, c.Address, c.City, c.State, c.Country,
+         c.PostalCode, c.Phone, c.Fax, c.Email, c.SupportRepId,
+         CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName) END,
+         COALESCE(inv.Invoices, 0), COALESCE(lin.Tracks, 0), COALESCE(inv.Sales, 0),
+         inv.FirstDate, inv.LastDate,
+         CASE WHEN inv.LastDate >= v_since THEN 'active' ELSE 'churned' END,
+         v_as_of, v_churn, NOW()
+  FROM Customer c
+  LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
+  LEFT JOIN (SELECT i.CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
+                    MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
+               FROM Invoice i
+              WHERE i.InvoiceDate <= v_as_of
+              GROUP BY i.CustomerId) inv ON inv.CustomerId = c.CustomerId
+  LEFT JOIN (SELECT i.CustomerId, SUM(il.Quantity) AS Tracks
+               FROM InvoiceLine il
+               JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+              WHERE i.InvoiceDate <= v_as_of
+              GROUP BY i.CustomerId) lin ON lin.CustomerId = c.CustomerId
+  ORDER BY c.CustomerId;
+
+  CREATE TABLE IF NOT EXISTS customer_summary LIKE customer_summary_new;
+  RENAME TABLE customer_summary TO customer_summary_old,
+               customer_summary_new TO customer_summary;
+  DROP TABLE customer_summary_old;
+
+  SET SESSION tmp_table_size = v_saved_tmp;
+  SET SESSION max_heap_table_size = v_saved_heap;
+  DO RELEASE_LOCK(v_lock);
+END$$
+DELIMITER ;
