@@ -118,25 +118,36 @@ std::int64_t ConnectorSession::execute_raw(std::string_view sql) {
 
 std::int64_t ConnectorSession::call(std::string_view schema, std::string_view procedure,
                                     const std::vector<Value>& args) {
-  std::string sql = "CALL ";
-  if (!schema.empty()) sql += quote_identifier(schema) + ".";
-  sql += quote_identifier(procedure) + "(";
-  for (std::size_t i = 0; i < args.size(); ++i) sql += i == 0 ? "?" : ", ?";
-  sql += ")";
+  // Connector/C++ 1.1 over libmariadb misreports an error raised while a *prepared* CALL runs
+  // (SIGNAL arrives as 2027 "malformed packet"). So the values are bound to session variables
+  // with a prepared SET, and the CALL itself goes over the text protocol: still no value is
+  // ever spliced into SQL, and errors arrive intact.
+  std::string call = "CALL ";
+  if (!schema.empty()) call += quote_identifier(schema) + ".";
+  call += quote_identifier(procedure) + "(";
+  std::string set = "SET ";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto var = "@sqlcron_arg" + std::to_string(i + 1);
+    call += (i == 0 ? "" : ", ") + var;
+    set += (i == 0 ? "" : ", ") + var + " = ?";
+  }
+  call += ")";
+  if (!args.empty()) execute(set, args);
   return guarded([&]() -> std::int64_t {
-    std::unique_ptr<sql::PreparedStatement> stmt(connection_->prepareStatement(sql));
-    bind(*stmt, args);
-    bool has_result = stmt->execute();
-    // getUpdateCount() is not implemented for prepared statements in Connector/C++ 1.1;
-    // draining with getMoreResults() is the only safe way to finish a CALL.
+    std::unique_ptr<sql::Statement> stmt(connection_->createStatement());
+    bool has_result = stmt->execute(call);
+    // Drain every result (one per SELECT inside the procedure, then the CALL's status) so the
+    // connection is ready for the next statement.
+    std::int64_t affected = has_result ? 0 : static_cast<std::int64_t>(stmt->getUpdateCount());
     do {
       if (has_result) std::unique_ptr<sql::ResultSet> rs(stmt->getResultSet());
       has_result = stmt->getMoreResults();
+      if (!has_result) {
+        const auto n = static_cast<std::int64_t>(stmt->getUpdateCount());
+        if (n > 0) affected = n;
+      }
     } while (has_result);
-    std::unique_ptr<sql::Statement> rc(connection_->createStatement());
-    std::unique_ptr<sql::ResultSet> rs(rc->executeQuery("SELECT ROW_COUNT()"));
-    std::int64_t n = rs->next() ? rs->getInt64(1) : 0;
-    return n < 0 ? 0 : n;
+    return affected < 0 ? 0 : affected;
   });
 }
 

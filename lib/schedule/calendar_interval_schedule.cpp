@@ -49,7 +49,8 @@ std::optional<Instant> CalendarIntervalSchedule::next_after(Instant after) const
   for (int guard = 0; next <= after && guard < 8; ++guard) {
     next = fire(++k);
   }
-  if (next <= after || (ends_ && next > *ends_)) {
+  if (next <= after || (ends_ && next > *ends_) ||
+      next >= date::sys_days{(kLastYear + date::years{1}) / 1 / 1}) {
     return std::nullopt;
   }
   return next;

@@ -241,7 +241,7 @@ std::shared_ptr<const ScheduleImpl> MysqlEventParser::parse(std::string_view tex
     const MysqlInterval interval = cursor.interval("every");
     const Resolved r = resolve_bounds(parse_bounds(cursor, "every"), timeline, defined_at);
     std::string description = "every " + interval.describe() + r.bounds_text;
-    if (interval.months() != 0 || interval.whole_days()) {
+    if (interval.months() != 0 || interval.calendar_days()) {
       return std::make_shared<CalendarIntervalSchedule>(r.anchor_local, interval, r.ends, timeline,
                                                         std::move(description));
     }

@@ -107,6 +107,7 @@ MysqlInterval MysqlInterval::parse(std::string_view quantity, std::string_view u
 
   MysqlInterval interval;
   interval.unit_ = unit_name;
+  interval.calendar_days_ = unit_name == "DAY" || unit_name == "WEEK";
   std::int64_t total = 0;
   for (std::size_t i = 0; i < parts; ++i) {
     total += values[i] * spec->weights[i];

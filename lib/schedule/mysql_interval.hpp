@@ -24,8 +24,9 @@ class MysqlInterval {
 
   [[nodiscard]] std::int64_t months() const { return months_; }
   [[nodiscard]] std::int64_t seconds() const { return seconds_; }
-  // Whole days (DAY, WEEK, '3 0' DAY_HOUR…): stepped on the local calendar, like months.
-  [[nodiscard]] bool whole_days() const { return months_ == 0 && seconds_ % 86400 == 0; }
+  // DAY and WEEK: stepped on the local calendar like months (a daily job keeps its wall-clock
+  // time across DST, as in MySQL); all other second-based units are real elapsed time.
+  [[nodiscard]] bool calendar_days() const { return calendar_days_; }
 
   // Wall-clock arithmetic like MySQL DATE_ADD: `times` months are added with the day clamped to
   // the end of the month (Jan 31 + 1 MONTH = Feb 28/29), seconds on the local timeline.
@@ -37,6 +38,7 @@ class MysqlInterval {
  private:
   std::int64_t months_ = 0;
   std::int64_t seconds_ = 0;
+  bool calendar_days_ = false;
   std::string unit_;                 // upper case
   std::string canonical_quantity_;  // as printed by describe()
 };

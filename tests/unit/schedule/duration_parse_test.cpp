@@ -37,7 +37,7 @@ TEST_CASE("@every duration errors", "[schedule]") {
       {"15x", "@every: '15x' has unknown unit 'x' (use d, h, m or s)"},
       {"m", "@every: 'm' is not a duration like 90s, 15m or 1h30m"},
       {"0s", "@every: '0s' must be longer than zero"},
-      {"1.5h", "@every: '1.5h' lacks a unit after 1 (d, h, m or s)"},
+      {"1.5h", "@every: '1.5h' has unknown unit '.' (use d, h, m or s)"},
       {"999999999999999d", "@every: '999999999999999d' is too long (at most 100 years)"},
   };
   for (const Case& c : cases) {

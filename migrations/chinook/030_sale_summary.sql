@@ -1,0 +1,387 @@
+-- sale_summary(p_mode VARCHAR(16))
+--
+-- Maintains four tables:
+--   sale_summary         one row per invoice line whose invoice exists: invoice, date, customer,
+--                        customer name, billing country, track, track name, genre, unit price,
+--                        quantity, line total (UnitPrice * Quantity).
+--   sales_monthly        one row per calendar month with sales: Month (first day, DATE), Revenue
+--                        (sum of line totals), Invoices, Customers (distinct), PrevMonthRevenue
+--                        (revenue of the calendar month before; NULL when that month has no row)
+--                        and MoMChangePct (100 * (Revenue - Prev) / Prev, 2 decimals; NULL
+--                        without a previous month or when it is 0).
+--   customer_cohort      CohortMonth (month of the customer's first purchase), MonthsSince (0 =
+--                        the cohort month), CohortSize (customers in the cohort),
+--                        ActiveCustomers (cohort customers buying in that month), RetentionPct
+--                        (100 * ActiveCustomers / CohortSize, 2 decimals).
+--   sale_customer_month  helper: one row per customer and month with purchases (Revenue,
+--                        Invoices); lets incremental runs update the two tables above exactly
+--                        without rescanning sale_summary.
+--
+-- p_mode 'full': rebuilds all four into *_new tables and swaps them in with ONE RENAME TABLE
+-- statement (readers see the old set or the new set, never a mix, a missing or a partial table);
+-- then sets the watermark etl_watermark('sale_summary') to the highest InvoiceLineId loaded.
+--
+-- p_mode 'incremental': in ONE transaction, appends the invoice lines with InvoiceLineId above the
+-- watermark that sale_summary does not hold yet (anti-join on the primary key, so a stale
+-- watermark can never duplicate a row), updates sale_customer_month, sales_monthly (only the
+-- months touched) and customer_cohort (by delta: the touched customers' old contributions out,
+-- new ones in, so a customer whose first purchase moves changes cohort correctly), and advances
+-- the watermark. A crash or error at any point rolls all of it back; a re-run is always safe.
+-- Falls back to 'full' when the tables or the watermark do not exist yet.
+-- Incremental runs see new lines only: updated or deleted lines, and lines whose invoice was
+-- missing when the watermark passed them, are picked up by the next 'full' run (schedule one,
+-- e.g. nightly). Lines with ids below the watermark that commit late are likewise only picked
+-- up by 'full'.
+--
+-- Any other mode: SQLSTATE 45000. Runs in one schema are serialised by a named lock; a second
+-- concurrent call fails at once with SQLSTATE 45000.
+
+DROP PROCEDURE IF EXISTS sale_summary;
+
+DELIMITER $$
+CREATE PROCEDURE sale_summary(IN p_mode VARCHAR(16))
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Refresh sale_summary, sales_monthly, customer_cohort (sqlcron Chinook pack)'
+BEGIN
+  DECLARE v_mode VARCHAR(16) DEFAULT LOWER(TRIM(p_mode));
+  DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.sale_summary');
+  DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
+  DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+  DECLARE v_locked BOOLEAN DEFAULT FALSE;
+  DECLARE v_in_trx BOOLEAN DEFAULT FALSE;
+  DECLARE v_wm BIGINT DEFAULT NULL;
+  DECLARE v_new_wm BIGINT DEFAULT NULL;
+  DECLARE v_tables INT DEFAULT 0;
+  DECLARE v_msg VARCHAR(255);
+
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    IF v_in_trx THEN
+      ROLLBACK;
+    END IF;
+    SET SESSION tmp_table_size = v_saved_tmp;
+    SET SESSION max_heap_table_size = v_saved_heap;
+    DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
+      tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev;
+    IF v_locked THEN
+      DROP TABLE IF EXISTS sale_summary_new, sale_customer_month_new, sales_monthly_new,
+        customer_cohort_new;
+      DO RELEASE_LOCK(v_lock);
+    END IF;
+    RESIGNAL;
+  END;
+
+  IF v_mode IS NULL OR v_mode NOT IN ('full', 'incremental') THEN
+    SET v_msg = CONCAT('sale_summary: unknown mode ', COALESCE(QUOTE(p_mode), 'NULL'),
+                       '; use ''full'' or ''incremental''');
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = v_msg;
+  END IF;
+  IF DATABASE() IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'sale_summary: no default schema selected';
+  END IF;
+  IF COALESCE(GET_LOCK(v_lock, 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'sale_summary: another refresh is running in this schema';
+  END IF;
+  SET v_locked = TRUE;
+  SET SESSION tmp_table_size = GREATEST(v_saved_tmp, 268435456);
+  SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
+
+  IF v_mode = 'incremental' THEN
+    SELECT COUNT(*) INTO v_tables FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = DATABASE()
+       AND TABLE_NAME IN ('sale_summary', 'sale_customer_month', 'sales_monthly',
+                          'customer_cohort');
+    SELECT MAX(LastId) INTO v_wm FROM etl_watermark WHERE Name = 'sale_summary';
+    IF v_tables < 4 OR v_wm IS NULL THEN
+      SET v_mode = 'full';
+    END IF;
+  END IF;
+
+  IF v_mode = 'full' THEN
+    DROP TABLE IF EXISTS sale_summary_new, sale_customer_month_new, sales_monthly_new,
+      customer_cohort_new;
+    DROP TABLE IF EXISTS sale_summary_old, sale_customer_month_old, sales_monthly_old,
+      customer_cohort_old;
+
+    -- Primary key only while loading (rows arrive in key order); the secondary indexes are
+    -- built afterwards by one sorted ALTER, several times faster than maintaining them per row.
+    CREATE TABLE sale_summary_new (
+      InvoiceLineId INT           NOT NULL,
+      InvoiceId     INT           NOT NULL,
+      InvoiceDate   DATETIME      NOT NULL,
+      CustomerId    INT           NOT NULL,
+      CustomerName  VARCHAR(61)   NULL,
+      Country       VARCHAR(40)   NULL,
+      TrackId       INT           NOT NULL,
+      TrackName     VARCHAR(200)  NULL,
+      Genre         VARCHAR(120)  NULL,
+      UnitPrice     DECIMAL(10,2) NOT NULL,
+      Quantity      INT           NOT NULL,
+      LineTotal     DECIMAL(14,2) NOT NULL,
+      PRIMARY KEY (InvoiceLineId)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+    -- READ COMMITTED: the source rows are read without locking writers out.
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    INSERT INTO sale_summary_new
+      (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
+       TrackName, Genre, UnitPrice, Quantity, LineTotal)
+    SELECT il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
+           CONCAT(c.FirstName, ' ', c.LastName), i.BillingCountry, il.TrackId, t.Name, g.Name,
+           il.UnitPrice, il.Quantity, il.UnitPrice * il.Quantity
+    FROM InvoiceLine il
+    JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+    LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
+    LEFT JOIN Track t ON t.TrackId = il.TrackId
+    LEFT JOIN Genre g ON g.GenreId = t.GenreId
+    ORDER BY il.InvoiceLineId;
+
+    ALTER TABLE sale_summary_new
+      ADD KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
+      ADD KEY ix_sale_summary_track (TrackId),
+      ADD KEY ix_sale_summary_date (InvoiceDate);
+
+    CREATE TABLE sale_customer_month_new (
+      CustomerId INT           NOT NULL,
+      Month      DATE          NOT NULL,
+      Revenue    DECIMAL(14,2) NOT NULL,
+      Invoices   INT           NOT NULL,
+      PRIMARY KEY (CustomerId, Month),
+      KEY ix_sale_customer_month_month (Month)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+    -- An invoice has one customer and one date, so per (customer, month) a COUNT(DISTINCT)
+    -- over a few lines gives exact invoice counts that simply add up per month.
+    INSERT INTO sale_customer_month_new (CustomerId, Month, Revenue, Invoices)
+    SELECT s.CustomerId, CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE),
+           SUM(s.LineTotal), COUNT(DISTINCT s.InvoiceId)
+    FROM sale_summary_new s
+    GROUP BY s.CustomerId, CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE)
+    ORDER BY NULL;
+
+    CREATE TABLE sales_monthly_new (
+      Month            DATE          NOT NULL,
+      Revenue          DECIMAL(14,2) NOT NULL,
+      Invoices         INT           NOT NULL,
+      Customers        INT           NOT NULL,
+      PrevMonthRevenue DECIMAL(14,2) NULL,
+      MoMChangePct     DECIMAL(10,2) NULL,
+      PRIMARY KEY (Month)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+    INSERT INTO sales_monthly_new (Month, Revenue, Invoices, Customers, PrevMonthRevenue,
+                                   MoMChangePct)
+    SELECT m.Month, m.Revenue, m.Invoices, m.Customers, m.Prev,
+           ROUND(100 * (m.Revenue - m.Prev) / NULLIF(m.Prev, 0), 2)
+    FROM (SELECT cm.Month, SUM(cm.Revenue) AS Revenue, SUM(cm.Invoices) AS Invoices,
+                 COUNT(*) AS Customers,
+                 CASE WHEN LAG(cm.Month) OVER (ORDER BY cm.Month) = cm.Month - INTERVAL 1 MONTH
+                      THEN LAG(SUM(cm.Revenue)) OVER (ORDER BY cm.Month) END AS Prev
+            FROM sale_customer_month_new cm
+           GROUP BY cm.Month) m;
+
+    CREATE TABLE customer_cohort_new (
+      CohortMonth     DATE         NOT NULL,
+      MonthsSince     INT          NOT NULL,
+      CohortSize      INT          NOT NULL,
+      ActiveCustomers INT          NOT NULL,
+      RetentionPct    DECIMAL(6,2) NOT NULL,
+      PRIMARY KEY (CohortMonth, MonthsSince)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+    -- Every customer of a cohort buys in the cohort month, so the cohort size is the largest
+    -- ActiveCustomers of the cohort (the MonthsSince = 0 row).
+    INSERT INTO customer_cohort_new (CohortMonth, MonthsSince, CohortSize, ActiveCustomers,
+                                     RetentionPct)
+    SELECT x.CohortMonth, x.MonthsSince, x.CohortSize, x.Active,
+           ROUND(100 * x.Active / x.CohortSize, 2)
+    FROM (SELECT f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, cm.Month) AS MonthsSince,
+                 COUNT(*) AS Active,
+                 MAX(COUNT(*)) OVER (PARTITION BY f.CohortMonth) AS CohortSize
+            FROM sale_customer_month_new cm
+            JOIN (SELECT CustomerId, MIN(Month) AS CohortMonth
+                    FROM sale_customer_month_new GROUP BY CustomerId) f
+              ON f.CustomerId = cm.CustomerId
+           GROUP BY f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, cm.Month)) x;
+
+    CREATE TABLE IF NOT EXISTS sale_summary LIKE sale_summary_new;
+    CREATE TABLE IF NOT EXISTS sale_customer_month LIKE sale_customer_month_new;
+    CREATE TABLE IF NOT EXISTS sales_monthly LIKE sales_monthly_new;
+    CREATE TABLE IF NOT EXISTS customer_cohort LIKE customer_cohort_new;
+    SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_new_wm FROM sale_summary_new;
+    RENAME TABLE sale_summary TO sale_summary_old, sale_summary_new TO sale_summary,
+                 sale_customer_month TO sale_customer_month_old,
+                 sale_customer_month_new TO sale_customer_month,
+                 sales_monthly TO sales_monthly_old, sales_monthly_new TO sales_monthly,
+                 customer_cohort TO customer_cohort_old, customer_cohort_new TO customer_cohort;
+    DROP TABLE sale_summary_old, sale_customer_month_old, sales_monthly_old, customer_cohort_old;
+    -- After the swap: a crash in between leaves the watermark behind the table, which the
+    -- incremental anti-join tolerates (the reverse order could skip lines).
+    INSERT INTO etl_watermark (Name, LastId, UpdatedAt) VALUES ('sale_summary', v_new_wm, NOW(6))
+      ON DUPLICATE KEY UPDATE LastId = v_new_wm, UpdatedAt = NOW(6);
+  ELSE
+    -- Incremental. Temporary tables are created outside the transaction (GTID-safe on MySQL).
+    DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
+      tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev;
+    CREATE TEMPORARY TABLE tmp_ss_new LIKE sale_summary;
+    CREATE TEMPORARY TABLE tmp_ss_cm_delta (
+      CustomerId  INT           NOT NULL,
+      Month       DATE          NOT NULL,
+      Revenue     DECIMAL(14,2) NOT NULL,
+      NewInvoices INT           NOT NULL,
+      PRIMARY KEY (CustomerId, Month)
+    ) ENGINE=InnoDB;
+    CREATE TEMPORARY TABLE tmp_ss_customers (
+      CustomerId INT  NOT NULL PRIMARY KEY,
+      NewMin     DATE NOT NULL,
+      OldCohort  DATE NULL,
+      NewCohort  DATE NULL
+    ) ENGINE=InnoDB;
+    CREATE TEMPORARY TABLE tmp_ss_cohort_delta (
+      CohortMonth DATE NOT NULL,
+      MonthsSince INT  NOT NULL,
+      Delta       INT  NOT NULL
+    ) ENGINE=InnoDB;
+    CREATE TEMPORARY TABLE tmp_ss_cohort_size (
+      CohortMonth DATE NOT NULL PRIMARY KEY,
+      CohortSize  INT  NOT NULL
+    ) ENGINE=InnoDB;
+    CREATE TEMPORARY TABLE tmp_ss_month_rev (
+      Month DATE          NOT NULL PRIMARY KEY,
+      Prev  DECIMAL(14,2) NULL
+    ) ENGINE=InnoDB;
+
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    START TRANSACTION;
+    SET v_in_trx = TRUE;
+    -- Re-read under a row lock: the watermark row serialises incremental runs even without the
+    -- named lock (e.g. two schemas whose names share the first 40 characters).
+    SELECT LastId INTO v_wm FROM etl_watermark WHERE Name = 'sale_summary' FOR UPDATE;
+
+    -- 1. The new lines: above the watermark and not yet in sale_summary.
+    INSERT INTO tmp_ss_new
+      (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
+       TrackName, Genre, UnitPrice, Quantity, LineTotal)
+    SELECT il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
+           CONCAT(c.FirstName, ' ', c.LastName), i.BillingCountry, il.TrackId, t.Name, g.Name,
+           il.UnitPrice, il.Quantity, il.UnitPrice * il.Quantity
+    FROM InvoiceLine il
+    JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+    LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
+    LEFT JOIN Track t ON t.TrackId = il.TrackId
+    LEFT JOIN Genre g ON g.GenreId = t.GenreId
+    WHERE il.InvoiceLineId > v_wm
+      AND NOT EXISTS (SELECT 1 FROM sale_summary s WHERE s.InvoiceLineId = il.InvoiceLineId)
+    ORDER BY il.InvoiceLineId;
+    SELECT MAX(InvoiceLineId) INTO v_new_wm FROM tmp_ss_new;
+
+    IF v_new_wm IS NOT NULL THEN
+      -- 2. Per (customer, month): added revenue, and invoices that had no line loaded before
+      --    (found through the (CustomerId, InvoiceDate, InvoiceId) index).
+      INSERT INTO tmp_ss_cm_delta (CustomerId, Month, Revenue, NewInvoices)
+      SELECT n.CustomerId, CAST(DATE_FORMAT(n.InvoiceDate, '%Y-%m-01') AS DATE),
+             SUM(n.LineTotal),
+             COUNT(DISTINCT CASE WHEN NOT EXISTS (
+                 SELECT 1 FROM sale_summary s
+                  WHERE s.CustomerId = n.CustomerId AND s.InvoiceDate = n.InvoiceDate
+                    AND s.InvoiceId = n.InvoiceId) THEN n.InvoiceId END)
+      FROM tmp_ss_new n
+      GROUP BY n.CustomerId, CAST(DATE_FORMAT(n.InvoiceDate, '%Y-%m-01') AS DATE);
+
+      -- 3. Touched customers, their cohort before and after.
+      INSERT INTO tmp_ss_customers (CustomerId, NewMin)
+      SELECT d.CustomerId, MIN(d.Month) FROM tmp_ss_cm_delta d GROUP BY d.CustomerId;
+      UPDATE tmp_ss_customers a
+         SET a.OldCohort = (SELECT MIN(cm.Month) FROM sale_customer_month cm
+                             WHERE cm.CustomerId = a.CustomerId);
+      UPDATE tmp_ss_customers
+         SET NewCohort = LEAST(COALESCE(OldCohort, NewMin), NewMin);
+
+      -- 4. Take the touched customers' old contributions out of the cohorts...
+      INSERT INTO tmp_ss_cohort_delta (CohortMonth, MonthsSince, Delta)
+      SELECT a.OldCohort, TIMESTAMPDIFF(MONTH, a.OldCohort, cm.Month), -COUNT(*)
+      FROM tmp_ss_customers a
+      JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
+      WHERE a.OldCohort IS NOT NULL
+      GROUP BY a.OldCohort, TIMESTAMPDIFF(MONTH, a.OldCohort, cm.Month);
+
+      -- 5. ... load the lines and the customer-months ...
+      INSERT INTO sale_summary
+        (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
+         TrackName, Genre, UnitPrice, Quantity, LineTotal)
+      SELECT InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
+             TrackName, Genre, UnitPrice, Quantity, LineTotal
+      FROM tmp_ss_new ORDER BY InvoiceLineId;
+      UPDATE sale_customer_month cm
+        JOIN tmp_ss_cm_delta d ON d.CustomerId = cm.CustomerId AND d.Month = cm.Month
+         SET cm.Revenue = cm.Revenue + d.Revenue, cm.Invoices = cm.Invoices + d.NewInvoices;
+      INSERT INTO sale_customer_month (CustomerId, Month, Revenue, Invoices)
+      SELECT d.CustomerId, d.Month, d.Revenue, d.NewInvoices
+      FROM tmp_ss_cm_delta d
+      WHERE NOT EXISTS (SELECT 1 FROM sale_customer_month cm
+                         WHERE cm.CustomerId = d.CustomerId AND cm.Month = d.Month);
+
+      -- 6. ... and put their new contributions back in.
+      INSERT INTO tmp_ss_cohort_delta (CohortMonth, MonthsSince, Delta)
+      SELECT a.NewCohort, TIMESTAMPDIFF(MONTH, a.NewCohort, cm.Month), COUNT(*)
+      FROM tmp_ss_customers a
+      JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
+      GROUP BY a.NewCohort, TIMESTAMPDIFF(MONTH, a.NewCohort, cm.Month);
+
+      UPDATE customer_cohort cc
+        JOIN (SELECT CohortMonth, MonthsSince, SUM(Delta) AS Delta FROM tmp_ss_cohort_delta
+               GROUP BY CohortMonth, MonthsSince) d
+          ON d.CohortMonth = cc.CohortMonth AND d.MonthsSince = cc.MonthsSince
+         SET cc.ActiveCustomers = cc.ActiveCustomers + d.Delta;
+      INSERT INTO customer_cohort (CohortMonth, MonthsSince, CohortSize, ActiveCustomers,
+                                   RetentionPct)
+      SELECT d.CohortMonth, d.MonthsSince, 0, d.Delta, 0
+      FROM (SELECT CohortMonth, MonthsSince, SUM(Delta) AS Delta FROM tmp_ss_cohort_delta
+             GROUP BY CohortMonth, MonthsSince) d
+      WHERE d.Delta > 0
+        AND NOT EXISTS (SELECT 1 FROM customer_cohort cc
+                         WHERE cc.CohortMonth = d.CohortMonth AND cc.MonthsSince = d.MonthsSince);
+      DELETE FROM customer_cohort WHERE ActiveCustomers <= 0;
+      INSERT INTO tmp_ss_cohort_size (CohortMonth, CohortSize)
+      SELECT CohortMonth, ActiveCustomers FROM customer_cohort WHERE MonthsSince = 0;
+      UPDATE customer_cohort cc
+        JOIN tmp_ss_cohort_size z ON z.CohortMonth = cc.CohortMonth
+         SET cc.CohortSize = z.CohortSize,
+             cc.RetentionPct = ROUND(100 * cc.ActiveCustomers / z.CohortSize, 2);
+
+      -- 7. Months touched: recomputed from sale_customer_month (one index range per month);
+      --    then previous-month figures for all months (one row per month: small).
+      DELETE m FROM sales_monthly m
+       WHERE m.Month IN (SELECT d.Month FROM tmp_ss_cm_delta d);
+      INSERT INTO sales_monthly (Month, Revenue, Invoices, Customers)
+      SELECT cm.Month, SUM(cm.Revenue), SUM(cm.Invoices), COUNT(*)
+      FROM sale_customer_month cm
+      WHERE cm.Month IN (SELECT d.Month FROM tmp_ss_cm_delta d)
+      GROUP BY cm.Month;
+      INSERT INTO tmp_ss_month_rev (Month, Prev)
+      SELECT Month,
+             CASE WHEN LAG(Month) OVER (ORDER BY Month) = Month - INTERVAL 1 MONTH
+                  THEN LAG(Revenue) OVER (ORDER BY Month) END
+      FROM sales_monthly;
+      UPDATE sales_monthly m
+        JOIN tmp_ss_month_rev p ON p.Month = m.Month
+         SET m.PrevMonthRevenue = p.Prev,
+             m.MoMChangePct = ROUND(100 * (m.Revenue - p.Prev) / NULLIF(p.Prev, 0), 2);
+
+    END IF;
+    -- The watermark is the highest line sale_summary holds (catches up after a crash between
+    -- a full swap and its watermark update, too).
+    SELECT GREATEST(v_wm, COALESCE(MAX(InvoiceLineId), 0)) INTO v_new_wm FROM sale_summary;
+    IF v_new_wm > v_wm THEN
+      UPDATE etl_watermark SET LastId = v_new_wm, UpdatedAt = NOW(6) WHERE Name = 'sale_summary';
+    END IF;
+    COMMIT;
+    SET v_in_trx = FALSE;
+    DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
+      tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev;
+  END IF;
+
+  SET SESSION tmp_table_size = v_saved_tmp;
+  SET SESSION max_heap_table_size = v_saved_heap;
+  DO RELEASE_LOCK(v_lock);
+END$$
+DELIMITER ;

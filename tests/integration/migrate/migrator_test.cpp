@@ -1,0 +1,81 @@
+#include "migrate/migrator.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "migrate/migration_error.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
+
+using sqlcron::migrate::MigrationError;
+using sqlcron::migrate::MigrationSet;
+using sqlcron::migrate::Migrator;
+using sqlcron::test::TempDir;
+
+namespace {
+
+std::string scalar(sqlcron::mysql::Session& s, const std::string& sql) {
+  return s.query(sql).rows.at(0).at(0).value_or("NULL");
+}
+
+}  // namespace
+
+TEST_CASE("migrating twice is a no-op; a changed migration is refused", "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  dir.write("001_table.sql", "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10));\n");
+  dir.write("002_proc.sql",
+            "DELIMITER $$\nCREATE PROCEDURE add_row(IN p INT)\nBEGIN\n"
+            "  INSERT INTO t VALUES (p, 'x;y');\nEND$$\nDELIMITER ;\nCALL add_row(1);\n");
+  const MigrationSet set{"work", dir.path().string(), "it_migrate_target"};
+  Migrator m(*s, "it_migrate_state");
+
+  const auto first = m.apply(set);
+  CHECK(first.applied == std::vector<std::string>{"001_table.sql", "002_proc.sql"});
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_target.t") == "1");
+  CHECK(scalar(*s, "SELECT v FROM it_migrate_target.t") == "x;y");
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_state.schema_migrations") == "2");
+
+  const auto second = m.apply(set);
+  CHECK(second.applied.empty());
+  CHECK(second.unchanged.size() == 2);
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_target.t") == "1");  // CALL not re-run
+
+  // A changed applied file stops everything before a new file runs.
+  dir.write("001_table.sql", "CREATE TABLE t (id BIGINT PRIMARY KEY);\n");
+  dir.write("003_more.sql", "INSERT INTO t VALUES (3, 'new');\n");
+  CHECK_THROWS_AS(m.apply(set), MigrationError);
+  CHECK_THROWS_WITH(m.apply(set), Catch::Contains("001_table.sql was changed after it was applied"));
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_target.t") == "1");
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_state.schema_migrations") == "2");
+}
+
+TEST_CASE("a failing statement names the file and line and is not recorded", "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  dir.write("001_ok.sql", "CREATE TABLE a (id INT);\n");
+  dir.write("002_bad.sql", "CREATE TABLE b (id INT);\n\nINSERT INTO nowhere VALUES (1);\n");
+  Migrator m(*s, "it_migrate_state");
+  CHECK_THROWS_WITH(m.apply({"work", dir.path().string(), "it_migrate_target"}),
+                    Catch::Contains("002_bad.sql:3: error 1146 (42S02)"));
+  CHECK(scalar(*s, "SELECT GROUP_CONCAT(filename) FROM it_migrate_state.schema_migrations") ==
+        "001_ok.sql");
+}
+
+TEST_CASE("sqlcron's own schema applies and has the run log's unique claim key", "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_state_schema");
+  Migrator m(*s, "it_state_schema");
+  const auto r = m.apply({"sqlcron", sqlcron::test::source_path("migrations/sqlcron"),
+                          "it_state_schema"});
+  CHECK_FALSE(r.applied.empty());
+  CHECK(scalar(*s,
+               "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM "
+               "information_schema.STATISTICS WHERE TABLE_SCHEMA = 'it_state_schema' AND "
+               "TABLE_NAME = 'runs' AND INDEX_NAME = 'uq_runs_slot'") ==
+        "job,scheduled_for,attempt");
+  CHECK(scalar(*s,
+               "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+               "'it_state_schema' AND TABLE_NAME IN ('runs', 'jobs', 'instances', "
+               "'schema_migrations', 'last_runs', 'recent_failures')") == "6");
+}

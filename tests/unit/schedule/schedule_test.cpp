@@ -1,0 +1,81 @@
+#include "schedule/schedule.hpp"
+
+#include <catch2/catch.hpp>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "schedule/schedule_error.hpp"
+#include "test_util.hpp"
+
+using sqlcron::schedule::find_zone;
+using sqlcron::schedule::Instant;
+using sqlcron::schedule::Schedule;
+using sqlcron::schedule::ScheduleError;
+using sqlcron::schedule::test::at;
+using sqlcron::schedule::test::list;
+using sqlcron::schedule::test::next_n;
+
+TEST_CASE("Schedule::parse dispatches on the expression's form", "[schedule]") {
+  const auto* utc = find_zone("UTC");
+  const Instant defined = at("2026-01-01T00:00:00Z");
+  CHECK(Schedule::parse("*/5 * * * *", utc, defined).describe() == "0 */5 * * * *");
+  CHECK(Schedule::parse("@hourly", utc, defined).describe() == "0 0 * * * *");
+  CHECK(Schedule::parse("@every 15m", utc, defined).describe() ==
+        "@every 15m starts '2026-01-01 00:00:00'");
+  CHECK(Schedule::parse("Every 2 Hour", utc, defined).describe() ==
+        "every 2 HOUR starts '2026-01-01 00:00:00'");
+  CHECK(Schedule::parse("AT '2026-02-01 00:00:00'", utc, defined).describe() ==
+        "at '2026-02-01 00:00:00'");
+  const Schedule s = Schedule::parse("  0 0 * * *  ", find_zone("Europe/London"), defined);
+  CHECK(s.expression() == "0 0 * * *");
+  CHECK(s.zone()->name() == "Europe/London");
+}
+
+TEST_CASE("Schedule::parse rejects empty expressions and a null zone", "[schedule]") {
+  CHECK_THROWS_MATCHES(Schedule::parse("   ", find_zone("UTC"), Instant{}), ScheduleError,
+                       Catch::Matchers::Message("empty schedule expression"));
+  CHECK_THROWS_AS(Schedule::parse("* * * * *", nullptr, Instant{}), std::invalid_argument);
+}
+
+TEST_CASE("next_after is bounded and ends", "[schedule]") {
+  // The rarest possible cron expressions still resolve (Feb 29 on a Monday, decades apart).
+  CHECK(next_n("0 0 29 2 1#5", "UTC", "2044-03-01T00:00:00Z", 1) ==
+        list({"2048-02-29T00:00:00+00:00"}));
+  CHECK(next_n("0 0 */28 2 1#5", "UTC", "2044-03-01T00:00:00Z", 1) ==
+        list({"2072-02-29T00:00:00+00:00"}));
+  // Far in the future: nothing rather than an endless search.
+  CHECK(next_n("* * * * *", "UTC", "9999-12-31T00:00:00Z", 1) == list({"none"}));
+  CHECK(next_n("every 1 year starts '2026-01-01'", "UTC", "9999-06-01T00:00:00Z", 1) ==
+        list({"none"}));
+}
+
+TEST_CASE("a Schedule is usable from several threads", "[schedule]") {
+  const Schedule s =
+      Schedule::parse("*/15 * * * *", find_zone("America/New_York"), at("2026-01-01T00:00:00Z"));
+  const Instant start = at("2026-10-31T00:00:00Z");
+  std::vector<Instant> expected;
+  for (Instant t = start; expected.size() < 400;) {
+    t = *s.next_after(t);
+    expected.push_back(t);
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (std::size_t i = 0; i < ok.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Instant t = start;
+      int good = 0;
+      for (const Instant e : expected) {
+        t = *s.next_after(t);
+        good += t == e ? 1 : 0;
+      }
+      ok[i] = good;
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  for (const int good : ok) {
+    CHECK(good == 400);
+  }
+}
