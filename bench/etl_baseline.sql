@@ -19,7 +19,7 @@ SELECT c.CustomerId, c.FirstName, c.LastName, c.Company, c.Address, c.City, c.St
        COALESCE(SUM(il.UnitPrice * il.Quantity), 0) AS TotalSales,
        MIN(i.InvoiceDate) AS FirstPurchaseDate,
        MAX(i.InvoiceDate) AS LastPurchaseDate,
-       CASE WHEN MAX(i.InvoiceDate) > NOW() - INTERVAL 180 DAY THEN 'active' ELSE 'churned' END
+       CASE WHEN MAX(i.InvoiceDate) >= NOW() - INTERVAL 180 DAY THEN 'active' ELSE 'churned' END
          AS CustomerStatus
 FROM Customer c
 LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId

@@ -237,6 +237,7 @@ BEGIN
       NewCohort  DATE NULL
     ) ENGINE=InnoDB;
     CREATE TEMPORARY TABLE tmp_ss_cohort_delta (
+      id          INT  NOT NULL AUTO_INCREMENT PRIMARY KEY,  -- sql_require_primary_key
       CohortMonth DATE NOT NULL,
       MonthsSince INT  NOT NULL,
       Delta       INT  NOT NULL
