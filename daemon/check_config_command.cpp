@@ -14,8 +14,8 @@ int check_config_command(const CommandContext& ctx) {
             << (config->database.socket.empty()
                     ? config->database.host + ":" + std::to_string(config->database.port)
                     : config->database.socket)
-            << "/" << config->database.schema << ", state schema "
-            << config->scheduler.state_schema << "\n";
+            << "/" << config->database.schema << ", state schema " << config->scheduler.state_schema
+            << "\n";
   return to_int(ExitCode::ok);
 }
 

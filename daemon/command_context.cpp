@@ -11,8 +11,7 @@ namespace sqlcron::daemon {
 std::shared_ptr<const config::Config> load_config(const std::string& path) {
   config::LoadOptions options;
   if (const char* pw = std::getenv("SQLCRON_DB_PASSWORD")) options.env_password = pw;
-  options.defined_at =
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  options.defined_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return std::make_shared<const config::Config>(config::ConfigLoader::load(path, options));
 }
 

@@ -14,14 +14,14 @@ using sqlcron::runtime::LogFormat;
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sqlcrond - runs SQL on cron-like schedules against MySQL/MariaDB and logs every run",
-               "sqlcrond"};
+  CLI::App app{
+      "sqlcrond - runs SQL on cron-like schedules against MySQL/MariaDB and logs every run",
+      "sqlcrond"};
   app.require_subcommand(0, 1);
   sqlcron::daemon::CommandContext ctx;
   std::string log_format = "auto";
   bool verbose = false;
-  app.add_option("-c,--config", ctx.config_path, "configuration file")
-      ->capture_default_str();
+  app.add_option("-c,--config", ctx.config_path, "configuration file")->capture_default_str();
   app.add_option("--log-format", log_format, "auto, text, journal or json")
       ->check(CLI::IsMember({"auto", "text", "journal", "json"}))
       ->capture_default_str();
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   auto* runs = app.add_subcommand("runs", "show the latest runs from the run log");
   runs->add_option("--job", runs_opts.job, "only this job");
   runs->add_option("--status", runs_opts.status, "only this status")
-      ->check(CLI::IsMember({"running", "succeeded", "failed", "timed_out", "skipped",
-                             "abandoned", "cancelled"}));
+      ->check(CLI::IsMember(
+          {"running", "succeeded", "failed", "timed_out", "skipped", "abandoned", "cancelled"}));
   runs->add_option("--limit", runs_opts.limit, "at most this many")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();

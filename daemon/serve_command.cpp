@@ -46,7 +46,8 @@ int serve_command(const CommandContext& ctx) {
   const auto started = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
-  const std::string instance = host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
+  const std::string instance =
+      host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
   try {
     const auto session = connector.open(settings);
     const auto& state = config->scheduler.state_schema;

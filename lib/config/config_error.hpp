@@ -11,8 +11,8 @@ namespace sqlcron::config {
 
 struct ConfigIssue {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem is not at a place in a file
-  int column = 0;  // 1-based
+  int line = 0;     // 1-based; 0 when the problem is not at a place in a file
+  int column = 0;   // 1-based
   std::string key;  // dotted path, e.g. "jobs[2].timezone"
   std::string message;
 

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cstring>
 #include <map>
 
 #include "config/identifier.hpp"
@@ -25,7 +25,8 @@ constexpr int kMaxJobName = 128;
 std::optional<YAML::Node> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
   std::ifstream in(file);
   if (!in) {
-    issues.push_back(ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
+    issues.push_back(
+        ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
     return std::nullopt;
   }
   try {
@@ -39,7 +40,8 @@ std::optional<YAML::Node> parse_file(const std::string& file, std::vector<Config
 
 std::optional<std::string> job_name_problem(const std::string& name) {
   if (name.empty()) return "must not be empty";
-  if (name.size() > kMaxJobName) return "longer than " + std::to_string(kMaxJobName) + " characters";
+  if (name.size() > kMaxJobName)
+    return "longer than " + std::to_string(kMaxJobName) + " characters";
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u) == 0 && c != '_' && c != '-' && c != '.') {
@@ -160,10 +162,12 @@ class JobReader {
     if (a.Tag() != "!") {  // plain (unquoted) scalars may be numbers
       std::int64_t i = 0;
       const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
-      if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return ArgTemplate::integer(i);
+      if (ec == std::errc() && p == s.data() + s.size() && !s.empty())
+        return ArgTemplate::integer(i);
       double d = 0;
       const auto [pd, ecd] = std::from_chars(s.data(), s.data() + s.size(), d);
-      if (ecd == std::errc() && pd == s.data() + s.size() && !s.empty()) return ArgTemplate::real(d);
+      if (ecd == std::errc() && pd == s.data() + s.size() && !s.empty())
+        return ArgTemplate::real(d);
     }
     return ArgTemplate::text(s);
   }
@@ -369,7 +373,8 @@ class Loader {
     fs::path dir = base_dir() / "jobs.d";
     if (auto inc = r.string(root, "include", "")) {
       dir = (base_dir() / *inc).lexically_normal();
-      if (!fs::is_directory(dir)) r.issue(root["include"], "include", dir.string() + " is not a directory");
+      if (!fs::is_directory(dir))
+        r.issue(root["include"], "include", dir.string() + " is not a directory");
     }
     collect(r);
     if (!fs::is_directory(dir)) return;

@@ -52,7 +52,7 @@ std::optional<std::string> YamlReader::scalar(const YAML::Node& map, const char*
 }
 
 std::optional<std::string> YamlReader::string(const YAML::Node& map, const char* key,
-                                               const std::string& path) {
+                                              const std::string& path) {
   return scalar(map, key, path, "a string");
 }
 

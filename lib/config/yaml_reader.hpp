@@ -43,8 +43,8 @@ class YamlReader {
   std::vector<ConfigIssue> take_issues() { return std::move(issues_); }
 
  private:
-  std::optional<std::string> scalar(const YAML::Node& map, const char* key,
-                                    const std::string& path, const char* expected);
+  std::optional<std::string> scalar(const YAML::Node& map, const char* key, const std::string& path,
+                                    const char* expected);
 
   std::string file_;
   std::vector<ConfigIssue> issues_;

@@ -11,25 +11,38 @@ enum class RunCause { schedule, catchup, retry, manual, chain, failure_hook };
 
 constexpr std::string_view to_string(RunStatus s) {
   switch (s) {
-    case RunStatus::running: return "running";
-    case RunStatus::succeeded: return "succeeded";
-    case RunStatus::failed: return "failed";
-    case RunStatus::timed_out: return "timed_out";
-    case RunStatus::skipped: return "skipped";
-    case RunStatus::abandoned: return "abandoned";
-    case RunStatus::cancelled: return "cancelled";
+    case RunStatus::running:
+      return "running";
+    case RunStatus::succeeded:
+      return "succeeded";
+    case RunStatus::failed:
+      return "failed";
+    case RunStatus::timed_out:
+      return "timed_out";
+    case RunStatus::skipped:
+      return "skipped";
+    case RunStatus::abandoned:
+      return "abandoned";
+    case RunStatus::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
 
 constexpr std::string_view to_string(RunCause c) {
   switch (c) {
-    case RunCause::schedule: return "schedule";
-    case RunCause::catchup: return "catchup";
-    case RunCause::retry: return "retry";
-    case RunCause::manual: return "manual";
-    case RunCause::chain: return "chain";
-    case RunCause::failure_hook: return "failure_hook";
+    case RunCause::schedule:
+      return "schedule";
+    case RunCause::catchup:
+      return "catchup";
+    case RunCause::retry:
+      return "retry";
+    case RunCause::manual:
+      return "manual";
+    case RunCause::chain:
+      return "chain";
+    case RunCause::failure_hook:
+      return "failure_hook";
   }
   return "unknown";
 }

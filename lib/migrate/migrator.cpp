@@ -64,7 +64,8 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(set.directory, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".sql") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".sql")
+      files.push_back(entry.path());
   }
   if (ec) throw MigrationError("cannot list " + set.directory + ": " + ec.message());
   std::sort(files.begin(), files.end());

@@ -10,7 +10,7 @@
 
 namespace sqlcron::mysql {
 
-using Value = util::SqlValue;            // std::monostate = NULL
+using Value = util::SqlValue;             // std::monostate = NULL
 using Cell = std::optional<std::string>;  // nullopt = NULL
 using Row = std::vector<Cell>;
 

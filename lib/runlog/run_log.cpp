@@ -68,9 +68,8 @@ void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string
 
 std::optional<schedule::Instant> RunLog::last_success(mysql::Session& s,
                                                       const std::string& job) const {
-  const auto rs = s.query("SELECT MAX(scheduled_for) FROM " + runs_ +
-                              " WHERE job = ? AND status = 'succeeded'",
-                          {job});
+  const auto rs = s.query(
+      "SELECT MAX(scheduled_for) FROM " + runs_ + " WHERE job = ? AND status = 'succeeded'", {job});
   if (rs.rows.empty() || !rs.rows[0][0]) return std::nullopt;
   return std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(*rs.rows[0][0]));
 }

@@ -17,9 +17,6 @@ namespace {
 using SystemClock = std::chrono::system_clock;
 using SteadyClock = std::chrono::steady_clock;
 
-// How long killed runs get to come back after the shutdown grace before the loop exits anyway.
-constexpr std::chrono::seconds kAfterKill{5};
-
 }  // namespace
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
@@ -124,31 +121,30 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
         spdlog::error("job {} slot {}: cannot reach the run log: {}", request.job_config().name,
                       date::format("%FT%TZ", request.scheduled_for), e.what());
       }
-      boost::asio::post(io_, [this, job = request.job_config().name, run_id] {
-        on_finished(job, run_id);
-      });
+      boost::asio::post(
+          io_, [this, job = request.job_config().name, run_id] { on_finished(job, run_id); });
     });
   }
 }
 
 void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
                         const RunRequest& request) {
-  ActiveRun run{request.job_config().name, connection_id, request.interruption, nullptr};
-  if (stopping_ && grace_timer_.expiry() <= SteadyClock::now()) {
+  auto& run = active_[run_id];
+  run = ActiveRun{request.job_config().name, connection_id, request.interruption, false, nullptr};
+  if (stopping_ && grace_over_) {
     request.interruption->store(static_cast<int>(Interruption::shutdown));
-    kill(connection_id, Interruption::shutdown);
+    kill(run_id);
   } else if (const auto& timeout = request.job_config().timeout) {
-    run.timeout = std::make_unique<boost::asio::steady_timer>(io_, *timeout);
-    run.timeout->async_wait([this, run_id](const boost::system::error_code& ec) {
+    run.timer = std::make_unique<boost::asio::steady_timer>(io_, *timeout);
+    run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
       if (ec) return;
       const auto it = active_.find(run_id);
       if (it == active_.end()) return;
-      spdlog::warn("run {} of {} exceeded its timeout; killing its query", run_id, it->second.job);
+      spdlog::warn("run {} of {} exceeded its timeout; killing it", run_id, it->second.job);
       it->second.interruption->store(static_cast<int>(Interruption::timeout));
-      kill(it->second.connection_id, Interruption::timeout);
+      kill(run_id);
     });
   }
-  active_.emplace(run_id, std::move(run));
 }
 
 void Daemon::on_finished(const std::string& job, std::int64_t run_id) {
@@ -168,12 +164,12 @@ void Daemon::on_signal(int signo) {
   if (signo == SIGHUP) {
     reload();
   } else if (!stopping_) {
-    spdlog::info("received {}: no new runs; waiting up to {} s for {} running",
-                 signo == SIGTERM ? "SIGTERM" : "SIGINT",
-                 std::chrono::duration_cast<std::chrono::seconds>(
-                     plan_.config->scheduler.shutdown_grace)
-                     .count(),
-                 in_flight_);
+    spdlog::info(
+        "received {}: no new runs; waiting up to {} s for {} running",
+        signo == SIGTERM ? "SIGTERM" : "SIGINT",
+        std::chrono::duration_cast<std::chrono::seconds>(plan_.config->scheduler.shutdown_grace)
+            .count(),
+        in_flight_);
     begin_shutdown();
   } else {
     spdlog::info("received another stop signal; still waiting for {} runs", in_flight_);
@@ -199,12 +195,16 @@ void Daemon::begin_shutdown() {
 
 void Daemon::on_grace_over() {
   if (in_flight_ == 0) return;
+  grace_over_ = true;
   spdlog::warn("shutdown grace over; cancelling {} running runs", active_.size());
+  std::vector<std::int64_t> ids;
   for (auto& [id, run] : active_) {
     run.interruption->store(static_cast<int>(Interruption::shutdown));
-    kill(run.connection_id, Interruption::shutdown);
+    run.killed = false;
+    ids.push_back(id);
   }
-  grace_timer_.expires_after(kAfterKill);
+  for (const auto id : ids) kill(id);
+  grace_timer_.expires_after(options_.kill_grace * 2);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     spdlog::error("{} runs did not end after being killed; exiting anyway", in_flight_);
@@ -266,18 +266,32 @@ void Daemon::heartbeat() {
   });
 }
 
-void Daemon::kill(std::uint64_t connection_id, Interruption why) {
-  control_pool_.post([this, connection_id, why] {
+void Daemon::kill(std::int64_t run_id) {
+  const auto it = active_.find(run_id);
+  if (it == active_.end()) return;
+  auto& run = it->second;
+  const auto why = static_cast<Interruption>(run.interruption->load());
+  const bool escalate = run.killed;  // KILL QUERY already sent and the run did not end
+  run.killed = true;
+  control_pool_.post([this, connection_id = run.connection_id, why, escalate] {
+    // The id is a number the server gave us, not user input.
+    const std::string sql =
+        (escalate ? "KILL CONNECTION " : "KILL QUERY ") + std::to_string(connection_id);
     try {
-      // The id is a number we read from the server, not user input.
-      control_session().execute_raw("KILL QUERY " + std::to_string(connection_id));
-      spdlog::info("killed the query on connection {} ({})", connection_id,
-                   why == Interruption::timeout ? "timeout" : "shutdown");
+      control_session().execute_raw(sql);
+      spdlog::warn("{} ({})", sql, why == Interruption::timeout ? "timeout" : "shutdown");
     } catch (const mysql::DbError& e) {
       if (e.code() >= 2000) control_.reset();  // client-side error: the link is gone
       // 1094: unknown thread id - the run ended meanwhile.
-      if (e.code() != 1094) spdlog::error("KILL QUERY {} failed: {}", connection_id, e.what());
+      if (e.code() != 1094) spdlog::error("{} failed: {}", sql, e.what());
     }
+  });
+  if (escalate) return;
+  // A procedure keeps going after its current statement is killed; if the run has not ended
+  // after the kill grace, its whole connection goes.
+  run.timer = std::make_unique<boost::asio::steady_timer>(io_, options_.kill_grace);
+  run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
+    if (!ec) kill(run_id);
   });
 }
 

@@ -36,6 +36,8 @@ struct DaemonOptions {
   // Called once the loop is ready to fire (sd_notify READY=1).
   std::function<void(const std::string& state)> notify;
   std::chrono::seconds heartbeat_interval{10};
+  // After KILL QUERY, how long a run may take to end before its connection is killed.
+  std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
 };
 
 class Daemon {
@@ -57,7 +59,8 @@ class Daemon {
     std::string job;
     std::uint64_t connection_id = 0;
     std::shared_ptr<std::atomic<int>> interruption;
-    std::unique_ptr<boost::asio::steady_timer> timeout;
+    bool killed = false;                               // KILL QUERY sent
+    std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
   };
 
   void arm();
@@ -72,7 +75,8 @@ class Daemon {
   void reload();
   void apply(std::shared_ptr<const config::Config> config);
   void heartbeat();
-  void kill(std::uint64_t connection_id, Interruption why);
+  // KILL QUERY the run's connection; KILL CONNECTION if it was already killed once.
+  void kill(std::int64_t run_id);
   void sync_mirror();
   mysql::Session& control_session();  // control thread only
 
@@ -89,6 +93,7 @@ class Daemon {
   std::map<std::int64_t, ActiveRun> active_;
   int in_flight_ = 0;  // dispatched runs not yet finished (claimed or not)
   bool stopping_ = false;
+  bool grace_over_ = false;
   std::unique_ptr<mysql::Session> control_;  // used on the control thread only
   WorkerPool control_pool_;
   WorkerPool workers_;

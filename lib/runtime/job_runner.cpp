@@ -29,21 +29,20 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
-  runlog::Claim claim{job.name, r.scheduled_for, r.attempt,     r.cause,
+  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,   r.cause,
                       instance_, lease->connection_id(), Clock::now()};
   const auto run_id = log_.claim(*lease, claim);
   RunReport report;
   if (!run_id) {
-    spdlog::info("run {} slot {} is already claimed by another instance; not running it",
-                 job.name, when(r.scheduled_for));
+    spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
+                 when(r.scheduled_for));
     return report;
   }
   report.claimed = true;
   report.run_id = *run_id;
   if (on_started) on_started(*run_id, lease->connection_id());
-  spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id,
-               job.name, when(r.scheduled_for), r.attempt, core::to_string(r.cause),
-               lease->connection_id());
+  spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
+               when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
 
   report.outcome = execute(*lease, r, *run_id);
   if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
@@ -123,9 +122,10 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
     record(*lease);
     return;
   } catch (const mysql::DbError& e) {
-    spdlog::warn("run {}: recording the result on connection {} failed ({}); retrying on a new "
-                 "connection",
-                 run_id, lease->connection_id(), e.what());
+    spdlog::warn(
+        "run {}: recording the result on connection {} failed ({}); retrying on a new "
+        "connection",
+        run_id, lease->connection_id(), e.what());
     lease.discard();
   }
   auto fresh = pool_.acquire();

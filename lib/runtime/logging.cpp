@@ -15,11 +15,21 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     for (const char c : msg.payload) {
       switch (c) {
-        case '"': dest.append(std::string_view("\\\"")); break;
-        case '\\': dest.append(std::string_view("\\\\")); break;
-        case '\n': dest.append(std::string_view("\\n")); break;
-        case '\t': dest.append(std::string_view("\\t")); break;
-        case '\r': dest.append(std::string_view("\\r")); break;
+        case '"':
+          dest.append(std::string_view("\\\""));
+          break;
+        case '\\':
+          dest.append(std::string_view("\\\\"));
+          break;
+        case '\n':
+          dest.append(std::string_view("\\n"));
+          break;
+        case '\t':
+          dest.append(std::string_view("\\t"));
+          break;
+        case '\r':
+          dest.append(std::string_view("\\r"));
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
@@ -42,12 +52,23 @@ class PriorityFlag : public spdlog::custom_flag_formatter {
     int p = 6;
     switch (msg.level) {
       case spdlog::level::trace:
-      case spdlog::level::debug: p = 7; break;
-      case spdlog::level::info: p = 6; break;
-      case spdlog::level::warn: p = 4; break;
-      case spdlog::level::err: p = 3; break;
-      case spdlog::level::critical: p = 2; break;
-      default: break;
+      case spdlog::level::debug:
+        p = 7;
+        break;
+      case spdlog::level::info:
+        p = 6;
+        break;
+      case spdlog::level::warn:
+        p = 4;
+        break;
+      case spdlog::level::err:
+        p = 3;
+        break;
+      case spdlog::level::critical:
+        p = 2;
+        break;
+      default:
+        break;
     }
     dest.push_back('<');
     dest.push_back(static_cast<char>('0' + p));
@@ -64,8 +85,8 @@ void configure_logging(LogFormat format, const std::string& journal_stream, bool
   if (format == LogFormat::automatic) {
     format = journal_stream.empty() ? LogFormat::text : LogFormat::journal;
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "sqlcrond", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("sqlcrond",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonMessageFlag>('*');
   formatter->add_flag<PriorityFlag>('&');

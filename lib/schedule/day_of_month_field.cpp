@@ -35,7 +35,7 @@ DayOfMonthField DayOfMonthField::parse(std::string_view text) {
 DayOfMonthField DayOfMonthField::any() { return parse("*"); }
 
 std::uint32_t DayOfMonthField::mask(unsigned length, unsigned first_weekday) const {
-  const std::uint32_t valid = (std::uint32_t{1} << (length + 1)) - 2;
+  const auto valid = static_cast<std::uint32_t>((std::uint64_t{1} << (length + 1)) - 2);
   std::uint32_t result = days_ & valid;
   if (last_day_) {
     result |= std::uint32_t{1} << length;

@@ -21,8 +21,8 @@ std::chrono::system_clock::time_point from_sql_datetime(std::string_view text) {
   int s = 0;
   int consumed = 0;
   const std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2u-%2u %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
-                  &consumed) != 6) {
+  if (std::sscanf(str.c_str(), "%4d-%2u-%2u %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
+      6) {
     throw std::invalid_argument("not a DATETIME: '" + str + "'");
   }
   long long micros = 0;

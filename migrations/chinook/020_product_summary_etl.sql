@@ -45,7 +45,7 @@ BEGIN
   END IF;
   SET v_locked = TRUE;
   -- The playlist list must never be cut at the default 1024 bytes (restored on exit).
-  SET SESSION group_concat_max_len = 1048576;
+  SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 1048576);
   SET SESSION tmp_table_size = GREATEST(v_saved_tmp, 268435456);
   SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
 

@@ -60,7 +60,7 @@ BEGIN
   IF DATABASE() IS NULL THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'dq_checks: no default schema selected';
   END IF;
-  SET SESSION group_concat_max_len = 65535;
+  SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 65535);
 
   -- Failing keys of every check; the log rows are derived from it.
   DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;

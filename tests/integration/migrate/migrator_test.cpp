@@ -45,7 +45,8 @@ TEST_CASE("migrating twice is a no-op; a changed migration is refused", "[migrat
   dir.write("001_table.sql", "CREATE TABLE t (id BIGINT PRIMARY KEY);\n");
   dir.write("003_more.sql", "INSERT INTO t VALUES (3, 'new');\n");
   CHECK_THROWS_AS(m.apply(set), MigrationError);
-  CHECK_THROWS_WITH(m.apply(set), Catch::Contains("001_table.sql was changed after it was applied"));
+  CHECK_THROWS_WITH(m.apply(set),
+                    Catch::Contains("001_table.sql was changed after it was applied"));
   CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_target.t") == "1");
   CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_state.schema_migrations") == "2");
 }
@@ -66,8 +67,8 @@ TEST_CASE("a failing statement names the file and line and is not recorded", "[m
 TEST_CASE("sqlcron's own schema applies and has the run log's unique claim key", "[migrate]") {
   auto s = sqlcron::test::fresh_schema("it_state_schema");
   Migrator m(*s, "it_state_schema");
-  const auto r = m.apply({"sqlcron", sqlcron::test::source_path("migrations/sqlcron"),
-                          "it_state_schema"});
+  const auto r =
+      m.apply({"sqlcron", sqlcron::test::source_path("migrations/sqlcron"), "it_state_schema"});
   CHECK_FALSE(r.applied.empty());
   CHECK(scalar(*s,
                "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM "

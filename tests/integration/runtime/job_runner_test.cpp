@@ -42,18 +42,18 @@ std::shared_ptr<const sqlcron::config::Config> load(const TempDir& dir) {
   std::string db = settings.socket.empty()
                        ? "  host: " + settings.host + "\n  port: " + std::to_string(settings.port)
                        : "  socket: " + settings.socket;
-  const auto file = dir.write(
-      "sqlcron.yaml",
-      "database:\n" + db + "\n  user: " + settings.user + "\n  schema: " + kWork +
-          "\nscheduler:\n  state_schema: " + kState +
-          "\njobs:\n"
-          "  - name: good\n    schedule: \"@hourly\"\n    call: ok\n"
-          "    args: [\"{run_id}\", \"{scheduled_for}\", \"job {job} try {attempt}\"]\n"
-          "  - name: bad\n    schedule: \"@hourly\"\n    call: boom\n"
-          "  - name: missing\n    schedule: \"@hourly\"\n    call: no_such_procedure\n"
-          "  - name: statement\n    schedule: \"@hourly\"\n"
-          "    sql: \"DELETE FROM calls WHERE note = 'second'\"\n"
-          "  - name: open_tx\n    schedule: \"@hourly\"\n    call: leaves_open_tx\n");
+  const auto file =
+      dir.write("sqlcron.yaml",
+                "database:\n" + db + "\n  user: " + settings.user + "\n  schema: " + kWork +
+                    "\nscheduler:\n  state_schema: " + kState +
+                    "\njobs:\n"
+                    "  - name: good\n    schedule: \"@hourly\"\n    call: ok\n"
+                    "    args: [\"{run_id}\", \"{scheduled_for}\", \"job {job} try {attempt}\"]\n"
+                    "  - name: bad\n    schedule: \"@hourly\"\n    call: boom\n"
+                    "  - name: missing\n    schedule: \"@hourly\"\n    call: no_such_procedure\n"
+                    "  - name: statement\n    schedule: \"@hourly\"\n"
+                    "    sql: \"DELETE FROM calls WHERE note = 'second'\"\n"
+                    "  - name: open_tx\n    schedule: \"@hourly\"\n    call: leaves_open_tx\n");
   sqlcron::config::LoadOptions o;
   o.env_password = settings.password;
   return std::make_shared<const sqlcron::config::Config>(
@@ -79,9 +79,10 @@ struct Fixture {
 
 sqlcron::mysql::ResultSet runs_of(const std::string& job) {
   return sqlcron::test::connect()->query(
-      std::string("SELECT status, attempt, cause, error_code, sql_state, error_message, "
-                  "rows_affected, connection_id IS NOT NULL, finished_at >= started_at, "
-                  "duration_ms >= 0, DATE_FORMAT(scheduled_for, '%Y-%m-%d %H:%i:%s.%f'), instance FROM ") +
+      std::string(
+          "SELECT status, attempt, cause, error_code, sql_state, error_message, "
+          "rows_affected, connection_id IS NOT NULL, finished_at >= started_at, "
+          "duration_ms >= 0, DATE_FORMAT(scheduled_for, '%Y-%m-%d %H:%i:%s.%f'), instance FROM ") +
           kState + ".runs WHERE job = ?",
       {job});
 }
@@ -109,7 +110,8 @@ TEST_CASE("a succeeding job leaves exactly one succeeded row, with its args boun
   CHECK(r[9] == "1");
   CHECK(r[10] == "2026-05-01 02:00:00.000000");
   CHECK(r[11] == "test-instance");
-  const auto calls = sqlcron::test::connect(kWork)->query("SELECT run_id, slot, note FROM calls ORDER BY note");
+  const auto calls =
+      sqlcron::test::connect(kWork)->query("SELECT run_id, slot, note FROM calls ORDER BY note");
   REQUIRE(calls.rows.size() == 2);
   CHECK(calls.rows[0][0] == std::to_string(report.run_id));
   CHECK(calls.rows[0][1] == "2026-05-01 02:00:00");
@@ -150,8 +152,7 @@ TEST_CASE("a slot is claimed once: a second run of the same slot does not execut
   CHECK(sqlcron::test::connect(kWork)->query("SELECT COUNT(*) FROM calls").rows[0][0] == "2");
 }
 
-TEST_CASE("sql jobs report rows affected; skipped slots are recorded with the reason",
-          "[runner]") {
+TEST_CASE("sql jobs report rows affected; skipped slots are recorded with the reason", "[runner]") {
   Fixture f;
   f.runner.run(f.request(0, 6), nullptr);
   const auto report = f.runner.run(f.request(3, 6), nullptr);

@@ -95,12 +95,12 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
        "jobs[0].retires", "unknown key"},
       {"wrong type: port", "database:\n  port: many\n  schema: s\n", 2, 9, "database.port",
        "expected an integer, got 'many'"},
-      {"wrong type: enabled", std::string(kHeader) + job + "    call: p\n    enabled: maybe\n",
-       9, 14, "jobs[0].enabled", "expected true or false, got 'maybe'"},
-      {"bad duration", std::string(kHeader) + job + "    call: p\n    timeout: 10 minutes\n", 9,
-       14, "jobs[0].timeout", "is not a duration"},
-      {"both call and sql", std::string(kHeader) + job + "    call: p\n    sql: SELECT 1\n", 6,
-       5, "jobs[0]", "has both call and sql"},
+      {"wrong type: enabled", std::string(kHeader) + job + "    call: p\n    enabled: maybe\n", 9,
+       14, "jobs[0].enabled", "expected true or false, got 'maybe'"},
+      {"bad duration", std::string(kHeader) + job + "    call: p\n    timeout: 10 minutes\n", 9, 14,
+       "jobs[0].timeout", "is not a duration"},
+      {"both call and sql", std::string(kHeader) + job + "    call: p\n    sql: SELECT 1\n", 6, 5,
+       "jobs[0]", "has both call and sql"},
       {"neither call nor sql", std::string(kHeader) + job, 6, 5, "jobs[0]",
        "needs either call (a procedure) or sql (a statement)"},
       {"invalid procedure identifier",
@@ -117,12 +117,12 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
       {"unknown placeholder",
        std::string(kHeader) + job + "    call: p\n    args: [\"{sheduled_for}\"]\n", 9, 12,
        "jobs[0].args[0]", "unknown placeholder {sheduled_for}"},
-      {"duplicate job names",
-       std::string(kHeader) + job + "    call: p\n" + job + "    call: q\n", 9, 1, "jobs.name",
-       "duplicate job name 'a' (first defined at"},
+      {"duplicate job names", std::string(kHeader) + job + "    call: p\n" + job + "    call: q\n",
+       9, 1, "jobs.name", "duplicate job name 'a' (first defined at"},
       {"invalid YAML", std::string(kHeader) + "  - name: [a\n", 7, 1, "", "invalid YAML"},
-      {"bad job name", std::string(kHeader) + "  - name: \"a b\"\n    schedule: \"@daily\"\n    call: p\n",
-       6, 11, "jobs[0].name", "may contain only letters"},
+      {"bad job name",
+       std::string(kHeader) + "  - name: \"a b\"\n    schedule: \"@daily\"\n    call: p\n", 6, 11,
+       "jobs[0].name", "may contain only letters"},
   };
   for (const auto& c : cases) {
     SECTION(c.what) {
@@ -160,7 +160,8 @@ TEST_CASE("jobs in the include directory are loaded, with their own file in erro
   const auto main = dir.write("sqlcron.yaml", std::string(kHeader) +
                                                   "  - name: a\n    schedule: \"@daily\"\n"
                                                   "    call: p\n");
-  dir.write("jobs.d/10-more.yaml", "jobs:\n  - name: b\n    schedule: \"@hourly\"\n    sql: SELECT 1\n");
+  dir.write("jobs.d/10-more.yaml",
+            "jobs:\n  - name: b\n    schedule: \"@hourly\"\n    sql: SELECT 1\n");
   const auto c = ConfigLoader::load(main, options());
   REQUIRE(c.jobs.size() == 2);
   CHECK(c.jobs[1].name == "b");

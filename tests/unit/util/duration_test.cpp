@@ -8,8 +8,13 @@ using sqlcron::util::parse_duration;
 
 TEST_CASE("durations parse with units and combine", "[util]") {
   const auto [text, expected] = GENERATE(table<std::string, std::chrono::milliseconds>({
-      {"90s", 90s}, {"15m", 15min}, {"2h", 2h}, {"1d", 24h}, {"500ms", 500ms},
-      {"1h30m", 90min}, {"0s", 0s},
+      {"90s", 90s},
+      {"15m", 15min},
+      {"2h", 2h},
+      {"1d", 24h},
+      {"500ms", 500ms},
+      {"1h30m", 90min},
+      {"0s", 0s},
   }));
   CHECK(parse_duration(text) == expected);
   CHECK(parse_duration(format_duration(expected)) == expected);
