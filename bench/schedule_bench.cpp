@@ -59,9 +59,9 @@ BENCHMARK(BM_NextAfterMix);
 
 void BM_NextAfterSingle(benchmark::State& state) {
   const Instant start = date::sys_days{date::year{2026} / 1 / 1};
-  const Schedule s = Schedule::parse(kMix[static_cast<std::size_t>(state.range(0))].expression,
-                                     date::locate_zone(kMix[static_cast<std::size_t>(state.range(0))].zone),
-                                     start);
+  const Schedule s = Schedule::parse(
+      kMix[static_cast<std::size_t>(state.range(0))].expression,
+      date::locate_zone(kMix[static_cast<std::size_t>(state.range(0))].zone), start);
   Instant t = start;
   for (auto _ : state) {
     auto next = s.next_after(t);
@@ -90,8 +90,8 @@ void BM_ParseMysql(benchmark::State& state) {
   const auto* zone = date::locate_zone("Europe/London");
   const Instant start = date::sys_days{date::year{2026} / 1 / 1};
   for (auto _ : state) {
-    auto s = Schedule::parse("every 2 hour starts '2026-05-01 10:00:00' ends '2026-06-01'", zone,
-                             start);
+    auto s =
+        Schedule::parse("every 2 hour starts '2026-05-01 10:00:00' ends '2026-06-01'", zone, start);
     benchmark::DoNotOptimize(s);
   }
 }

@@ -17,9 +17,8 @@ namespace sqlcron::schedule {
 
 class CalendarIntervalSchedule final : public ScheduleImpl {
  public:
-  CalendarIntervalSchedule(LocalSeconds anchor, MysqlInterval interval,
-                           std::optional<Instant> ends, ZoneTimeline timeline,
-                           std::string description);
+  CalendarIntervalSchedule(LocalSeconds anchor, MysqlInterval interval, std::optional<Instant> ends,
+                           ZoneTimeline timeline, std::string description);
 
   [[nodiscard]] std::optional<Instant> next_after(Instant after) const override;
   [[nodiscard]] std::string describe() const override { return description_; }

@@ -21,9 +21,7 @@ constexpr std::array<unsigned, 13> kMonthLength{0, 31, 28, 31, 30, 31, 30, 31, 3
 
 bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-unsigned month_length(int y, unsigned m) {
-  return m == 2 && is_leap(y) ? 29 : kMonthLength[m];
-}
+unsigned month_length(int y, unsigned m) { return m == 2 && is_leap(y) ? 29 : kMonthLength[m]; }
 
 // 0 = Sunday.
 unsigned first_weekday(int y, unsigned m) {
@@ -137,8 +135,7 @@ bool CronExpression::can_ever_fire() const {
     if (!months_.contains(static_cast<int>(m))) {
       continue;
     }
-    for (unsigned length = kMonthLength[m]; length <= (m == 2 ? 29U : kMonthLength[m]);
-         ++length) {
+    for (unsigned length = kMonthLength[m]; length <= (m == 2 ? 29U : kMonthLength[m]); ++length) {
       for (unsigned wd = 0; wd < 7; ++wd) {
         if (day_mask(length, wd) != 0) {
           return true;
@@ -218,7 +215,8 @@ std::optional<LocalSeconds> CronExpression::next_local(LocalSeconds from, int ma
       start_of_day();
     }
     if (const std::optional<int> t = next_time_of_day(hour, minute, second)) {
-      return LocalSeconds{date::local_days{date::year{year} / date::month{month} / date::day{day}}} +
+      return LocalSeconds{
+                 date::local_days{date::year{year} / date::month{month} / date::day{day}}} +
              std::chrono::seconds{*t};
     }
     ++day;

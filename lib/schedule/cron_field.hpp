@@ -13,9 +13,9 @@
 namespace sqlcron::schedule {
 
 struct FieldSpec {
-  std::string_view name;                  // "minute", "day-of-week"…
-  int min;                                // smallest value
-  int max;                                // largest value (7 for day-of-week: 7 = Sunday)
+  std::string_view name;                    // "minute", "day-of-week"…
+  int min;                                  // smallest value
+  int max;                                  // largest value (7 for day-of-week: 7 = Sunday)
   std::span<const std::string_view> names;  // names[i] is value names_base + i ("jan"…)
   int names_base;
 };

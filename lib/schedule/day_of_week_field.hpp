@@ -24,9 +24,9 @@ class DayOfWeekField {
   [[nodiscard]] bool starts_with_star() const { return star_; }
 
  private:
-  std::uint8_t weekdays_ = 0;              // bit w = weekday w (0 = Sunday)
-  std::uint8_t last_ = 0;                  // dL, bit w
-  std::array<std::uint8_t, 7> nth_{};      // d#n: nth_[d] bit n-1
+  std::uint8_t weekdays_ = 0;          // bit w = weekday w (0 = Sunday)
+  std::uint8_t last_ = 0;              // dL, bit w
+  std::array<std::uint8_t, 7> nth_{};  // d#n: nth_[d] bit n-1
   bool has_special_ = false;
   bool star_ = false;
 };

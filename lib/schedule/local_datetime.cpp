@@ -70,8 +70,8 @@ LocalSeconds parse_local_datetime(std::string_view text, std::string_view what) 
   if (h > 23 || mi > 59 || s > 59) {
     throw bad("is not a valid time of day");
   }
-  return LocalSeconds{date::local_days{ymd}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
+  return LocalSeconds{date::local_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{s};
 }
 
 std::string format_local_datetime(LocalSeconds t) {

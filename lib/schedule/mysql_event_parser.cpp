@@ -103,8 +103,7 @@ class Cursor {
 
   // 'YYYY-MM-DD HH:MM:SS' quoted, or unquoted as one or two words; then "+ INTERVAL q u"…
   LocalSeconds time_expression(std::string_view clause) {
-    const std::string missing =
-        std::string(clause) + ": missing date-time 'YYYY-MM-DD HH:MM:SS'";
+    const std::string missing = std::string(clause) + ": missing date-time 'YYYY-MM-DD HH:MM:SS'";
     if (at_end() || tokens_[pos_].kind == Token::Kind::plus) {
       throw ScheduleError(missing);
     }
@@ -127,9 +126,8 @@ class Cursor {
   }
 
   MysqlInterval interval(std::string_view clause) {
-    const std::string_view quantity =
-        value(std::string(clause) + ": missing interval (e.g. '" + std::string(clause) +
-              " 2 HOUR')");
+    const std::string_view quantity = value(std::string(clause) + ": missing interval (e.g. '" +
+                                            std::string(clause) + " 2 HOUR')");
     const std::string_view unit = value(std::string(clause) + ": missing unit after '" +
                                         std::string(quantity) + "' (e.g. HOUR, DAY, MONTH)");
     return MysqlInterval::parse(quantity, unit, clause);

@@ -23,8 +23,7 @@ class MysqlEventParser {
   static bool handles(std::string_view text);
 
   static std::shared_ptr<const ScheduleImpl> parse(std::string_view text,
-                                                   const date::time_zone* zone,
-                                                   Instant defined_at);
+                                                   const date::time_zone* zone, Instant defined_at);
 };
 
 }  // namespace sqlcron::schedule

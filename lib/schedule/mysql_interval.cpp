@@ -136,7 +136,8 @@ LocalSeconds MysqlInterval::add_to(LocalSeconds t, std::int64_t times) const {
     const date::year_month_day ymd{day_point};
     const date::year_month ym =
         date::year_month{ymd.year(), ymd.month()} + date::months{months_ * times};
-    const date::day last = date::year_month_day_last{ym.year(), date::month_day_last{ym.month()}}.day();
+    const date::day last =
+        date::year_month_day_last{ym.year(), date::month_day_last{ym.month()}}.day();
     const date::day day = std::min(ymd.day(), last);
     t = LocalSeconds{date::local_days{ym.year() / ym.month() / day}} + tod;
   }

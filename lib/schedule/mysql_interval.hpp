@@ -39,7 +39,7 @@ class MysqlInterval {
   std::int64_t months_ = 0;
   std::int64_t seconds_ = 0;
   bool calendar_days_ = false;
-  std::string unit_;                 // upper case
+  std::string unit_;                // upper case
   std::string canonical_quantity_;  // as printed by describe()
 };
 

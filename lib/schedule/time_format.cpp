@@ -46,9 +46,8 @@ std::string format_rfc3339(Instant t, const date::time_zone* zone) {
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(tod / 3600),
-                static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60),
-                offset < 0 ? '-' : '+', static_cast<int>(abs_offset / 3600),
-                static_cast<int>(abs_offset / 60 % 60));
+                static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60), offset < 0 ? '-' : '+',
+                static_cast<int>(abs_offset / 3600), static_cast<int>(abs_offset / 60 % 60));
   return buf;
 }
 

@@ -38,10 +38,34 @@ const std::vector<std::string>& corpus() {
 }
 
 const std::vector<std::string>& tokens() {
-  static const std::vector<std::string> kTokens{
-      "*", "/", "-", ",", "L", "W", "#", "$", "?", "@", " ", "'", "+", "0", "7", "31", "59",
-      "60", "99999999999", "every", "at", "starts", "ends", "interval", "MONTH", "DAY_SECOND",
-      "2026-02-29 02:30:00", "9999-12-31 23:59:59"};
+  static const std::vector<std::string> kTokens{"*",
+                                                "/",
+                                                "-",
+                                                ",",
+                                                "L",
+                                                "W",
+                                                "#",
+                                                "$",
+                                                "?",
+                                                "@",
+                                                " ",
+                                                "'",
+                                                "+",
+                                                "0",
+                                                "7",
+                                                "31",
+                                                "59",
+                                                "60",
+                                                "99999999999",
+                                                "every",
+                                                "at",
+                                                "starts",
+                                                "ends",
+                                                "interval",
+                                                "MONTH",
+                                                "DAY_SECOND",
+                                                "2026-02-29 02:30:00",
+                                                "9999-12-31 23:59:59"};
   return kTokens;
 }
 

@@ -97,10 +97,12 @@ TEST_CASE("day field errors", "[schedule]") {
                        Catch::Matchers::Message("day-of-month: 'x' is not a number or name"));
   CHECK_THROWS_MATCHES(DayOfWeekField::parse("8"), ScheduleError,
                        Catch::Matchers::Message("day-of-week: 8 is out of range 0-7"));
-  CHECK_THROWS_MATCHES(DayOfWeekField::parse("1#6"), ScheduleError,
-                       Catch::Matchers::Message("day-of-week: '6' in '1#6' is not an occurrence 1-5"));
-  CHECK_THROWS_MATCHES(DayOfWeekField::parse("1#"), ScheduleError,
-                       Catch::Matchers::Message("day-of-week: '' in '1#' is not an occurrence 1-5"));
+  CHECK_THROWS_MATCHES(
+      DayOfWeekField::parse("1#6"), ScheduleError,
+      Catch::Matchers::Message("day-of-week: '6' in '1#6' is not an occurrence 1-5"));
+  CHECK_THROWS_MATCHES(
+      DayOfWeekField::parse("1#"), ScheduleError,
+      Catch::Matchers::Message("day-of-week: '' in '1#' is not an occurrence 1-5"));
   CHECK_THROWS_MATCHES(DayOfWeekField::parse("funday"), ScheduleError,
                        Catch::Matchers::Message("day-of-week: 'funday' is not a number or name"));
   CHECK_THROWS_MATCHES(DayOfWeekField::parse("L"), ScheduleError,

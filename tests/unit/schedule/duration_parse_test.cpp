@@ -15,8 +15,8 @@ TEST_CASE("@every durations", "[schedule]") {
     const char* canonical;
   };
   const Case cases[] = {
-      {"90s", 90, "1m30s"},   {"15m", 900, "15m"},      {"1h30m", 5400, "1h30m"},
-      {"2h", 7200, "2h"},     {"1d12h", 129600, "1d12h"}, {"1H", 3600, "1h"},
+      {"90s", 90, "1m30s"},       {"15m", 900, "15m"},        {"1h30m", 5400, "1h30m"},
+      {"2h", 7200, "2h"},         {"1d12h", 129600, "1d12h"}, {"1H", 3600, "1h"},
       {"30m30s", 1830, "30m30s"},
   };
   for (const Case& c : cases) {

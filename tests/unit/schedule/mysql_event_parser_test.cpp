@@ -17,8 +17,8 @@ TEST_CASE("every ... starts ... ends: boundaries", "[schedule]") {
   const char* expr = "every 1 hour starts '2026-05-01 10:00:00' ends '2026-05-01 12:00:00'";
   // Before STARTS: the first fire is STARTS itself.
   CHECK(next_n(expr, "UTC", "2026-04-01T00:00:00Z", 4) ==
-        list({"2026-05-01T10:00:00+00:00", "2026-05-01T11:00:00+00:00",
-              "2026-05-01T12:00:00+00:00", "none"}));
+        list({"2026-05-01T10:00:00+00:00", "2026-05-01T11:00:00+00:00", "2026-05-01T12:00:00+00:00",
+              "none"}));
   // Exactly at STARTS: the next one.
   CHECK(next_n(expr, "UTC", "2026-05-01T10:00:00Z", 1) == list({"2026-05-01T11:00:00+00:00"}));
   CHECK(next_n(expr, "UTC", "2026-05-01T10:59:59Z", 1) == list({"2026-05-01T11:00:00+00:00"}));
@@ -44,33 +44,32 @@ TEST_CASE("every without starts counts from defined_at", "[schedule]") {
         list({"2026-05-01T10:18:30+00:00", "2026-05-01T10:20:00+00:00"}));
   CHECK(next_n("@every 1h30m", "UTC", "2026-05-01T10:17:00Z", 1, "2026-05-01T10:17:00Z") ==
         list({"2026-05-01T11:47:00+00:00"}));
-  CHECK(next_n("every 1 month", "Europe/London", "2026-01-31T09:00:00Z", 2,
-               "2026-01-31T09:00:00Z") ==
-        list({"2026-02-28T09:00:00+00:00", "2026-03-31T09:00:00+01:00"}));
+  CHECK(
+      next_n("every 1 month", "Europe/London", "2026-01-31T09:00:00Z", 2, "2026-01-31T09:00:00Z") ==
+      list({"2026-02-28T09:00:00+00:00", "2026-03-31T09:00:00+01:00"}));
 }
 
 TEST_CASE("every: calendar units keep the local time across DST", "[schedule]") {
   // Days and months step the local calendar like MySQL; hours are real elapsed time.
   CHECK(next_n("every 1 day starts '2026-03-07 02:30:00'", "America/New_York",
-               "2026-03-07T00:00:00-05:00", 3) ==
-        list({"2026-03-07T02:30:00-05:00", "2026-03-08T03:00:00-04:00",
-              "2026-03-09T02:30:00-04:00"}));
+               "2026-03-07T00:00:00-05:00",
+               3) == list({"2026-03-07T02:30:00-05:00", "2026-03-08T03:00:00-04:00",
+                           "2026-03-09T02:30:00-04:00"}));
   CHECK(next_n("every 1 week starts '2026-10-25 01:30:00'", "America/New_York",
-               "2026-10-25T00:00:00-04:00", 2) ==
-        list({"2026-10-25T01:30:00-04:00", "2026-11-01T01:30:00-04:00"}));
+               "2026-10-25T00:00:00-04:00",
+               2) == list({"2026-10-25T01:30:00-04:00", "2026-11-01T01:30:00-04:00"}));
   CHECK(next_n("every 24 hour starts '2026-03-07 12:00:00'", "America/New_York",
                "2026-03-07T12:00:00-05:00", 1) == list({"2026-03-08T13:00:00-04:00"}));
   CHECK(next_n("every '1 12' day_hour starts '2026-03-07 00:00:00'", "America/New_York",
                "2026-03-07T00:00:00-05:00", 1) == list({"2026-03-08T13:00:00-04:00"}));
-  CHECK(next_n("EVERY 1 QUARTER STARTS '2026-01-31 08:00:00'", "UTC", "2026-02-01T00:00:00Z",
-               3) == list({"2026-04-30T08:00:00+00:00", "2026-07-31T08:00:00+00:00",
-                           "2026-10-31T08:00:00+00:00"}));
-  CHECK(next_n("every '1-6' year_month starts '2026-01-15 00:00:00'", "UTC",
-               "2026-01-15T00:00:00Z", 2) ==
-        list({"2027-07-15T00:00:00+00:00", "2029-01-15T00:00:00+00:00"}));
+  CHECK(next_n("EVERY 1 QUARTER STARTS '2026-01-31 08:00:00'", "UTC", "2026-02-01T00:00:00Z", 3) ==
+        list({"2026-04-30T08:00:00+00:00", "2026-07-31T08:00:00+00:00",
+              "2026-10-31T08:00:00+00:00"}));
+  CHECK(next_n("every '1-6' year_month starts '2026-01-15 00:00:00'", "UTC", "2026-01-15T00:00:00Z",
+               2) == list({"2027-07-15T00:00:00+00:00", "2029-01-15T00:00:00+00:00"}));
   CHECK(next_n("every 1 year starts '2028-02-29 00:00:00'", "UTC", "2028-03-01T00:00:00Z", 4) ==
-        list({"2029-02-28T00:00:00+00:00", "2030-02-28T00:00:00+00:00",
-              "2031-02-28T00:00:00+00:00", "2032-02-29T00:00:00+00:00"}));
+        list({"2029-02-28T00:00:00+00:00", "2030-02-28T00:00:00+00:00", "2031-02-28T00:00:00+00:00",
+              "2032-02-29T00:00:00+00:00"}));
   // Far from the anchor the estimate still lands on the right step.
   CHECK(next_n("every 1 month starts '2026-01-31 08:00:00'", "UTC", "2036-02-28T08:00:00Z", 2) ==
         list({"2036-02-29T08:00:00+00:00", "2036-03-31T08:00:00+00:00"}));
@@ -103,11 +102,13 @@ TEST_CASE("MySQL-style parse errors", "[schedule]") {
   const Case cases[] = {
       {"every", "every: missing interval (e.g. 'every 2 HOUR')"},
       {"every 2", "every: missing unit after '2' (e.g. HOUR, DAY, MONTH)"},
-      {"every 2 hours", "every: unknown unit 'hours' (expected SECOND, MINUTE, HOUR, DAY, WEEK, "
-                        "MONTH, QUARTER, YEAR, DAY_HOUR, DAY_MINUTE, DAY_SECOND, HOUR_MINUTE, "
-                        "HOUR_SECOND, MINUTE_SECOND or YEAR_MONTH)"},
+      {"every 2 hours",
+       "every: unknown unit 'hours' (expected SECOND, MINUTE, HOUR, DAY, WEEK, "
+       "MONTH, QUARTER, YEAR, DAY_HOUR, DAY_MINUTE, DAY_SECOND, HOUR_MINUTE, "
+       "HOUR_SECOND, MINUTE_SECOND or YEAR_MONTH)"},
       {"every 2 hour starts", "starts: missing date-time 'YYYY-MM-DD HH:MM:SS'"},
-      {"every 2 hour starts '2026-13-01 00:00:00'", "starts: '2026-13-01 00:00:00' is not a valid date"},
+      {"every 2 hour starts '2026-13-01 00:00:00'",
+       "starts: '2026-13-01 00:00:00' is not a valid date"},
       {"every 2 hour starts 'tomorrow'",
        "starts: 'tomorrow' is not a date-time 'YYYY-MM-DD HH:MM:SS'"},
       {"every 2 hour starts '2026-05-02' ends '2026-05-01'",

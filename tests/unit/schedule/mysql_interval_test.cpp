@@ -57,7 +57,8 @@ TEST_CASE("every MySQL interval unit parses, adds and round-trips", "[schedule]"
     if (quantity.front() == '\'') {
       quantity = quantity.substr(1, quantity.size() - 2);
     }
-    const MysqlInterval again = MysqlInterval::parse(quantity, canonical.substr(space + 1), "every");
+    const MysqlInterval again =
+        MysqlInterval::parse(quantity, canonical.substr(space + 1), "every");
     CHECK(again.months() == i.months());
     CHECK(again.seconds() == i.seconds());
     CHECK(again.describe() == canonical);

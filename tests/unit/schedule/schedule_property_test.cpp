@@ -304,9 +304,8 @@ class Generator {
 }  // namespace
 
 TEST_CASE("property: next_after agrees with a naive reference matcher", "[schedule]") {
-  const std::array<const char*, 6> zones{"America/New_York", "Europe/London",
-                                         "Australia/Lord_Howe", "Pacific/Chatham",
-                                         "Asia/Kolkata",     "UTC"};
+  const std::array<const char*, 6> zones{"America/New_York", "Europe/London", "Australia/Lord_Howe",
+                                         "Pacific/Chatham",  "Asia/Kolkata",  "UTC"};
   Generator gen(20260308);
   const Instant range_begin = date::sys_days{date::year{2026} / 1 / 1};
   const int range_days = 5 * 365;
@@ -318,9 +317,10 @@ TEST_CASE("property: next_after agrees with a naive reference matcher", "[schedu
   for (int c = 0; c < kCases; ++c) {
     Reference ref;
     const std::string expr = gen.expression(ref);
-    const date::time_zone* zone = date::locate_zone(zones[static_cast<std::size_t>(gen.uniform(0, 5))]);
-    Instant t = range_begin + seconds{std::int64_t{gen.uniform(0, range_days)} * 86400 +
-                                      gen.uniform(0, 86399)};
+    const date::time_zone* zone =
+        date::locate_zone(zones[static_cast<std::size_t>(gen.uniform(0, 5))]);
+    Instant t = range_begin +
+                seconds{std::int64_t{gen.uniform(0, range_days)} * 86400 + gen.uniform(0, 86399)};
     // Most instants lie near a transition of the zone (if it has any): within a day, within two
     // hours, or in the last hour before it, where the DST special cases live.
     const int placement = gen.uniform(0, 3);

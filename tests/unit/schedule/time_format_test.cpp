@@ -47,8 +47,9 @@ TEST_CASE("parse_rfc3339 errors", "[schedule]") {
       {"2026-03-08T03:00:00", "'2026-03-08T03:00:00' lacks a UTC offset (Z, +HH:MM or -HH:MM)"},
       {"2026-02-30T03:00:00Z", "'2026-02-30T03:00:00Z' is not a valid date"},
       {"2026-03-08T25:00:00Z", "'2026-03-08T25:00:00Z' is not a valid time of day"},
-      {"2026-03-08T03:00:00+5", "'2026-03-08T03:00:00+5' has an invalid UTC offset (expected Z, "
-                                "+HH:MM or -HH:MM)"},
+      {"2026-03-08T03:00:00+5",
+       "'2026-03-08T03:00:00+5' has an invalid UTC offset (expected Z, "
+       "+HH:MM or -HH:MM)"},
       {"2026-03-08T03:00:00Zx", "'2026-03-08T03:00:00Zx' has trailing characters"},
       {"2026-03-08T03:00:00.Z", "'2026-03-08T03:00:00.Z' has an empty fraction of a second"},
   };
