@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/arg_template.hpp"
+#include "config/policies.hpp"
 #include "schedule/schedule.hpp"
 
 namespace sqlcron::config {
@@ -34,6 +35,11 @@ struct SchedulerConfig {
   const date::time_zone* zone = nullptr;
   int max_concurrent_runs = 8;
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(60)};
+  Misfire misfire = Misfire::run_once;
+  std::chrono::milliseconds misfire_grace{std::chrono::hours(1)};
+  std::optional<std::chrono::milliseconds> timeout;  // default for jobs without one
+  RetryPolicy retry;                                 // default for jobs without one
+  std::string state_dir = "/var/lib/sqlcron";        // the spool of unwritten run records
 };
 
 struct JobConfig {
@@ -47,6 +53,11 @@ struct JobConfig {
   std::string sql{};
   std::vector<ArgTemplate> args{};
   std::optional<std::chrono::milliseconds> timeout{};
+  RetryPolicy retry{};
+  Overlap overlap = Overlap::skip;
+  int max_instances = 1;  // concurrent runs with overlap: allow
+  Misfire misfire = Misfire::run_once;
+  std::chrono::milliseconds misfire_grace{std::chrono::hours(1)};
   bool enabled = true;
   SourceLocation source{};
 

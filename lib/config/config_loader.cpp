@@ -51,6 +51,31 @@ std::optional<std::string> job_name_problem(const std::string& name) {
   return std::nullopt;
 }
 
+// `retry: {attempts: 3, backoff: 30s, max_backoff: 10m}`; absent keys keep `defaults`.
+RetryPolicy read_retry(YamlReader& r, const YAML::Node& node, const std::string& path,
+                       RetryPolicy defaults) {
+  if (!node.IsDefined()) return defaults;
+  if (!r.expect_map(node, path)) return defaults;
+  r.check_keys(node, path, {"attempts", "backoff", "max_backoff"});
+  RetryPolicy p = defaults;
+  p.attempts = r.integer(node, "attempts", path, 1, 100).value_or(p.attempts);
+  p.backoff = r.duration(node, "backoff", path).value_or(p.backoff);
+  p.max_backoff = r.duration(node, "max_backoff", path).value_or(p.max_backoff);
+  if (p.max_backoff < p.backoff) {
+    r.issue(node, path, "max_backoff must not be shorter than backoff");
+  }
+  return p;
+}
+
+std::optional<Misfire> read_misfire(YamlReader& r, const YAML::Node& map, const std::string& path) {
+  auto text = r.string(map, "misfire", path);
+  if (!text) return std::nullopt;
+  if (auto m = parse_misfire(*text)) return m;
+  r.issue(map["misfire"], YamlReader::join(path, "misfire"),
+          "'" + *text + "' is not a misfire policy; expected skip, run_once or run_all");
+  return std::nullopt;
+}
+
 // Reads one job; nullopt if it has problems (recorded in `reader`).
 class JobReader {
  public:
@@ -61,7 +86,8 @@ class JobReader {
     if (!r_.expect_map(node, path)) return std::nullopt;
     const auto issues_before = r_.issue_count();
     r_.check_keys(node, path,
-                  {"name", "schedule", "timezone", "call", "sql", "args", "timeout", "enabled"});
+                  {"name", "schedule", "timezone", "call", "sql", "args", "timeout", "retry",
+                   "overlap", "max_instances", "misfire", "misfire_grace", "enabled"});
     JobConfig job{.name = "",
                   .schedule_text = "",
                   .timezone = config_.scheduler.timezone,
@@ -70,7 +96,11 @@ class JobReader {
     read_name(node, path, job);
     read_target(node, path, job);
     read_args(node, path, job);
+    const auto& defaults = config_.scheduler;
     job.timeout = r_.duration(node, "timeout", path);
+    if (!job.timeout) job.timeout = defaults.timeout;
+    job.retry = read_retry(r_, node["retry"], YamlReader::join(path, "retry"), defaults.retry);
+    read_policies(node, path, job);
     job.enabled = r_.boolean(node, "enabled", path).value_or(true);
     read_schedule(node, path, job);
     if (r_.issue_count() != issues_before) return std::nullopt;
@@ -80,6 +110,25 @@ class JobReader {
  private:
   schedule::Schedule placeholder_schedule() const {
     return schedule::Schedule::parse("@daily", config_.scheduler.zone, options_.defined_at);
+  }
+
+  void read_policies(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    if (auto text = r_.string(node, "overlap", path)) {
+      if (auto o = parse_overlap(*text)) {
+        job.overlap = *o;
+      } else {
+        r_.issue(node["overlap"], YamlReader::join(path, "overlap"),
+                 "'" + *text + "' is not an overlap policy; expected skip, queue or allow");
+      }
+    }
+    job.max_instances = r_.integer(node, "max_instances", path, 1, 1000).value_or(1);
+    if (node["max_instances"].IsDefined() && job.overlap != Overlap::allow) {
+      r_.issue(node["max_instances"], YamlReader::join(path, "max_instances"),
+               "only applies with overlap: allow");
+    }
+    job.misfire = read_misfire(r_, node, path).value_or(config_.scheduler.misfire);
+    job.misfire_grace =
+        r_.duration(node, "misfire_grace", path).value_or(config_.scheduler.misfire_grace);
   }
 
   void read_name(const YAML::Node& node, const std::string& path, JobConfig& job) {
@@ -308,7 +357,9 @@ class Loader {
     if (!s.IsDefined()) return;
     const std::string p = "scheduler";
     if (!r.expect_map(s, p)) return;
-    r.check_keys(s, p, {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace"});
+    r.check_keys(s, p,
+                 {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace", "misfire",
+                  "misfire_grace", "timeout", "retry", "state_dir"});
     if (auto schema = r.string(s, "state_schema", p)) {
       if (auto problem = identifier_problem(*schema)) {
         r.issue(s["state_schema"], "scheduler.state_schema", *problem);
@@ -327,6 +378,13 @@ class Loader {
     }
     sc.max_concurrent_runs = r.integer(s, "max_concurrent_runs", p, 1, 4096).value_or(8);
     sc.shutdown_grace = r.duration(s, "shutdown_grace", p).value_or(sc.shutdown_grace);
+    sc.misfire = read_misfire(r, s, p).value_or(sc.misfire);
+    sc.misfire_grace = r.duration(s, "misfire_grace", p).value_or(sc.misfire_grace);
+    sc.timeout = r.duration(s, "timeout", p);
+    sc.retry = read_retry(r, s["retry"], "scheduler.retry", sc.retry);
+    if (auto dir = r.string(s, "state_dir", p)) {
+      sc.state_dir = (base_dir() / *dir).lexically_normal().string();
+    }
   }
 
   void read_migrations(YamlReader& r, const YAML::Node& m) {

@@ -1,14 +1,26 @@
 #include "core/planner.hpp"
 
+#include <map>
 #include <numeric>
 #include <unordered_map>
 
 namespace sqlcron::core {
 
-Planner::Planner(const std::vector<config::JobConfig>& jobs, TimePoint now)
-    : jobs_(jobs), next_(jobs.size()), running_(jobs.size(), 0) {
+Planner::Planner(const std::vector<config::JobConfig>& jobs, TimePoint now,
+                 std::chrono::seconds late_limit)
+    : jobs_(jobs),
+      late_limit_(late_limit),
+      next_(jobs.size()),
+      running_(jobs.size(), 0),
+      queued_(jobs.size()) {
+  seed(now);
+}
+
+void Planner::seed(TimePoint now) {
+  queue_ = {};
   const auto start = std::chrono::floor<std::chrono::seconds>(now);
   for (std::size_t i = 0; i < jobs_.size(); ++i) {
+    next_[i].reset();
     if (jobs_[i].enabled) push_next(i, start);
   }
 }
@@ -18,23 +30,79 @@ void Planner::push_next(std::size_t job, schedule::Instant after) {
   if (next_[job]) queue_.push(Entry{*next_[job], job});
 }
 
+Decision Planner::offer(const Slot& slot) {
+  const auto& job = jobs_[slot.job];
+  const int limit = job.overlap == config::Overlap::allow ? job.max_instances : 1;
+  if (running_[slot.job] < limit) {
+    ++running_[slot.job];
+    return Decision{Decision::Action::start, slot, ""};
+  }
+  if (job.overlap == config::Overlap::queue && !queued_[slot.job]) {
+    queued_[slot.job] = slot;
+    return Decision{Decision::Action::queued, slot, ""};
+  }
+  std::string reason = job.overlap == config::Overlap::queue
+                           ? "overlap: a run of " + job.name + " is running and one is queued"
+                       : job.overlap == config::Overlap::allow
+                           ? "overlap: " + std::to_string(limit) + " runs of " + job.name +
+                                 " are running (max_instances)"
+                           : "overlap: the previous run of " + job.name + " is still running";
+  return Decision{Decision::Action::skip, slot, std::move(reason)};
+}
+
+std::vector<Slot> Planner::apply_misfire(std::size_t job, std::vector<Slot> late,
+                                         TimePoint now) const {
+  const auto& j = jobs_[job];
+  std::vector<Slot> keep;
+  if (late.empty() || j.misfire == config::Misfire::skip) return keep;
+  for (auto& s : late) {
+    if (now - s.scheduled_for > j.misfire_grace) continue;
+    s.cause = RunCause::catchup;
+    keep.push_back(s);
+  }
+  if (j.misfire == config::Misfire::run_once && keep.size() > 1) {
+    keep.erase(keep.begin(), keep.end() - 1);
+  }
+  return keep;
+}
+
 std::vector<Decision> Planner::due(TimePoint now) {
-  std::vector<Decision> out;
+  std::vector<Slot> slots;
+  std::map<std::size_t, std::vector<Slot>> late;
   while (!queue_.empty() && queue_.top().at <= now) {
     const Entry e = queue_.top();
     queue_.pop();
-    Decision d{Decision::Action::start, Slot{e.job, e.at}, ""};
-    if (running_[e.job] > 0) {
-      d.action = Decision::Action::skip;
-      d.reason = "overlap: the previous run of " + jobs_[e.job].name + " is still running";
+    if (now - e.at > late_limit_) {
+      late[e.job].push_back(Slot{e.job, e.at, RunCause::schedule});
     } else {
-      ++running_[e.job];
+      slots.push_back(Slot{e.job, e.at, RunCause::schedule});
     }
-    out.push_back(std::move(d));
     push_next(e.job, e.at);
+  }
+  for (auto& [job, missed] : late) {
+    for (const auto& s : apply_misfire(job, std::move(missed), now)) slots.push_back(s);
+  }
+  std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
+    return a.scheduled_for != b.scheduled_for ? a.scheduled_for < b.scheduled_for : a.job < b.job;
+  });
+  std::vector<Decision> out;
+  out.reserve(slots.size());
+  for (const auto& s : slots) {
+    out.push_back(offer(s));
   }
   return out;
 }
+
+std::optional<Decision> Planner::run_finished(std::size_t job) {
+  if (running_[job] > 0) --running_[job];
+  if (!queued_[job]) return std::nullopt;
+  const Slot slot = *queued_[job];
+  queued_[job].reset();
+  ++running_[job];
+  return Decision{Decision::Action::start, slot, ""};
+}
+
+void Planner::rebase(TimePoint now) { seed(now); }
 
 std::optional<schedule::Instant> Planner::next_wakeup() const {
   if (queue_.empty()) return std::nullopt;
@@ -43,12 +111,6 @@ std::optional<schedule::Instant> Planner::next_wakeup() const {
 
 std::optional<schedule::Instant> Planner::next_fire(std::size_t job) const { return next_[job]; }
 
-void Planner::run_started(std::size_t job) { ++running_[job]; }
-
-void Planner::run_finished(std::size_t job) {
-  if (running_[job] > 0) --running_[job];
-}
-
 int Planner::running_total() const { return std::accumulate(running_.begin(), running_.end(), 0); }
 
 void Planner::adopt_running(const Planner& old) {
@@ -56,7 +118,11 @@ void Planner::adopt_running(const Planner& old) {
   for (std::size_t i = 0; i < jobs_.size(); ++i) index.emplace(jobs_[i].name, i);
   for (std::size_t j = 0; j < old.jobs_.size(); ++j) {
     const auto it = index.find(old.jobs_[j].name);
-    if (it != index.end()) running_[it->second] += old.running_[j];
+    if (it == index.end()) continue;
+    running_[it->second] += old.running_[j];
+    if (old.queued_[j]) {
+      queued_[it->second] = Slot{it->second, old.queued_[j]->scheduled_for, old.queued_[j]->cause};
+    }
   }
 }
 

@@ -1,13 +1,18 @@
-// Planner: decides which job slots are due and whether each may start. Pure: it is given `now`
-// and run start/finish events and returns decisions; no I/O, no clock, no threads. The runtime
-// layer sleeps until next_wakeup() and then asks due(now).
+// Planner: decides which job slots are due and whether each starts, waits or is skipped. Pure:
+// it is given `now` and run start/finish events and returns decisions; no I/O, no clock, no
+// threads. The runtime sleeps until next_wakeup() and then asks due(now).
 //
 // Rules (docs/semantics.md):
-//  - A job's first slot is the first fire instant after the moment it was loaded; slots that
-//    passed before that are not fired (misfire handling decides about them separately).
-//  - Each slot is decided once. If the job still has a run in progress, the slot is skipped
-//    (overlap: skip), with the reason recorded.
-//  - Slots due in the same pass are returned in scheduled order (then by job order).
+//  - A job's first slot is the first fire instant after the moment it was loaded. Slots missed
+//    before that (daemon down, database unreachable) are offered separately (offer()) by the
+//    runtime, which decides them from the run log with the misfire policy.
+//  - Each slot is decided once, in scheduled order (then job order).
+//  - A slot more than `late_limit` late when decided (the wall clock jumped forward, the process
+//    was suspended) is a misfire: the job's misfire policy picks which of its late slots run
+//    (cause catchup); the others are dropped.
+//  - Overlap, while the job has runs in progress: skip -> the slot is skipped with a reason;
+//    queue -> it waits (at most one waiting slot per job; further ones are skipped) and starts
+//    when the running one finishes; allow -> it starts if fewer than max_instances run.
 #pragma once
 
 #include <chrono>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/run_status.hpp"
 
 namespace sqlcron::core {
 
@@ -26,10 +32,11 @@ using TimePoint = std::chrono::system_clock::time_point;
 struct Slot {
   std::size_t job = 0;  // index into the jobs the planner was loaded with
   schedule::Instant scheduled_for;
+  RunCause cause = RunCause::schedule;
 };
 
 struct Decision {
-  enum class Action { start, skip };
+  enum class Action { start, skip, queued };  // queued: starts when the running run ends
   Action action = Action::start;
   Slot slot;
   std::string reason;  // why skipped
@@ -37,22 +44,31 @@ struct Decision {
 
 class Planner {
  public:
+  static constexpr std::chrono::seconds kDefaultLateLimit{10};
+
   // `jobs` must outlive the planner. Disabled jobs are never due.
-  Planner(const std::vector<config::JobConfig>& jobs, TimePoint now);
+  Planner(const std::vector<config::JobConfig>& jobs, TimePoint now,
+          std::chrono::seconds late_limit = kDefaultLateLimit);
 
   // Every slot <= now, each exactly once, advancing each job to its next slot. A start decision
   // counts as a run in progress until run_finished() is called for it.
   std::vector<Decision> due(TimePoint now);
+  // Decides a slot that did not come from the schedule pass (a catch-up, a manual run).
+  Decision offer(const Slot& slot);
+  // A run ended; returns the queued slot of the job, now started, if there was one.
+  std::optional<Decision> run_finished(std::size_t job);
+  // The wall clock went back: recompute every job's next slot from `now` (slots already run are
+  // kept from running twice by the run log's claim key).
+  void rebase(TimePoint now);
+
   // When the earliest pending slot is due; nullopt when no job will ever fire again.
   [[nodiscard]] std::optional<schedule::Instant> next_wakeup() const;
   [[nodiscard]] std::optional<schedule::Instant> next_fire(std::size_t job) const;
-
-  void run_started(std::size_t job);  // a run not decided by due(), e.g. run-now
-  void run_finished(std::size_t job);
   [[nodiscard]] int running(std::size_t job) const { return running_[job]; }
   [[nodiscard]] int running_total() const;
+  [[nodiscard]] bool has_queued(std::size_t job) const { return queued_[job].has_value(); }
 
-  // Carries run-in-progress counts over from `old` for jobs of the same name (config reload).
+  // Carries runs in progress (and queued slots) over from `old` for jobs of the same name.
   void adopt_running(const Planner& old);
 
  private:
@@ -63,11 +79,15 @@ class Planner {
   };
 
   void push_next(std::size_t job, schedule::Instant after);
+  void seed(TimePoint now);
+  std::vector<Slot> apply_misfire(std::size_t job, std::vector<Slot> late, TimePoint now) const;
 
   const std::vector<config::JobConfig>& jobs_;
+  std::chrono::seconds late_limit_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
   std::vector<std::optional<schedule::Instant>> next_;
   std::vector<int> running_;
+  std::vector<std::optional<Slot>> queued_;
 };
 
 }  // namespace sqlcron::core

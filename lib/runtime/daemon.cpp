@@ -94,6 +94,12 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
     request.job = d.slot.job;
     request.scheduled_for = d.slot.scheduled_for;
     request.next_fire = plan_.planner->next_fire(d.slot.job);
+    request.cause = d.slot.cause;
+    if (d.action == core::Decision::Action::queued) {
+      spdlog::info("job {} slot {} is queued behind the running run", request.job_config().name,
+                   date::format("%FT%TZ", d.slot.scheduled_for));
+      continue;
+    }
     if (d.action == core::Decision::Action::skip) {
       control_pool_.post([this, request, reason = d.reason] {
         try {
@@ -152,10 +158,9 @@ void Daemon::on_finished(const std::string& job, std::int64_t run_id) {
   active_.erase(run_id);
   const auto& jobs = plan_.config->jobs;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (jobs[i].name == job) {
-      plan_.planner->run_finished(i);
-      break;
-    }
+    if (jobs[i].name != job) continue;
+    if (auto queued = plan_.planner->run_finished(i); queued && !stopping_) dispatch({*queued});
+    break;
   }
   maybe_stop();
 }

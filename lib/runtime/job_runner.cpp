@@ -93,7 +93,10 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
       std::chrono::steady_clock::now() - started);
   switch (static_cast<Interruption>(r.interruption->load())) {
     case Interruption::timeout:
-      if (outcome.status == core::RunStatus::failed) outcome.status = core::RunStatus::timed_out;
+      // Killed for its timeout: timed_out even if the statement then "succeeded" (a killed
+      // SLEEP() just returns early).
+      outcome.status = core::RunStatus::timed_out;
+      if (outcome.error_message.empty()) outcome.error_message = "killed: timeout exceeded";
       break;
     case Interruption::shutdown:
       if (outcome.status == core::RunStatus::failed) outcome.status = core::RunStatus::cancelled;

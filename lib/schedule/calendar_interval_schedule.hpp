@@ -1,5 +1,5 @@
-// CalendarIntervalSchedule: MySQL-style "every N UNIT" for whole days, weeks, months, quarters
-// and years: the k-th fire is the local wall-clock time `anchor + k * interval` computed from
+// CalendarIntervalSchedule: MySQL-style "every N UNIT" for DAY, WEEK, MONTH, QUARTER, YEAR
+// and YEAR_MONTH: the k-th fire is the local wall-clock time `anchor + k * interval` computed from
 // the anchor like MySQL DATE_ADD (a Jan 31 anchor fires on Feb 28/29, Mar 31, Apr 30…), mapped
 // to an instant with the fixed-time DST rule (gap → first instant after it, overlap → first
 // occurrence). Optionally only up to an `ends` instant (inclusive).

@@ -188,7 +188,7 @@ TEST_CASE("serve exits 69 when the database is unreachable, 1 when not migrated"
   CHECK_THAT(r.output, Catch::Contains("run: sqlcrond --config " + config + " migrate"));
 }
 
-TEST_CASE("next prints fire times in the zone; a bad expression names the field", "[system]") {
+TEST_CASE("next prints fire times in the zone, a bad expression names the field", "[system]") {
   const auto r = sqlcrond({"next", "--schedule", "30 2 * * *", "--tz", "America/New_York", "--from",
                            "2026-03-07T12:00:00Z", "--count", "3"});
   CHECK(r.exit_code == 0);

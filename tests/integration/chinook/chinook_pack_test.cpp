@@ -94,7 +94,7 @@ TEST_CASE("sale_summary: lines, monthly revenue with month-over-month, cohorts",
 }
 
 TEST_CASE(
-    "incremental sale_summary after new invoices equals a full refresh; re-running "
+    "incremental sale_summary after new invoices equals a full refresh, re-running "
     "changes nothing",
     "[chinook]") {
   ChinookSchema db("it_chinook_inc");

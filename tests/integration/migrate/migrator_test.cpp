@@ -19,7 +19,7 @@ std::string scalar(sqlcron::mysql::Session& s, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("migrating twice is a no-op; a changed migration is refused", "[migrate]") {
+TEST_CASE("migrating twice is a no-op, a changed migration is refused", "[migrate]") {
   auto s = sqlcron::test::fresh_schema("it_migrate_state");
   sqlcron::test::fresh_schema("it_migrate_target");
   TempDir dir;

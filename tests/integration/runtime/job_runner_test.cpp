@@ -152,7 +152,7 @@ TEST_CASE("a slot is claimed once: a second run of the same slot does not execut
   CHECK(sqlcron::test::connect(kWork)->query("SELECT COUNT(*) FROM calls").rows[0][0] == "2");
 }
 
-TEST_CASE("sql jobs report rows affected; skipped slots are recorded with the reason", "[runner]") {
+TEST_CASE("sql jobs report rows affected, skipped slots are recorded with the reason", "[runner]") {
   Fixture f;
   f.runner.run(f.request(0, 6), nullptr);
   const auto report = f.runner.run(f.request(3, 6), nullptr);

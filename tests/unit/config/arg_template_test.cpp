@@ -32,7 +32,7 @@ TEST_CASE("a lone placeholder keeps its type", "[config]") {
         "2026-03-07 07:00:00");
 }
 
-TEST_CASE("placeholders inside text are substituted; braces can be escaped", "[config]") {
+TEST_CASE("placeholders inside text are substituted, braces can be escaped", "[config]") {
   const auto ctx = context();
   CHECK(std::get<std::string>(ArgTemplate::text("run {run_id} of {job}").render(ctx)) ==
         "run 42 of nightly");

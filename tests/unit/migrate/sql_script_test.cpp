@@ -40,7 +40,7 @@ TEST_CASE("DELIMITER lines change the delimiter as in the mysql client", "[migra
   CHECK(s[2].line == 9);
 }
 
-TEST_CASE("executable comments are kept; -- needs a space to be a comment", "[migrate]") {
+TEST_CASE("executable comments are kept, -- needs a space to be a comment", "[migrate]") {
   const auto s = SqlScript::split("/*!40101 SET NAMES utf8mb4 */;\nSELECT 5--1;\n");
   REQUIRE(s.size() == 2);
   CHECK(s[0].text == "/*!40101 SET NAMES utf8mb4 */");
