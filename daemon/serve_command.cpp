@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 
 #include "commands.hpp"
@@ -16,9 +17,6 @@
 namespace sqlcron::daemon {
 
 namespace {
-
-constexpr std::chrono::seconds kHeartbeat{10};
-constexpr std::chrono::seconds kStaleAfter{60};
 
 std::string hostname() {
   char buf[256] = {};
@@ -56,8 +54,12 @@ int serve_command(const CommandContext& ctx) {
                     ctx.config_path);
       return to_int(ExitCode::failure);
     }
-    runlog::InstanceRegistry(state, instance).register_self(*session, host, getpid(), "0.1.0");
-    const auto abandoned = runlog::RunLog(state).abandon_orphans(*session, instance, kStaleAfter);
+    const runlog::InstanceRegistry registry(state, instance);
+    registry.register_self(*session, host, getpid(), "0.1.0");
+    registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
+    // Runs this host's earlier lives left open are abandoned at once; others' after 60 s.
+    const auto abandoned = runlog::RunLog(state).abandon_orphans(
+        *session, instance, runtime::DatabaseWatch::kStaleAfter);
     if (abandoned > 0) {
       spdlog::warn("marked {} runs of stopped instances as abandoned", abandoned);
     }
@@ -72,7 +74,7 @@ int serve_command(const CommandContext& ctx) {
   const runtime::SystemdNotifier notifier;
   runtime::DaemonOptions options;
   options.instance = instance;
-  options.heartbeat_interval = kHeartbeat;
+  options.heartbeat_interval = config->scheduler.heartbeat_interval;
   options.reload = [path = ctx.config_path] { return load_config(path); };
   options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
   runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));

@@ -40,6 +40,8 @@ struct SchedulerConfig {
   std::optional<std::chrono::milliseconds> timeout;  // default for jobs without one
   RetryPolicy retry;                                 // default for jobs without one
   std::string state_dir = "/var/lib/sqlcron";        // the spool of unwritten run records
+  // Heartbeat, read-only and orphan checks; must stay well under the 60 s orphan expiry.
+  std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
 };
 
 struct JobConfig {

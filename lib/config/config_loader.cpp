@@ -359,7 +359,7 @@ class Loader {
     if (!r.expect_map(s, p)) return;
     r.check_keys(s, p,
                  {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace", "misfire",
-                  "misfire_grace", "timeout", "retry", "state_dir"});
+                  "misfire_grace", "timeout", "retry", "state_dir", "heartbeat_interval"});
     if (auto schema = r.string(s, "state_schema", p)) {
       if (auto problem = identifier_problem(*schema)) {
         r.issue(s["state_schema"], "scheduler.state_schema", *problem);
@@ -381,6 +381,14 @@ class Loader {
     sc.misfire = read_misfire(r, s, p).value_or(sc.misfire);
     sc.misfire_grace = r.duration(s, "misfire_grace", p).value_or(sc.misfire_grace);
     sc.timeout = r.duration(s, "timeout", p);
+    if (auto hb = r.duration(s, "heartbeat_interval", p)) {
+      if (*hb < std::chrono::milliseconds(100) || *hb > std::chrono::seconds(30)) {
+        r.issue(s["heartbeat_interval"], "scheduler.heartbeat_interval",
+                "must be between 100ms and 30s (instances silent for 60 s count as dead)");
+      } else {
+        sc.heartbeat_interval = *hb;
+      }
+    }
     sc.retry = read_retry(r, s["retry"], "scheduler.retry", sc.retry);
     if (auto dir = r.string(s, "state_dir", p)) {
       sc.state_dir = (base_dir() / *dir).lexically_normal().string();

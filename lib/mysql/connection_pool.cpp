@@ -8,6 +8,16 @@ ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> sess
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(other.pool_), session_(std::move(other.session_)), discard_(other.discard_) {}
 
+ConnectionPool::Lease& ConnectionPool::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    if (session_) pool_->give_back(std::move(session_), discard_);
+    pool_ = other.pool_;
+    session_ = std::move(other.session_);
+    discard_ = other.discard_;
+  }
+  return *this;
+}
+
 ConnectionPool::Lease::~Lease() {
   if (session_) pool_->give_back(std::move(session_), discard_);
 }
@@ -34,6 +44,16 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     throw;
   }
 }
+
+void ConnectionPool::discard_idle() {
+  std::vector<std::unique_ptr<Session>> dead;
+  {
+    std::lock_guard lock(mutex_);
+    open_ -= static_cast<int>(idle_.size());
+    dead.swap(idle_);
+  }
+  available_.notify_all();
+}  // `dead` closes outside the lock
 
 void ConnectionPool::give_back(std::unique_ptr<Session> session, bool discard) {
   if (discard) session.reset();  // close outside the lock

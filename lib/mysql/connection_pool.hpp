@@ -26,7 +26,7 @@ class ConnectionPool {
     Lease(Lease&& other) noexcept;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    Lease& operator=(Lease&&) = delete;
+    Lease& operator=(Lease&& other) noexcept;  // returns the current session first
 
     Session& operator*() const { return *session_; }
     Session* operator->() const { return session_.get(); }
@@ -42,6 +42,8 @@ class ConnectionPool {
   ConnectionPool(const Connector& connector, ConnectionSettings settings, int size);
 
   Lease acquire();
+  // Closes every idle session (after the server was lost, they are all dead).
+  void discard_idle();
   [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
 
  private:

@@ -25,4 +25,19 @@ void InstanceRegistry::mark_stopped(mysql::Session& s) const {
             {instance_});
 }
 
+int InstanceRegistry::mark_dead_local(mysql::Session& s, const std::string& hostname,
+                                      const std::function<bool(int pid)>& alive) const {
+  int n = 0;
+  const auto rs = s.query("SELECT instance, pid FROM " + table_ +
+                              " WHERE hostname = ? AND stopped_at IS NULL AND instance <> ?",
+                          {hostname, instance_});
+  for (const auto& row : rs.rows) {
+    if (alive(std::stoi(row[1].value_or("0")))) continue;
+    s.execute("UPDATE " + table_ + " SET stopped_at = UTC_TIMESTAMP(6) WHERE instance = ?",
+              {row[0].value_or("")});
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace sqlcron::runlog

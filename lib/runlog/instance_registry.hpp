@@ -4,6 +4,7 @@
 // Error contract: throws mysql::DbError on database failure.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "mysql/session.hpp"
@@ -19,6 +20,11 @@ class InstanceRegistry {
                      const std::string& version) const;
   void heartbeat(mysql::Session& s) const;
   void mark_stopped(mysql::Session& s) const;
+  // Earlier instances on `hostname` whose process is gone (`alive(pid)` false) are marked
+  // stopped, so that their open runs are abandoned at once rather than after the heartbeat
+  // expiry. Returns how many.
+  int mark_dead_local(mysql::Session& s, const std::string& hostname,
+                      const std::function<bool(int pid)>& alive) const;
 
  private:
   std::string table_;

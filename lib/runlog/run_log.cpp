@@ -46,7 +46,8 @@ void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutco
   const double ms = static_cast<double>(o.duration.count()) / 1000.0;
   s.execute("UPDATE " + runs_ +
                 " SET status = ?, finished_at = ?, duration_ms = ?, rows_affected = ?,"
-                " error_code = ?, sql_state = ?, error_message = ? WHERE run_id = ?",
+                " error_code = ?, sql_state = ?, error_message = ?"
+                " WHERE run_id = ? AND status IN ('running', 'abandoned')",
             {std::string(core::to_string(o.status)), util::to_sql_datetime(finished_at), ms,
              o.status == core::RunStatus::succeeded ? mysql::Value{o.rows_affected}
                                                     : mysql::Value{std::monostate{}},
@@ -72,6 +73,25 @@ std::optional<schedule::Instant> RunLog::last_success(mysql::Session& s,
       "SELECT MAX(scheduled_for) FROM " + runs_ + " WHERE job = ? AND status = 'succeeded'", {job});
   if (rs.rows.empty() || !rs.rows[0][0]) return std::nullopt;
   return std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(*rs.rows[0][0]));
+}
+
+std::vector<std::pair<std::string, schedule::Instant>> RunLog::last_slots(
+    mysql::Session& s, schedule::Instant until) const {
+  std::vector<std::pair<std::string, schedule::Instant>> out;
+  for (const auto& row : s.query("SELECT job, MAX(scheduled_for) FROM " + runs_ +
+                                     " WHERE cause <> 'manual' AND scheduled_for <= ? GROUP BY job",
+                                 {date::format("%F %T", until)})
+                             .rows) {
+    out.emplace_back(row[0].value_or(""), std::chrono::floor<std::chrono::seconds>(
+                                              util::from_sql_datetime(row[1].value_or(""))));
+  }
+  return out;
+}
+
+bool RunLog::server_read_only(mysql::Session& s) {
+  // MySQL has super_read_only too; MariaDB does not. @@read_only covers both (super_read_only
+  // implies read_only).
+  return s.query("SELECT @@global.read_only").rows.at(0).at(0).value_or("0") != "0";
 }
 
 mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {

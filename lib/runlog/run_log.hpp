@@ -41,8 +41,16 @@ class RunLog {
 
   // The new run_id, or nullopt when the slot is already claimed (duplicate key).
   std::optional<std::int64_t> claim(mysql::Session& s, const Claim& claim) const;
+  // Idempotent: only a row still running (or marked abandoned by another instance while this
+  // one could not reach the database) is finished.
   void finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& outcome,
               std::chrono::system_clock::time_point finished_at) const;
+  // The latest recorded scheduled_for per job (any status) up to `until`: the base of misfire
+  // decisions for the slots in (that, until].
+  std::vector<std::pair<std::string, schedule::Instant>> last_slots(mysql::Session& s,
+                                                                    schedule::Instant until) const;
+  // True if the server is read-only (a replica): nothing may fire.
+  static bool server_read_only(mysql::Session& s);
   // A slot decided not to run: a finished row with status skipped and the reason.
   void record_skipped(mysql::Session& s, const Claim& claim, const std::string& reason) const;
   // The scheduled_for of the job's latest succeeded run.

@@ -6,9 +6,9 @@
 #include <csignal>
 
 #include "config/config_error.hpp"
+#include "core/misfire_policy.hpp"
+#include "core/retry_policy.hpp"
 #include "mysql/db_error.hpp"
-#include "runlog/instance_registry.hpp"
-#include "runlog/job_mirror.hpp"
 
 namespace sqlcron::runtime {
 
@@ -17,18 +17,33 @@ namespace {
 using SystemClock = std::chrono::system_clock;
 using SteadyClock = std::chrono::steady_clock;
 
+// The longest the loop sleeps, so that a wall-clock change is noticed within this time.
+constexpr std::chrono::seconds kMaxSleep{30};
+// A difference between wall-clock and monotonic progress beyond this is a clock change.
+constexpr std::chrono::seconds kClockJump{2};
+
+std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
+
+template <typename D>
+double seconds_of(D d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 }  // namespace
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
                std::shared_ptr<const config::Config> config, DaemonOptions options)
     : connector_(connector),
-      pool_(pool),
       options_(std::move(options)),
       timer_(io_),
-      heartbeat_timer_(io_),
+      health_timer_(io_),
       grace_timer_(io_),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      runner_(pool, config->scheduler.state_schema, options_.instance),
+      spool_(config->scheduler.state_dir + "/runs.spool"),
+      runner_(pool, config->scheduler.state_schema, options_.instance, spool_),
+      watch_(connector, pool.settings(), config->scheduler.state_schema, options_.instance, spool_),
+      rng_(std::random_device{}()),
+      backoff_(options_.reconnect_min),
       control_pool_(connector, 1, "control"),
       workers_(connector, config->scheduler.max_concurrent_runs, "run") {
   plan_.planner = std::make_unique<core::Planner>(config->jobs, SystemClock::now());
@@ -44,62 +59,93 @@ void Daemon::run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
+  last_wall_ = SystemClock::now();
+  last_steady_ = SteadyClock::now();
   sync_mirror();
+  catch_up();
   arm();
-  heartbeat();
-  spdlog::info("ready: {} jobs ({} enabled), up to {} concurrent runs", plan_.config->jobs.size(),
-               std::count_if(plan_.config->jobs.begin(), plan_.config->jobs.end(),
-                             [](const auto& j) { return j.enabled; }),
+  check_health(std::chrono::milliseconds(0));
+  const auto& jobs = plan_.config->jobs;
+  spdlog::info("ready: {} jobs ({} enabled), up to {} concurrent runs", jobs.size(),
+               std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return j.enabled; }),
                plan_.config->scheduler.max_concurrent_runs);
   if (options_.notify) options_.notify("READY=1");
   io_.run();
   workers_.stop();
   control_pool_.post([this] {
     try {
-      runlog::InstanceRegistry(plan_.config->scheduler.state_schema, options_.instance)
-          .mark_stopped(control_session());
+      watch_.mark_stopped();
     } catch (const mysql::DbError& e) {
       spdlog::warn("could not mark instance {} stopped: {}", options_.instance, e.what());
     }
-    control_.reset();
   });
   control_pool_.stop();
   spdlog::info("stopped");
 }
 
+// --- firing ----------------------------------------------------------------------------------
+
 void Daemon::arm() {
   if (stopping_) return;
+  const auto now = SystemClock::now();
   const auto next = plan_.planner->next_wakeup();
-  if (!next) {
-    spdlog::info("no job will fire again; waiting for a reload or a signal");
-    return;
-  }
-  // Wait on the steady clock for the distance the wall clock says is left.
-  const auto delay = *next - SystemClock::now();
-  timer_.expires_after(std::chrono::duration_cast<SteadyClock::duration>(delay));
+  auto delay = next ? std::chrono::duration_cast<SteadyClock::duration>(*next - now)
+                    : SteadyClock::duration(kMaxSleep);
+  // Wait on the monotonic clock for the distance the wall clock says is left; wake at least
+  // every kMaxSleep to notice a wall-clock change.
+  delay = std::min<SteadyClock::duration>(delay, kMaxSleep);
+  timer_.expires_after(delay);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) on_timer();
   });
 }
 
 void Daemon::on_timer() {
+  detect_clock_jump();
   dispatch(plan_.planner->due(SystemClock::now()));
   arm();
 }
 
+void Daemon::detect_clock_jump() {
+  const auto wall = SystemClock::now();
+  const auto steady = SteadyClock::now();
+  const auto drift = (wall - last_wall_) - (steady - last_steady_);
+  last_wall_ = wall;
+  last_steady_ = steady;
+  if (drift < -kClockJump) {
+    // Backward: recompute from the new time. Slots already run are not run again: their runs
+    // rows exist, so their claims fail.
+    spdlog::warn("the wall clock went back by {:.1f} s; rescheduling from the new time",
+                 -seconds_of(drift));
+    plan_.planner->rebase(wall);
+  } else if (drift > kClockJump) {
+    // Forward: the slots jumped over are late now; the planner applies the misfire policy.
+    spdlog::warn(
+        "the wall clock jumped forward by {:.1f} s; missed slots follow the misfire "
+        "policy",
+        seconds_of(drift));
+  }
+}
+
 void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
   for (const auto& d : decisions) {
+    const auto& job = plan_.config->jobs[d.slot.job];
+    if (d.action == core::Decision::Action::queued) {
+      spdlog::info("job {} slot {} is queued behind the running run", job.name,
+                   when(d.slot.scheduled_for));
+      continue;
+    }
+    if (paused()) {
+      // Not fired: decided later from the run log by the misfire policy.
+      if (d.action == core::Decision::Action::start) release(job.name);
+      continue;
+    }
     RunRequest request;
     request.config = plan_.config;
     request.job = d.slot.job;
     request.scheduled_for = d.slot.scheduled_for;
-    request.next_fire = plan_.planner->next_fire(d.slot.job);
     request.cause = d.slot.cause;
-    if (d.action == core::Decision::Action::queued) {
-      spdlog::info("job {} slot {} is queued behind the running run", request.job_config().name,
-                   date::format("%FT%TZ", d.slot.scheduled_for));
-      continue;
-    }
+    request.next_fire = plan_.planner->next_fire(d.slot.job);
     if (d.action == core::Decision::Action::skip) {
       control_pool_.post([this, request, reason = d.reason] {
         try {
@@ -112,25 +158,27 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
       continue;
     }
     ++in_flight_;
-    workers_.post([this, request] {
-      std::int64_t run_id = 0;
-      try {
-        run_id = runner_
-                     .run(request,
-                          [this, &request](std::int64_t id, std::uint64_t connection) {
-                            boost::asio::post(io_, [this, id, connection, request] {
-                              on_started(id, connection, request);
-                            });
-                          })
-                     .run_id;
-      } catch (const mysql::DbError& e) {
-        spdlog::error("job {} slot {}: cannot reach the run log: {}", request.job_config().name,
-                      date::format("%FT%TZ", request.scheduled_for), e.what());
-      }
-      boost::asio::post(
-          io_, [this, job = request.job_config().name, run_id] { on_finished(job, run_id); });
-    });
+    start(std::move(request));
   }
+}
+
+void Daemon::start(RunRequest request) {
+  workers_.post([this, request = std::move(request)] {
+    RunReport report;
+    bool lost = false;
+    try {
+      report = runner_.run(request, [this, &request](std::int64_t id, std::uint64_t connection) {
+        boost::asio::post(io_,
+                          [this, id, connection, request] { on_started(id, connection, request); });
+      });
+      lost = report.spooled;
+    } catch (const mysql::DbError& e) {
+      lost = true;
+      spdlog::error("job {} slot {}: not run, the database is unreachable: error {}: {}",
+                    request.job_config().name, when(request.scheduled_for), e.code(), e.what());
+    }
+    boost::asio::post(io_, [this, request, report, lost] { on_finished(request, report, lost); });
+  });
 }
 
 void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
@@ -153,31 +201,199 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
   }
 }
 
-void Daemon::on_finished(const std::string& job, std::int64_t run_id) {
+void Daemon::on_finished(const RunRequest& request, const RunReport& report, bool lost_database) {
+  active_.erase(report.run_id);
+  if (lost_database && db_up_) {
+    db_up_ = false;
+    down_since_ = SteadyClock::now();
+    spdlog::error(
+        "lost the database; not firing until it is back (checking every {} ms, "
+        "backing off to {} s)",
+        options_.reconnect_min.count(),
+        std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_max).count());
+    backoff_ = options_.reconnect_min;
+    check_health(backoff_);
+  }
+  const auto& job = request.job_config();
+  const auto& o = report.outcome;
+  const bool retryable = report.claimed && !stopping_ && (o.status == core::RunStatus::failed) &&
+                         core::is_transient(o.error_code) && request.attempt < job.retry.attempts;
+  if (retryable) {
+    schedule_retry(request, report);
+    return;
+  }
   --in_flight_;
-  active_.erase(run_id);
+  release(job.name);
+  maybe_stop();
+}
+
+void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) {
+  const auto& job = request.job_config();
+  const int next_attempt = request.attempt + 1;
+  const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  const auto delay = core::retry_delay(job.retry, next_attempt, unit);
+  spdlog::info("run {} of {} failed with transient error {}; attempt {} of {} in {} ms",
+               report.run_id, job.name, report.outcome.error_code, next_attempt, job.retry.attempts,
+               delay.count());
+  RunRequest retry = request;
+  retry.attempt = next_attempt;
+  retry.cause = core::RunCause::retry;
+  retry.interruption = std::make_shared<std::atomic<int>>(0);
+  const auto id = next_retry_id_++;
+  auto& pending = retries_[id];
+  pending.request = std::move(retry);
+  pending.timer = std::make_unique<boost::asio::steady_timer>(io_, delay);
+  pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
+    const auto it = retries_.find(id);
+    if (it == retries_.end()) return;
+    auto request = std::move(it->second.request);
+    retries_.erase(it);
+    if (ec || stopping_ || paused()) {  // dropped: shutdown, or no database to run against
+      --in_flight_;
+      release(request.job_config().name);
+      maybe_stop();
+      return;
+    }
+    start(std::move(request));
+  });
+}
+
+std::optional<std::size_t> Daemon::job_index(const std::string& name) const {
   const auto& jobs = plan_.config->jobs;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (jobs[i].name != job) continue;
-    if (auto queued = plan_.planner->run_finished(i); queued && !stopping_) dispatch({*queued});
-    break;
+    if (jobs[i].name == name) return i;
   }
-  maybe_stop();
+  return std::nullopt;
+}
+
+void Daemon::release(const std::string& job) {
+  const auto i = job_index(job);
+  if (!i) return;  // removed by a reload meanwhile
+  if (auto queued = plan_.planner->run_finished(*i); queued && !stopping_) dispatch({*queued});
+}
+
+// --- the database: health, outages, read-only, catch-up --------------------------------------
+
+void Daemon::check_health(std::chrono::milliseconds after) {
+  health_timer_.expires_after(after);
+  health_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    control_pool_.post([this] {
+      const auto h = watch_.check();
+      boost::asio::post(io_, [this, h] { on_health(h); });
+    });
+  });
+}
+
+void Daemon::on_health(const Health& h) {
+  if (stopping_) return;
+  if (!h.up) {
+    if (db_up_) {
+      db_up_ = false;
+      down_since_ = SteadyClock::now();
+      backoff_ = options_.reconnect_min;
+      spdlog::error("the database is unreachable: {}; not firing until it is back", h.error);
+    } else {
+      backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+      spdlog::warn("the database is still unreachable ({}); next try in {} ms", h.error,
+                   backoff_.count());
+    }
+    check_health(backoff_);
+    return;
+  }
+  bool resumed = false;
+  if (!db_up_) {
+    db_up_ = true;
+    resumed = true;
+    spdlog::info("the database is reachable again after {:.1f} s",
+                 seconds_of(SteadyClock::now() - down_since_));
+  }
+  if (h.read_only != read_only_) {
+    read_only_ = h.read_only;
+    resumed = resumed || !read_only_;
+    if (read_only_) {
+      spdlog::warn("the server is read-only (a replica?): nothing fires until it is writable");
+    } else {
+      spdlog::info("the server is writable again: firing resumes");
+    }
+  }
+  if (h.replayed > 0) spdlog::info("wrote {} spooled run results to the run log", h.replayed);
+  if (h.abandoned > 0) {
+    spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned);
+  }
+  if (resumed && !paused()) catch_up();
+  check_health(options_.heartbeat_interval);
+}
+
+void Daemon::catch_up() {
+  // Slots after `until` are the planner's (it fires from now on); the missed ones are in
+  // (the latest recorded slot up to `until`, until]. Bounding the query by `until` keeps a slot
+  // the planner claims meanwhile from hiding the gap.
+  const auto until = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
+  control_pool_.post([this, until] {
+    try {
+      auto last = watch_.last_slots(until);
+      boost::asio::post(io_, [this, until, last = std::move(last)] {
+        if (stopping_ || paused()) return;
+        const auto now_s = until;
+        std::vector<core::Decision> decisions;
+        for (const auto& [name, slot] : last) {
+          const auto i = job_index(name);
+          if (!i || !plan_.config->jobs[*i].enabled) continue;
+          const auto& job = plan_.config->jobs[*i];
+          for (const auto t :
+               core::catchup_slots(job.schedule, slot, now_s, job.misfire, job.misfire_grace)) {
+            decisions.push_back(plan_.planner->offer({*i, t, core::RunCause::catchup}));
+          }
+        }
+        if (!decisions.empty()) {
+          spdlog::info("misfire: {} missed slots to catch up", decisions.size());
+        }
+        dispatch(decisions);
+      });
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("cannot read the run log for misfire decisions: {}", e.what());
+    }
+  });
+}
+
+// --- kills, signals, shutdown, reload ---------------------------------------------------------
+
+void Daemon::kill(std::int64_t run_id) {
+  const auto it = active_.find(run_id);
+  if (it == active_.end()) return;
+  auto& run = it->second;
+  const bool escalate = run.killed;  // KILL QUERY already sent and the run did not end
+  run.killed = true;
+  control_pool_.post([this, connection_id = run.connection_id, escalate] {
+    try {
+      watch_.kill(connection_id, escalate);
+      spdlog::warn("{} {}", escalate ? "KILL CONNECTION" : "KILL QUERY", connection_id);
+    } catch (const mysql::DbError& e) {
+      // 1094: unknown thread id - the run ended meanwhile.
+      if (e.code() != 1094)
+        spdlog::error("killing connection {} failed: {}", connection_id, e.what());
+    }
+  });
+  if (escalate) return;
+  // A procedure keeps going after its current statement is killed; if the run has not ended
+  // after the kill grace, its whole connection goes.
+  run.timer = std::make_unique<boost::asio::steady_timer>(io_, options_.kill_grace);
+  run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
+    if (!ec) kill(run_id);
+  });
 }
 
 void Daemon::on_signal(int signo) {
   if (signo == SIGHUP) {
     reload();
   } else if (!stopping_) {
-    spdlog::info(
-        "received {}: no new runs; waiting up to {} s for {} running",
-        signo == SIGTERM ? "SIGTERM" : "SIGINT",
-        std::chrono::duration_cast<std::chrono::seconds>(plan_.config->scheduler.shutdown_grace)
-            .count(),
-        in_flight_);
+    spdlog::info("received {}: no new runs; waiting up to {:.0f} s for {} running",
+                 signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                 seconds_of(plan_.config->scheduler.shutdown_grace), active_.size());
     begin_shutdown();
   } else {
-    spdlog::info("received another stop signal; still waiting for {} runs", in_flight_);
+    spdlog::info("received another stop signal; still waiting for {} runs", active_.size());
   }
   if (!io_.stopped()) {
     signals_.async_wait([this](const boost::system::error_code& ec, int s) {
@@ -190,7 +406,8 @@ void Daemon::begin_shutdown() {
   stopping_ = true;
   if (options_.notify) options_.notify("STOPPING=1");
   timer_.cancel();
-  heartbeat_timer_.cancel();
+  health_timer_.cancel();
+  for (auto& [id, retry] : retries_) retry.timer->cancel();  // their handlers release the jobs
   grace_timer_.expires_after(plan_.config->scheduler.shutdown_grace);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) on_grace_over();
@@ -228,15 +445,11 @@ void Daemon::reload() {
   if (stopping_) return;
   if (options_.notify) options_.notify("RELOADING=1");
   spdlog::info("received SIGHUP: reloading the configuration");
-  std::shared_ptr<const config::Config> fresh;
   try {
-    fresh = options_.reload();
+    apply(options_.reload());
   } catch (const config::ConfigError& e) {
     spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
-    if (options_.notify) options_.notify("READY=1");
-    return;
   }
-  apply(std::move(fresh));
   if (options_.notify) options_.notify("READY=1");
 }
 
@@ -254,52 +467,6 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   arm();
 }
 
-void Daemon::heartbeat() {
-  if (stopping_) return;
-  const auto schema = plan_.config->scheduler.state_schema;
-  control_pool_.post([this, schema] {
-    try {
-      runlog::InstanceRegistry(schema, options_.instance).heartbeat(control_session());
-    } catch (const mysql::DbError& e) {
-      control_.reset();
-      spdlog::warn("heartbeat failed: {}", e.what());
-    }
-  });
-  heartbeat_timer_.expires_after(options_.heartbeat_interval);
-  heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) heartbeat();
-  });
-}
-
-void Daemon::kill(std::int64_t run_id) {
-  const auto it = active_.find(run_id);
-  if (it == active_.end()) return;
-  auto& run = it->second;
-  const auto why = static_cast<Interruption>(run.interruption->load());
-  const bool escalate = run.killed;  // KILL QUERY already sent and the run did not end
-  run.killed = true;
-  control_pool_.post([this, connection_id = run.connection_id, why, escalate] {
-    // The id is a number the server gave us, not user input.
-    const std::string sql =
-        (escalate ? "KILL CONNECTION " : "KILL QUERY ") + std::to_string(connection_id);
-    try {
-      control_session().execute_raw(sql);
-      spdlog::warn("{} ({})", sql, why == Interruption::timeout ? "timeout" : "shutdown");
-    } catch (const mysql::DbError& e) {
-      if (e.code() >= 2000) control_.reset();  // client-side error: the link is gone
-      // 1094: unknown thread id - the run ended meanwhile.
-      if (e.code() != 1094) spdlog::error("{} failed: {}", sql, e.what());
-    }
-  });
-  if (escalate) return;
-  // A procedure keeps going after its current statement is killed; if the run has not ended
-  // after the kill grace, its whole connection goes.
-  run.timer = std::make_unique<boost::asio::steady_timer>(io_, options_.kill_grace);
-  run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
-    if (!ec) kill(run_id);
-  });
-}
-
 void Daemon::sync_mirror() {
   std::vector<runlog::JobMirrorEntry> entries;
   entries.reserve(plan_.config->jobs.size());
@@ -308,18 +475,11 @@ void Daemon::sync_mirror() {
   }
   control_pool_.post([this, entries = std::move(entries), config = plan_.config] {
     try {
-      runlog::JobMirror(config->scheduler.state_schema)
-          .sync(control_session(), entries, options_.instance);
+      watch_.sync_jobs(entries);
     } catch (const mysql::DbError& e) {
-      control_.reset();
       spdlog::warn("could not update the jobs table: {}", e.what());
     }
   });
-}
-
-mysql::Session& Daemon::control_session() {
-  if (!control_) control_ = connector_.open(pool_.settings());
-  return *control_;
 }
 
 }  // namespace sqlcron::runtime

@@ -1,11 +1,12 @@
 // Daemon: the event loop of `sqlcrond serve`. One Asio thread owns all scheduling state: a timer
-// sleeps until the earliest due slot (no polling), the Planner says what is due, runs go to a
-// worker pool (the loop never blocks on MySQL), and completions come back to the loop.
-// A control thread with its own connection does heartbeats, kills and bookkeeping.
+// sleeps until the earliest due slot, the Planner says what is due, runs go to a worker pool (the
+// loop never blocks on MySQL), and results come back to the loop. A control thread with its own
+// connection (DatabaseWatch) heartbeats, watches the server, kills runs and does bookkeeping.
 //
-// Signals: SIGTERM/SIGINT stop firing, let runs finish up to shutdown_grace, then kill them
-// (recorded cancelled). SIGHUP reloads the config: an invalid one is logged and ignored; a valid
-// one replaces the job set without losing or repeating a slot.
+// The rules are in docs/semantics.md: overlap, retries of transient errors with backoff, misfire
+// catch-up at start and after the database comes back, pausing while the database is
+// unreachable or read-only, wall-clock jumps, timeouts (KILL QUERY, then KILL CONNECTION),
+// SIGTERM (grace, then cancel) and SIGHUP (reload; a bad config keeps the old one).
 //
 // Error contract: run() returns when shut down; it throws only if the event loop itself fails.
 #pragma once
@@ -17,12 +18,15 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "config/config.hpp"
 #include "core/planner.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
+#include "runlog/spool.hpp"
+#include "runtime/database_watch.hpp"
 #include "runtime/job_runner.hpp"
 #include "runtime/run_request.hpp"
 #include "runtime/worker_pool.hpp"
@@ -33,11 +37,14 @@ struct DaemonOptions {
   std::string instance;
   // Re-reads the config for SIGHUP; throws config::ConfigError when it is invalid.
   std::function<std::shared_ptr<const config::Config>()> reload;
-  // Called once the loop is ready to fire (sd_notify READY=1).
+  // sd_notify: READY=1, RELOADING=1, STOPPING=1.
   std::function<void(const std::string& state)> notify;
-  std::chrono::seconds heartbeat_interval{10};
+  std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
   // After KILL QUERY, how long a run may take to end before its connection is killed.
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
+  // Reconnect backoff while the database is unreachable: doubles from min to max.
+  std::chrono::milliseconds reconnect_min{std::chrono::milliseconds(500)};
+  std::chrono::milliseconds reconnect_max{std::chrono::seconds(10)};
 };
 
 class Daemon {
@@ -62,39 +69,58 @@ class Daemon {
     bool killed = false;                               // KILL QUERY sent
     std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
   };
+  struct PendingRetry {
+    RunRequest request;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
 
   void arm();
   void on_timer();
+  void detect_clock_jump();
   void dispatch(const std::vector<core::Decision>& decisions);
+  void start(RunRequest request);
   void on_started(std::int64_t run_id, std::uint64_t connection_id, const RunRequest& request);
-  void on_finished(const std::string& job, std::int64_t run_id);
+  void on_finished(const RunRequest& request, const RunReport& report, bool lost_database);
+  void schedule_retry(const RunRequest& request, const RunReport& report);
+  void release(const std::string& job);  // the job's run (with its retries) is over
+  [[nodiscard]] std::optional<std::size_t> job_index(const std::string& name) const;
   void on_signal(int signo);
   void begin_shutdown();
   void on_grace_over();
   void maybe_stop();
   void reload();
   void apply(std::shared_ptr<const config::Config> config);
-  void heartbeat();
-  // KILL QUERY the run's connection; KILL CONNECTION if it was already killed once.
+  void check_health(std::chrono::milliseconds after);
+  void on_health(const Health& h);
+  void catch_up();
   void kill(std::int64_t run_id);
   void sync_mirror();
-  mysql::Session& control_session();  // control thread only
+  [[nodiscard]] bool paused() const { return !db_up_ || read_only_; }
 
   const mysql::Connector& connector_;
-  mysql::ConnectionPool& pool_;
   DaemonOptions options_;
   boost::asio::io_context io_;
   boost::asio::steady_timer timer_;
-  boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer health_timer_;
   boost::asio::steady_timer grace_timer_;
   boost::asio::signal_set signals_;
   Plan plan_;
+  runlog::Spool spool_;
   JobRunner runner_;
+  DatabaseWatch watch_;  // control thread only
   std::map<std::int64_t, ActiveRun> active_;
-  int in_flight_ = 0;  // dispatched runs not yet finished (claimed or not)
+  std::map<std::uint64_t, PendingRetry> retries_;
+  std::uint64_t next_retry_id_ = 0;
+  std::mt19937_64 rng_;
+  int in_flight_ = 0;  // dispatched runs and waiting retries not yet over
   bool stopping_ = false;
   bool grace_over_ = false;
-  std::unique_ptr<mysql::Session> control_;  // used on the control thread only
+  bool db_up_ = true;
+  bool read_only_ = false;
+  std::chrono::milliseconds backoff_;
+  std::chrono::steady_clock::time_point down_since_;
+  std::chrono::system_clock::time_point last_wall_;
+  std::chrono::steady_clock::time_point last_steady_;
   WorkerPool control_pool_;
   WorkerPool workers_;
 };

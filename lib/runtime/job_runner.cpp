@@ -20,18 +20,32 @@ std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
 }  // namespace
 
-JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance)
+JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
+                     runlog::Spool& spool)
     : pool_(pool),
       log_(state_schema),
       jobs_table_(mysql::quote_identifier(state_schema) + ".jobs"),
-      instance_(std::move(instance)) {}
+      instance_(std::move(instance)),
+      spool_(spool) {}
 
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
   runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,   r.cause,
                       instance_, lease->connection_id(), Clock::now()};
-  const auto run_id = log_.claim(*lease, claim);
+  std::optional<std::int64_t> run_id;
+  try {
+    run_id = log_.claim(*lease, claim);
+  } catch (const mysql::DbError& e) {
+    if (!connection_lost(e.code())) throw;
+    // A pooled connection that died with the server (a restart): drop them all, claim on a
+    // fresh one. If that fails too, the database really is unreachable.
+    lease.discard();
+    pool_.discard_idle();
+    lease = pool_.acquire();
+    claim.connection_id = lease->connection_id();
+    run_id = log_.claim(*lease, claim);
+  }
   RunReport report;
   if (!run_id) {
     spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
@@ -48,7 +62,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
     lease.discard();
   }
-  finish(lease, r, *run_id, report.outcome);
+  report.spooled = !finish(lease, r, *run_id, report.outcome);
 
   const auto& o = report.outcome;
   const double ms = static_cast<double>(o.duration.count()) / 1000.0;
@@ -107,13 +121,14 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
   return outcome;
 }
 
-void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
+bool JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
                        std::int64_t run_id, const core::RunOutcome& outcome) const {
   const auto& job = r.job_config();
+  const auto finished_at = Clock::now();
   const auto record = [&](mysql::Session& s) {
     // Whatever the job left uncommitted is discarded, as when an event's session ends.
     s.execute_raw("ROLLBACK");
-    log_.finish(s, run_id, outcome, Clock::now());
+    log_.finish(s, run_id, outcome, finished_at);
     s.execute("UPDATE " + jobs_table_ +
                   " SET last_run_id = ?, last_status = ?, next_fire_at = ? WHERE name = ?",
               {run_id, std::string(core::to_string(outcome.status)),
@@ -123,7 +138,7 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
   };
   try {
     record(*lease);
-    return;
+    return true;
   } catch (const mysql::DbError& e) {
     spdlog::warn(
         "run {}: recording the result on connection {} failed ({}); retrying on a new "
@@ -131,13 +146,21 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
         run_id, lease->connection_id(), e.what());
     lease.discard();
   }
-  auto fresh = pool_.acquire();
   try {
-    record(*fresh);
-  } catch (const mysql::DbError&) {
-    fresh.discard();
-    throw;
+    auto fresh = pool_.acquire();
+    try {
+      record(*fresh);
+      return true;
+    } catch (const mysql::DbError&) {
+      fresh.discard();
+      throw;
+    }
+  } catch (const mysql::DbError& e) {
+    spool_.append(run_id, outcome, finished_at);
+    spdlog::error("run {}: the run log is unreachable ({}); result spooled to {}", run_id, e.what(),
+                  spool_.path());
   }
+  return false;
 }
 
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {

@@ -3,8 +3,9 @@
 // open (as the end of an event's session would), and finish the row. Runs on worker threads;
 // const and thread-safe.
 //
-// Error contract: run() never throws for a job's own failure (that is the outcome); it throws
-// mysql::DbError only when the run log itself cannot be written (no connection).
+// Error contract: run() never throws for a job's own failure (that is the outcome). It throws
+// mysql::DbError when the slot cannot be claimed (no database): then nothing ran. A result that
+// cannot be recorded after the run is spooled (see runlog::Spool), never lost.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "core/run_outcome.hpp"
 #include "mysql/connection_pool.hpp"
 #include "runlog/run_log.hpp"
+#include "runlog/spool.hpp"
 #include "runtime/run_request.hpp"
 
 namespace sqlcron::runtime {
@@ -23,6 +25,7 @@ struct RunReport {
   bool claimed = false;  // false: another instance holds the slot; nothing ran
   std::int64_t run_id = 0;
   core::RunOutcome outcome;
+  bool spooled = false;  // the result went to the spool: the database was lost
 };
 
 class JobRunner {
@@ -30,20 +33,23 @@ class JobRunner {
   // Called once the run is claimed, with its run id and connection id (to kill it).
   using OnStarted = std::function<void(std::int64_t run_id, std::uint64_t connection_id)>;
 
-  JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance);
+  JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
+            runlog::Spool& spool);
 
   RunReport run(const RunRequest& request, const OnStarted& on_started) const;
   void skip(const RunRequest& request, const std::string& reason) const;
 
  private:
   core::RunOutcome execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id) const;
-  void finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r, std::int64_t run_id,
+  // Returns false if the result had to be spooled.
+  bool finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r, std::int64_t run_id,
               const core::RunOutcome& outcome) const;
 
   mysql::ConnectionPool& pool_;
   runlog::RunLog log_;
   std::string jobs_table_;
   std::string instance_;
+  runlog::Spool& spool_;
 };
 
 }  // namespace sqlcron::runtime

@@ -17,9 +17,20 @@
 --                        Invoices); lets incremental runs update the two tables above exactly
 --                        without rescanning sale_summary.
 --
--- p_mode 'full': rebuilds all four into *_new tables and swaps them in with ONE RENAME TABLE
--- statement (readers see the old set or the new set, never a mix, a missing or a partial table);
--- then sets the watermark etl_watermark('sale_summary') to the highest InvoiceLineId loaded.
+-- p_mode 'full': brings all four tables to exactly what a rebuild from the base tables gives
+-- now, atomically; then sets the watermark etl_watermark('sale_summary') to the highest
+-- InvoiceLineId loaded. One pass over the base tables computes every line as a rebuild would load
+-- it, compares it with the sale_summary row of the same id (every column; strings byte for
+-- byte) and aggregates it per invoice. sale_customer_month, sales_monthly and customer_cohort are
+-- always rebuilt from that pass into *_new tables. sale_summary is kept as it is when its
+-- definition is the current one and it holds exactly those rows, no more, no fewer, none
+-- different (the usual case: incremental runs keep it current), so 2.24 M identical rows are
+-- not rewritten; the three other tables are then swapped in with ONE RENAME TABLE. Otherwise
+-- (first run, any difference, changed definition) sale_summary is rebuilt from scratch as in
+-- 'rebuild' and all four are swapped in with ONE RENAME TABLE. Either way readers see the old
+-- set or the new set, never a mix, a missing or a partial table.
+--
+-- p_mode 'rebuild': like 'full' but always rebuilds sale_summary from scratch (no comparison).
 --
 -- p_mode 'incremental': in ONE transaction, appends the invoice lines with InvoiceLineId above the
 -- watermark that sale_summary does not hold yet (anti-join on the primary key, so a stale
@@ -48,8 +59,15 @@ BEGIN
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.sale_summary');
   DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
   DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+  DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
+  DECLARE v_saved_uc INT DEFAULT @@SESSION.unique_checks;
+  DECLARE v_saved_fk INT DEFAULT @@SESSION.foreign_key_checks;
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
   DECLARE v_in_trx BOOLEAN DEFAULT FALSE;
+  DECLARE v_reuse BOOLEAN DEFAULT FALSE;
+  DECLARE v_src_lines BIGINT DEFAULT 0;
+  DECLARE v_same BIGINT DEFAULT 0;
+  DECLARE v_ss_rows BIGINT DEFAULT 0;
   DECLARE v_wm BIGINT DEFAULT NULL;
   DECLARE v_new_wm BIGINT DEFAULT NULL;
   DECLARE v_tables INT DEFAULT 0;
@@ -62,8 +80,11 @@ BEGIN
     END IF;
     SET SESSION tmp_table_size = v_saved_tmp;
     SET SESSION max_heap_table_size = v_saved_heap;
+    SET SESSION group_concat_max_len = v_saved_gcml;
+    SET SESSION unique_checks = v_saved_uc;
+    SET SESSION foreign_key_checks = v_saved_fk;
     DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
-      tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev;
+      tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev, tmp_ss_inv;
     IF v_locked THEN
       DROP TABLE IF EXISTS sale_summary_new, sale_customer_month_new, sales_monthly_new,
         customer_cohort_new;
@@ -72,9 +93,9 @@ BEGIN
     RESIGNAL;
   END;
 
-  IF v_mode IS NULL OR v_mode NOT IN ('full', 'incremental') THEN
+  IF v_mode IS NULL OR v_mode NOT IN ('full', 'incremental', 'rebuild') THEN
     SET v_msg = CONCAT('sale_summary: unknown mode ', COALESCE(QUOTE(p_mode), 'NULL'),
-                       '; use ''full'' or ''incremental''');
+                       '; use ''full'', ''incremental'' or ''rebuild''');
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = v_msg;
   END IF;
   IF DATABASE() IS NULL THEN
@@ -99,14 +120,15 @@ BEGIN
     END IF;
   END IF;
 
-  IF v_mode = 'full' THEN
+  IF v_mode IN ('full', 'rebuild') THEN
     DROP TABLE IF EXISTS sale_summary_new, sale_customer_month_new, sales_monthly_new,
       customer_cohort_new;
     DROP TABLE IF EXISTS sale_summary_old, sale_customer_month_old, sales_monthly_old,
       customer_cohort_old;
+    DROP TEMPORARY TABLE IF EXISTS tmp_ss_inv;
 
-    -- Primary key only while loading (rows arrive in key order); the secondary indexes are
-    -- built afterwards by one sorted ALTER, several times faster than maintaining them per row.
+    -- The final definition of sale_summary. In 'full' mode it is also the reference the
+    -- existing table's definition is compared with.
     CREATE TABLE sale_summary_new (
       InvoiceLineId INT           NOT NULL,
       InvoiceId     INT           NOT NULL,
@@ -120,28 +142,145 @@ BEGIN
       UnitPrice     DECIMAL(10,2) NOT NULL,
       Quantity      INT           NOT NULL,
       LineTotal     DECIMAL(14,2) NOT NULL,
-      PRIMARY KEY (InvoiceLineId)
+      PRIMARY KEY (InvoiceLineId),
+      KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
+      KEY ix_sale_summary_track (TrackId),
+      KEY ix_sale_summary_date (InvoiceDate)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
-    -- READ COMMITTED: the source rows are read without locking writers out.
-    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-    INSERT INTO sale_summary_new
-      (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
-       TrackName, Genre, UnitPrice, Quantity, LineTotal)
-    SELECT il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
-           CONCAT(c.FirstName, ' ', c.LastName), i.BillingCountry, il.TrackId, t.Name, g.Name,
-           il.UnitPrice, il.Quantity, il.UnitPrice * il.Quantity
-    FROM InvoiceLine il
-    JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-    LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
-    LEFT JOIN Track t ON t.TrackId = il.TrackId
-    LEFT JOIN Genre g ON g.GenreId = t.GenreId
-    ORDER BY il.InvoiceLineId;
+    -- One row per invoice (customer, month, revenue, lines): sale_customer_month is grouped
+    -- from it (412 k rows at x1000 instead of 2.24 M lines; an invoice has one customer and one
+    -- date, so counting its rows counts invoices exactly, no COUNT(DISTINCT)).
+    -- In memory (no index: written once, read once in full): about 40 bytes per invoice, so
+    -- its size limit (max_heap_table_size when it is created) is raised to 1 GiB for it.
+    SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 1073741824);
+    CREATE TEMPORARY TABLE tmp_ss_inv (
+      InvoiceId  INT           NOT NULL,
+      CustomerId INT           NOT NULL,
+      Month      DATE          NOT NULL,
+      Revenue    DECIMAL(14,2) NOT NULL,
+      NLines     INT           NOT NULL,
+      NSame      INT           NOT NULL
+    ) ENGINE=MEMORY;
+    SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
 
-    ALTER TABLE sale_summary_new
-      ADD KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
-      ADD KEY ix_sale_summary_track (TrackId),
-      ADD KEY ix_sale_summary_date (InvoiceDate);
+    IF v_mode = 'full' THEN
+      -- Reuse check: sale_summary is kept when its definition is the final one and every row
+      -- equals, column for column (strings byte for byte), what a rebuild would load now, and
+      -- it holds no other row. The same pass over the base tables yields tmp_ss_inv, from
+      -- which the three other tables are rebuilt from scratch either way.
+      SELECT COUNT(*) INTO v_tables FROM information_schema.TABLES
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sale_summary';
+      IF v_tables = 1 THEN
+        SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 65535);
+        SELECT COUNT(DISTINCT sig) = 1 AND COUNT(*) = 2 INTO v_reuse
+          FROM (SELECT c.TABLE_NAME,
+                       GROUP_CONCAT(CONCAT_WS(':', c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE,
+                                              COALESCE(c.COLLATION_NAME, '-'))
+                                    ORDER BY c.ORDINAL_POSITION SEPARATOR ',') AS sig
+                  FROM information_schema.COLUMNS c
+                 WHERE c.TABLE_SCHEMA = DATABASE()
+                   AND c.TABLE_NAME IN ('sale_summary', 'sale_summary_new')
+                 GROUP BY c.TABLE_NAME) d;
+        IF v_reuse THEN
+          SELECT COUNT(DISTINCT sig) = 1 AND COUNT(*) = 2 INTO v_reuse
+            FROM (SELECT x.TABLE_NAME,
+                         GROUP_CONCAT(CONCAT_WS(':', x.INDEX_NAME, x.NON_UNIQUE, x.SEQ_IN_INDEX,
+                                                x.COLUMN_NAME, COALESCE(x.SUB_PART, '-'))
+                                      ORDER BY x.INDEX_NAME, x.SEQ_IN_INDEX SEPARATOR ',') AS sig
+                    FROM information_schema.STATISTICS x
+                   WHERE x.TABLE_SCHEMA = DATABASE()
+                     AND x.TABLE_NAME IN ('sale_summary', 'sale_summary_new')
+                   GROUP BY x.TABLE_NAME) d;
+        END IF;
+        IF v_reuse THEN
+          SELECT COUNT(DISTINCT CONCAT_WS(':', ENGINE, TABLE_COLLATION, ROW_FORMAT)) = 1
+            INTO v_reuse
+            FROM information_schema.TABLES
+           WHERE TABLE_SCHEMA = DATABASE()
+             AND TABLE_NAME IN ('sale_summary', 'sale_summary_new');
+        END IF;
+        SET SESSION group_concat_max_len = v_saved_gcml;
+      END IF;
+
+      IF v_reuse THEN
+        -- One pass: the lines a rebuild would load (READ COMMITTED: one consistent snapshot,
+        -- no locks on the source rows), each compared with the sale_summary row of the same
+        -- id, grouped per invoice. "+ 0": grouped in a hash table in scan order instead of a
+        -- walk of the InvoiceId index with a clustered-index lookup per line.
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        INSERT INTO tmp_ss_inv (InvoiceId, CustomerId, Month, Revenue, NLines, NSame)
+        SELECT il.InvoiceId + 0, MIN(i.CustomerId),
+               MIN(CAST(DATE_FORMAT(i.InvoiceDate, '%Y-%m-01') AS DATE)),
+               SUM(il.UnitPrice * il.Quantity), COUNT(*),
+               COALESCE(SUM(s.InvoiceLineId IS NOT NULL
+                   AND s.InvoiceId = il.InvoiceId AND s.InvoiceDate = i.InvoiceDate
+                   AND s.CustomerId = i.CustomerId
+                   AND CAST(s.CustomerName AS BINARY)
+                       <=> CAST(CONCAT(c.FirstName, ' ', c.LastName) AS BINARY)
+                   AND CAST(s.Country AS BINARY) <=> CAST(i.BillingCountry AS BINARY)
+                   AND s.TrackId = il.TrackId
+                   AND CAST(s.TrackName AS BINARY) <=> CAST(t.Name AS BINARY)
+                   AND CAST(s.Genre AS BINARY) <=> CAST(g.Name AS BINARY)
+                   AND s.UnitPrice = il.UnitPrice AND s.Quantity = il.Quantity
+                   AND s.LineTotal = il.UnitPrice * il.Quantity), 0)
+        FROM InvoiceLine il
+        JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+        LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
+        LEFT JOIN Track t ON t.TrackId = il.TrackId
+        LEFT JOIN Genre g ON g.GenreId = t.GenreId
+        LEFT JOIN sale_summary s ON s.InvoiceLineId = il.InvoiceLineId
+        GROUP BY il.InvoiceId + 0
+        ORDER BY NULL;
+        SELECT COALESCE(SUM(NLines), 0), COALESCE(SUM(NSame), 0) INTO v_src_lines, v_same
+          FROM tmp_ss_inv;
+        SELECT COUNT(*) INTO v_ss_rows FROM sale_summary;
+        SET v_reuse = (v_same = v_src_lines AND v_ss_rows = v_src_lines);
+        IF NOT v_reuse THEN
+          DELETE FROM tmp_ss_inv;
+        END IF;
+      END IF;
+    END IF;
+
+    IF NOT v_reuse THEN
+      -- Rebuild: loaded with the primary key only, in key order, unique and foreign key checks
+      -- off for the session (InnoDB then writes one undo record for the empty table instead of
+      -- one per row); the secondary indexes are built afterwards by one sorted ALTER, several
+      -- times faster than maintaining them row by row.
+      ALTER TABLE sale_summary_new DROP KEY ix_sale_summary_customer,
+        DROP KEY ix_sale_summary_track, DROP KEY ix_sale_summary_date;
+      SET SESSION unique_checks = 0;
+      SET SESSION foreign_key_checks = 0;
+      -- READ COMMITTED: the source rows are read without locking writers out.
+      SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+      INSERT INTO sale_summary_new
+        (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
+         TrackName, Genre, UnitPrice, Quantity, LineTotal)
+      SELECT il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
+             CONCAT(c.FirstName, ' ', c.LastName), i.BillingCountry, il.TrackId, t.Name, g.Name,
+             il.UnitPrice, il.Quantity, il.UnitPrice * il.Quantity
+      FROM InvoiceLine il
+      JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+      LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
+      LEFT JOIN Track t ON t.TrackId = il.TrackId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId
+      ORDER BY il.InvoiceLineId;
+      -- Per invoice from the new table itself (not the base tables again), so the aggregates
+      -- agree with it exactly even while writers add lines.
+      INSERT INTO tmp_ss_inv (InvoiceId, CustomerId, Month, Revenue, NLines, NSame)
+      SELECT s.InvoiceId + 0, MIN(s.CustomerId),
+             MIN(CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE)), SUM(s.LineTotal),
+             COUNT(*), 0
+      FROM sale_summary_new s
+      GROUP BY s.InvoiceId + 0
+      ORDER BY NULL;
+      ALTER TABLE sale_summary_new
+        ADD KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
+        ADD KEY ix_sale_summary_track (TrackId),
+        ADD KEY ix_sale_summary_date (InvoiceDate);
+      SET SESSION unique_checks = v_saved_uc;
+      SET SESSION foreign_key_checks = v_saved_fk;
+    END IF;
 
     CREATE TABLE sale_customer_month_new (
       CustomerId INT           NOT NULL,
@@ -151,14 +290,12 @@ BEGIN
       PRIMARY KEY (CustomerId, Month),
       KEY ix_sale_customer_month_month (Month)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-    -- An invoice has one customer and one date, so per (customer, month) a COUNT(DISTINCT)
-    -- over a few lines gives exact invoice counts that simply add up per month.
     INSERT INTO sale_customer_month_new (CustomerId, Month, Revenue, Invoices)
-    SELECT s.CustomerId, CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE),
-           SUM(s.LineTotal), COUNT(DISTINCT s.InvoiceId)
-    FROM sale_summary_new s
-    GROUP BY s.CustomerId, CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE)
-    ORDER BY NULL;
+    SELECT v.CustomerId, v.Month, SUM(v.Revenue), COUNT(*)
+    FROM tmp_ss_inv v
+    GROUP BY v.CustomerId, v.Month
+    ORDER BY v.CustomerId, v.Month;
+    DROP TEMPORARY TABLE tmp_ss_inv;
 
     CREATE TABLE sales_monthly_new (
       Month            DATE          NOT NULL,
@@ -177,7 +314,7 @@ BEGIN
                  COUNT(*) AS Customers,
                  CASE WHEN LAG(cm.Month) OVER (ORDER BY cm.Month) = cm.Month - INTERVAL 1 MONTH
                       THEN LAG(SUM(cm.Revenue)) OVER (ORDER BY cm.Month) END AS Prev
-            FROM sale_customer_month_new cm
+            FROM sale_customer_month_new cm IGNORE INDEX (ix_sale_customer_month_month)
            GROUP BY cm.Month) m;
 
     CREATE TABLE customer_cohort_new (
@@ -189,31 +326,43 @@ BEGIN
       PRIMARY KEY (CohortMonth, MonthsSince)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
     -- Every customer of a cohort buys in the cohort month, so the cohort size is the largest
-    -- ActiveCustomers of the cohort (the MonthsSince = 0 row).
+    -- ActiveCustomers of the cohort (the MonthsSince = 0 row). sale_customer_month_new is read
+    -- in primary-key order: per customer, the first row is the cohort month.
     INSERT INTO customer_cohort_new (CohortMonth, MonthsSince, CohortSize, ActiveCustomers,
                                      RetentionPct)
     SELECT x.CohortMonth, x.MonthsSince, x.CohortSize, x.Active,
            ROUND(100 * x.Active / x.CohortSize, 2)
-    FROM (SELECT f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, cm.Month) AS MonthsSince,
+    FROM (SELECT f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, f.Month) AS MonthsSince,
                  COUNT(*) AS Active,
                  MAX(COUNT(*)) OVER (PARTITION BY f.CohortMonth) AS CohortSize
-            FROM sale_customer_month_new cm
-            JOIN (SELECT CustomerId, MIN(Month) AS CohortMonth
-                    FROM sale_customer_month_new GROUP BY CustomerId) f
-              ON f.CustomerId = cm.CustomerId
-           GROUP BY f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, cm.Month)) x;
+            FROM (SELECT cm.Month,
+                         MIN(cm.Month) OVER (PARTITION BY cm.CustomerId) AS CohortMonth
+                    FROM sale_customer_month_new cm) f
+           GROUP BY f.CohortMonth, TIMESTAMPDIFF(MONTH, f.CohortMonth, f.Month)) x;
 
-    CREATE TABLE IF NOT EXISTS sale_summary LIKE sale_summary_new;
     CREATE TABLE IF NOT EXISTS sale_customer_month LIKE sale_customer_month_new;
     CREATE TABLE IF NOT EXISTS sales_monthly LIKE sales_monthly_new;
     CREATE TABLE IF NOT EXISTS customer_cohort LIKE customer_cohort_new;
-    SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_new_wm FROM sale_summary_new;
-    RENAME TABLE sale_summary TO sale_summary_old, sale_summary_new TO sale_summary,
-                 sale_customer_month TO sale_customer_month_old,
-                 sale_customer_month_new TO sale_customer_month,
-                 sales_monthly TO sales_monthly_old, sales_monthly_new TO sales_monthly,
-                 customer_cohort TO customer_cohort_old, customer_cohort_new TO customer_cohort;
-    DROP TABLE sale_summary_old, sale_customer_month_old, sales_monthly_old, customer_cohort_old;
+    IF v_reuse THEN
+      -- sale_summary stays: it already holds exactly the rows a rebuild would load.
+      DROP TABLE sale_summary_new;
+      SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_new_wm FROM sale_summary;
+      RENAME TABLE sale_customer_month TO sale_customer_month_old,
+                   sale_customer_month_new TO sale_customer_month,
+                   sales_monthly TO sales_monthly_old, sales_monthly_new TO sales_monthly,
+                   customer_cohort TO customer_cohort_old, customer_cohort_new TO customer_cohort;
+      DROP TABLE sale_customer_month_old, sales_monthly_old, customer_cohort_old;
+    ELSE
+      CREATE TABLE IF NOT EXISTS sale_summary LIKE sale_summary_new;
+      SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_new_wm FROM sale_summary_new;
+      RENAME TABLE sale_summary TO sale_summary_old, sale_summary_new TO sale_summary,
+                   sale_customer_month TO sale_customer_month_old,
+                   sale_customer_month_new TO sale_customer_month,
+                   sales_monthly TO sales_monthly_old, sales_monthly_new TO sales_monthly,
+                   customer_cohort TO customer_cohort_old, customer_cohort_new TO customer_cohort;
+      DROP TABLE sale_summary_old, sale_customer_month_old, sales_monthly_old,
+        customer_cohort_old;
+    END IF;
     -- After the swap: a crash in between leaves the watermark behind the table, which the
     -- incremental anti-join tolerates (the reverse order could skip lines).
     INSERT INTO etl_watermark (Name, LastId, UpdatedAt) VALUES ('sale_summary', v_new_wm, NOW(6))
@@ -301,7 +450,7 @@ BEGIN
       INSERT INTO tmp_ss_cohort_delta (CohortMonth, MonthsSince, Delta)
       SELECT a.OldCohort, TIMESTAMPDIFF(MONTH, a.OldCohort, cm.Month), -COUNT(*)
       FROM tmp_ss_customers a
-      JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
+      STRAIGHT_JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
       WHERE a.OldCohort IS NOT NULL
       GROUP BY a.OldCohort, TIMESTAMPDIFF(MONTH, a.OldCohort, cm.Month);
 
@@ -312,8 +461,8 @@ BEGIN
       SELECT InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
              TrackName, Genre, UnitPrice, Quantity, LineTotal
       FROM tmp_ss_new ORDER BY InvoiceLineId;
-      UPDATE sale_customer_month cm
-        JOIN tmp_ss_cm_delta d ON d.CustomerId = cm.CustomerId AND d.Month = cm.Month
+      UPDATE tmp_ss_cm_delta d
+        STRAIGHT_JOIN sale_customer_month cm ON cm.CustomerId = d.CustomerId AND cm.Month = d.Month
          SET cm.Revenue = cm.Revenue + d.Revenue, cm.Invoices = cm.Invoices + d.NewInvoices;
       INSERT INTO sale_customer_month (CustomerId, Month, Revenue, Invoices)
       SELECT d.CustomerId, d.Month, d.Revenue, d.NewInvoices
@@ -325,7 +474,7 @@ BEGIN
       INSERT INTO tmp_ss_cohort_delta (CohortMonth, MonthsSince, Delta)
       SELECT a.NewCohort, TIMESTAMPDIFF(MONTH, a.NewCohort, cm.Month), COUNT(*)
       FROM tmp_ss_customers a
-      JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
+      STRAIGHT_JOIN sale_customer_month cm ON cm.CustomerId = a.CustomerId
       GROUP BY a.NewCohort, TIMESTAMPDIFF(MONTH, a.NewCohort, cm.Month);
 
       UPDATE customer_cohort cc
@@ -351,12 +500,15 @@ BEGIN
 
       -- 7. Months touched: recomputed from sale_customer_month (one index range per month);
       --    then previous-month figures for all months (one row per month: small).
+      --    STRAIGHT_JOIN here and above: the small delta tables drive, whatever the statistics
+      --    of tables a 'full' run has just created say (they can be empty for a while).
       DELETE m FROM sales_monthly m
        WHERE m.Month IN (SELECT d.Month FROM tmp_ss_cm_delta d);
       INSERT INTO sales_monthly (Month, Revenue, Invoices, Customers)
       SELECT cm.Month, SUM(cm.Revenue), SUM(cm.Invoices), COUNT(*)
-      FROM sale_customer_month cm
-      WHERE cm.Month IN (SELECT d.Month FROM tmp_ss_cm_delta d)
+      FROM (SELECT DISTINCT Month FROM tmp_ss_cm_delta) d
+      STRAIGHT_JOIN sale_customer_month cm FORCE INDEX (ix_sale_customer_month_month)
+        ON cm.Month = d.Month
       GROUP BY cm.Month;
       INSERT INTO tmp_ss_month_rev (Month, Prev)
       SELECT Month,

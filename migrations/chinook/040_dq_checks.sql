@@ -48,11 +48,15 @@ BEGIN
   DECLARE v_run BIGINT DEFAULT p_run_id;
   DECLARE v_now DATETIME(6) DEFAULT NOW(6);
   DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
+  DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
+  DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
 
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
     SET SESSION group_concat_max_len = v_saved_gcml;
+    SET SESSION tmp_table_size = v_saved_tmp;
+    SET SESSION max_heap_table_size = v_saved_heap;
     DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
     RESIGNAL;
   END;
@@ -61,6 +65,10 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'dq_checks: no default schema selected';
   END IF;
   SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 65535);
+  -- The per-invoice sums (one group per invoice) stay in memory instead of spilling to an
+  -- on-disk temporary table at the default 16 MiB: 1.3 s instead of 12 s at x1000.
+  SET SESSION tmp_table_size = GREATEST(v_saved_tmp, 268435456);
+  SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
 
   -- Failing keys of every check; the log rows are derived from it.
   DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
@@ -124,12 +132,14 @@ BEGIN
   FROM Customer c LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
   WHERE c.SupportRepId IS NOT NULL AND e.EmployeeId IS NULL;
 
-  -- Lines pre-aggregated per invoice (one pass), then compared with the invoices.
+  -- Lines pre-aggregated per invoice (one pass over InvoiceLine in its stored order, grouped in
+  -- memory; "+ 0" keeps the optimizer from walking the InvoiceId index with a clustered-index
+  -- lookup per line), then compared with the invoices.
   INSERT INTO tmp_dq_fail (check_name, k)
   SELECT 'invoice_total_mismatch', i.InvoiceId
   FROM Invoice i
-  LEFT JOIN (SELECT il.InvoiceId, SUM(il.UnitPrice * il.Quantity) AS LinesTotal
-               FROM InvoiceLine il GROUP BY il.InvoiceId) l ON l.InvoiceId = i.InvoiceId
+  LEFT JOIN (SELECT il.InvoiceId + 0 AS InvoiceId, SUM(il.UnitPrice * il.Quantity) AS LinesTotal
+               FROM InvoiceLine il GROUP BY il.InvoiceId + 0) l ON l.InvoiceId = i.InvoiceId
   WHERE i.Total <> COALESCE(l.LinesTotal, 0);
 
   INSERT INTO dq_check_log (run_id, check_name, failing_rows, sample_keys, checked_at)
@@ -151,5 +161,7 @@ BEGIN
 
   DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
   SET SESSION group_concat_max_len = v_saved_gcml;
+  SET SESSION tmp_table_size = v_saved_tmp;
+  SET SESSION max_heap_table_size = v_saved_heap;
 END$$
 DELIMITER ;

@@ -66,7 +66,8 @@ struct Fixture {
   std::shared_ptr<const sqlcron::config::Config> config;
   sqlcron::mysql::Connector connector;
   sqlcron::mysql::ConnectionPool pool{connector, sqlcron::test::test_settings(kWork), 2};
-  JobRunner runner{pool, kState, "test-instance"};
+  sqlcron::runlog::Spool spool{(dir.path() / "runs.spool").string()};
+  JobRunner runner{pool, kState, "test-instance", spool};
 
   RunRequest request(std::size_t job, int hour) const {
     RunRequest r;
@@ -146,7 +147,7 @@ TEST_CASE("calling a missing procedure leaves one failed row with error 1305", "
 TEST_CASE("a slot is claimed once: a second run of the same slot does not execute", "[runner]") {
   Fixture f;
   CHECK(f.runner.run(f.request(0, 5), nullptr).claimed);
-  JobRunner other(f.pool, kState, "another-instance");
+  JobRunner other(f.pool, kState, "another-instance", f.spool);
   CHECK_FALSE(other.run(f.request(0, 5), nullptr).claimed);
   CHECK(runs_of("good").rows.size() == 1);
   CHECK(sqlcron::test::connect(kWork)->query("SELECT COUNT(*) FROM calls").rows[0][0] == "2");

@@ -1,6 +1,7 @@
 #include "core/planner.hpp"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "schedule/time_format.hpp"
 
@@ -89,4 +90,77 @@ TEST_CASE("a reloaded planner keeps the count of runs in progress by job name", 
   REQUIRE(d.size() == 2);
   CHECK(d[0].action == Decision::Action::skip);  // b is still running
   CHECK(d[1].action == Decision::Action::start);
+}
+
+TEST_CASE("overlap: queue keeps one waiting slot and starts it when the run ends", "[core]") {
+  auto j = job("q", "* * * * * *");
+  j.overlap = sqlcron::config::Overlap::queue;
+  const std::vector<JobConfig> jobs{j};
+  Planner p(jobs, kT0);
+  auto d = p.due(kT0 + 1s);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == Decision::Action::start);
+  d = p.due(kT0 + 3s);  // 2 s queues, 3 s finds the queue full
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].action == Decision::Action::queued);
+  CHECK(d[1].action == Decision::Action::skip);
+  CHECK_THAT(d[1].reason, Catch::Contains("one is queued"));
+  const auto next = p.run_finished(0);
+  REQUIRE(next);
+  CHECK(next->action == Decision::Action::start);
+  CHECK(next->slot.scheduled_for == kT0 + 2s);
+  CHECK(p.running(0) == 1);
+  CHECK_FALSE(p.run_finished(0));
+  CHECK(p.running(0) == 0);
+}
+
+TEST_CASE("overlap: allow runs up to max_instances at once", "[core]") {
+  auto j = job("a", "* * * * * *");
+  j.overlap = sqlcron::config::Overlap::allow;
+  j.max_instances = 2;
+  const std::vector<JobConfig> jobs{j};
+  Planner p(jobs, kT0);
+  const auto d = p.due(kT0 + 3s);
+  REQUIRE(d.size() == 3);
+  CHECK(d[0].action == Decision::Action::start);
+  CHECK(d[1].action == Decision::Action::start);
+  CHECK(d[2].action == Decision::Action::skip);
+  CHECK_THAT(d[2].reason, Catch::Contains("2 runs of a are running"));
+}
+
+TEST_CASE("slots found late (clock jumped forward) follow the misfire policy", "[core]") {
+  auto once = job("once", "* * * * * *");
+  auto all = job("all", "*/20 * * * * *");
+  all.misfire = sqlcron::config::Misfire::run_all;
+  all.overlap = sqlcron::config::Overlap::allow;
+  all.max_instances = 10;
+  auto skip = job("skip", "* * * * * *");
+  skip.misfire = sqlcron::config::Misfire::skip;
+  const std::vector<JobConfig> jobs{once, all, skip};
+  Planner p(jobs, kT0, 1s);  // slots more than 1 s late are misfires
+  // The clock jumps from kT0 to kT0 + 1 min: every slot in between is late.
+  const auto d = p.due(kT0 + 60s + 1ms);
+  std::vector<std::tuple<std::size_t, date::sys_seconds, Decision::Action>> got;
+  for (const auto& x : d) got.emplace_back(x.slot.job, x.slot.scheduled_for, x.action);
+  using A = Decision::Action;
+  // once (run_once): only its latest late slot, 59 s, as a catch-up; its on-time 60 s slot then
+  // overlaps it. all (run_all): 20 s and 40 s, then 60 s on time. skip: only 60 s.
+  CHECK(got ==
+        std::vector<std::tuple<std::size_t, date::sys_seconds, A>>{{1, kT0 + 20s, A::start},
+                                                                   {1, kT0 + 40s, A::start},
+                                                                   {0, kT0 + 59s, A::start},
+                                                                   {0, kT0 + 60s, A::skip},
+                                                                   {1, kT0 + 60s, A::start},
+                                                                   {2, kT0 + 60s, A::start}});
+  CHECK(d[0].slot.cause == sqlcron::core::RunCause::catchup);
+  CHECK(d[2].slot.cause == sqlcron::core::RunCause::catchup);
+  CHECK(d[4].slot.cause == sqlcron::core::RunCause::schedule);
+}
+
+TEST_CASE("after the clock goes back, rebase fires from the new time", "[core]") {
+  const std::vector<JobConfig> jobs{job("j", "*/10 * * * * *")};
+  Planner p(jobs, kT0 + 30s);
+  CHECK(p.next_wakeup() == kT0 + 40s);
+  p.rebase(kT0 + 5s);
+  CHECK(p.next_wakeup() == kT0 + 10s);
 }

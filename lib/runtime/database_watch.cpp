@@ -1,0 +1,79 @@
+#include "runtime/database_watch.hpp"
+
+#include "mysql/db_error.hpp"
+#include "runlog/instance_registry.hpp"
+
+namespace sqlcron::runtime {
+
+DatabaseWatch::DatabaseWatch(const mysql::Connector& connector, mysql::ConnectionSettings settings,
+                             std::string state_schema, std::string instance, runlog::Spool& spool)
+    : connector_(connector),
+      settings_(std::move(settings)),
+      state_schema_(std::move(state_schema)),
+      instance_(std::move(instance)),
+      spool_(spool),
+      log_(state_schema_) {
+  settings_.connect_timeout = std::chrono::seconds(5);
+}
+
+mysql::Session& DatabaseWatch::session() {
+  if (!session_) session_ = connector_.open(settings_);
+  return *session_;
+}
+
+template <typename Fn>
+auto DatabaseWatch::guarded(Fn&& fn) {
+  try {
+    return fn(session());
+  } catch (const mysql::DbError& e) {
+    if (e.code() >= 2000 || e.code() == 1927 || e.code() == 1053) session_.reset();
+    throw;
+  }
+}
+
+Health DatabaseWatch::check() {
+  Health h;
+  try {
+    guarded([&](mysql::Session& s) {
+      runlog::InstanceRegistry(state_schema_, instance_).heartbeat(s);
+      h.read_only = runlog::RunLog::server_read_only(s);
+      if (!h.read_only) {
+        h.abandoned = log_.abandon_orphans(s, instance_, kStaleAfter);
+        if (!spool_.empty()) h.replayed = spool_.replay(s, log_);
+      }
+      return 0;
+    });
+    h.up = true;
+  } catch (const mysql::DbError& e) {
+    h.error = e.what();
+  }
+  return h;
+}
+
+std::vector<std::pair<std::string, schedule::Instant>> DatabaseWatch::last_slots(
+    schedule::Instant until) {
+  return guarded([&](mysql::Session& s) { return log_.last_slots(s, until); });
+}
+
+void DatabaseWatch::kill(std::uint64_t connection_id, bool whole_connection) {
+  // The id is a number the server gave us, not user input.
+  const std::string sql =
+      (whole_connection ? "KILL CONNECTION " : "KILL QUERY ") + std::to_string(connection_id);
+  guarded([&](mysql::Session& s) { return s.execute_raw(sql); });
+}
+
+void DatabaseWatch::sync_jobs(const std::vector<runlog::JobMirrorEntry>& jobs) {
+  guarded([&](mysql::Session& s) {
+    runlog::JobMirror(state_schema_).sync(s, jobs, instance_);
+    return 0;
+  });
+}
+
+void DatabaseWatch::mark_stopped() {
+  guarded([&](mysql::Session& s) {
+    runlog::InstanceRegistry(state_schema_, instance_).mark_stopped(s);
+    return 0;
+  });
+}
+
+}  // namespace sqlcron::runtime

@@ -1,0 +1,61 @@
+// DatabaseWatch: the daemon's control connection and what it does with it - heartbeat, noticing
+// an unreachable or read-only server, sweeping runs of dead instances to `abandoned`, writing
+// back spooled run records, killing runs, and reading what misfire decisions need. Used only on
+// the daemon's control thread (not thread-safe).
+//
+// Error contract: check() never throws (it reports); the other methods throw mysql::DbError.
+// After a client-side error the connection is dropped and reopened on next use.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mysql/connection_settings.hpp"
+#include "mysql/connector.hpp"
+#include "runlog/job_mirror.hpp"
+#include "runlog/run_log.hpp"
+#include "runlog/spool.hpp"
+
+namespace sqlcron::runtime {
+
+struct Health {
+  bool up = false;
+  bool read_only = false;
+  std::string error;           // why not up
+  std::size_t replayed = 0;    // spooled records written back
+  std::int64_t abandoned = 0;  // runs of dead instances marked abandoned
+};
+
+class DatabaseWatch {
+ public:
+  static constexpr std::chrono::seconds kStaleAfter{60};
+
+  DatabaseWatch(const mysql::Connector& connector, mysql::ConnectionSettings settings,
+                std::string state_schema, std::string instance, runlog::Spool& spool);
+
+  Health check();
+  std::vector<std::pair<std::string, schedule::Instant>> last_slots(schedule::Instant until);
+  // KILL QUERY, or KILL CONNECTION when `whole_connection`.
+  void kill(std::uint64_t connection_id, bool whole_connection);
+  void sync_jobs(const std::vector<runlog::JobMirrorEntry>& jobs);
+  void mark_stopped();
+
+ private:
+  mysql::Session& session();
+  template <typename Fn>
+  auto guarded(Fn&& fn);
+
+  const mysql::Connector& connector_;
+  mysql::ConnectionSettings settings_;
+  std::string state_schema_;
+  std::string instance_;
+  runlog::Spool& spool_;
+  runlog::RunLog log_;
+  std::unique_ptr<mysql::Session> session_;
+};
+
+}  // namespace sqlcron::runtime
