@@ -57,12 +57,8 @@ int serve_command(const CommandContext& ctx) {
     const runlog::InstanceRegistry registry(state, instance);
     registry.register_self(*session, host, getpid(), "0.1.0");
     registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
-    // Runs this host's earlier lives left open are abandoned at once; others' after 60 s.
-    const auto abandoned = runlog::RunLog(state).abandon_orphans(
-        *session, instance, runtime::DatabaseWatch::kStaleAfter);
-    if (abandoned > 0) {
-      spdlog::warn("marked {} runs of stopped instances as abandoned", abandoned);
-    }
+    // Their open runs are abandoned (and retried where attempts remain) by the first health
+    // check, as soon as the loop runs.
   } catch (const mysql::DbError& e) {
     spdlog::error("database unavailable: {}", e.what());
     return to_int(ExitCode::unavailable);

@@ -37,7 +37,9 @@ Decision Planner::offer(const Slot& slot) {
     ++running_[slot.job];
     return Decision{Decision::Action::start, slot, ""};
   }
-  if (job.overlap == config::Overlap::queue && !queued_[slot.job]) {
+  // A retry continues its slot: it waits for the running run whatever the overlap policy.
+  const bool may_queue = job.overlap == config::Overlap::queue || slot.cause == RunCause::retry;
+  if (may_queue && !queued_[slot.job]) {
     queued_[slot.job] = slot;
     return Decision{Decision::Action::queued, slot, ""};
   }

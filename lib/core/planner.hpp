@@ -13,6 +13,7 @@
 //  - Overlap, while the job has runs in progress: skip -> the slot is skipped with a reason;
 //    queue -> it waits (at most one waiting slot per job; further ones are skipped) and starts
 //    when the running one finishes; allow -> it starts if fewer than max_instances run.
+//    A retry (of a run abandoned by a dead instance) always waits, as with queue.
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,7 @@ struct Slot {
   std::size_t job = 0;  // index into the jobs the planner was loaded with
   schedule::Instant scheduled_for;
   RunCause cause = RunCause::schedule;
+  int attempt = 1;
 };
 
 struct Decision {

@@ -113,17 +113,34 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
   return s.query(sql, params);
 }
 
-std::int64_t RunLog::abandon_orphans(mysql::Session& s, const std::string& self,
-                                     std::chrono::seconds stale_after) const {
-  return s.execute(
-      "UPDATE " + runs_ + " r LEFT JOIN " + instances_ +
-          " i ON i.instance = r.instance"
-          " SET r.status = 'abandoned', r.finished_at = UTC_TIMESTAMP(6),"
-          " r.error_message = 'the instance running it stopped or lost its database link'"
-          " WHERE r.status = 'running' AND r.instance <> ?"
-          " AND (i.instance IS NULL OR i.stopped_at IS NOT NULL"
-          " OR i.heartbeat_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND)",
-      {self, static_cast<std::int64_t>(stale_after.count())});
+std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string& self,
+                                           std::chrono::seconds stale_after) const {
+  const auto candidates =
+      s.query("SELECT r.run_id, r.job, r.scheduled_for, r.attempt, r.instance FROM " + runs_ +
+                  " r LEFT JOIN " + instances_ +
+                  " i ON i.instance = r.instance"
+                  " WHERE r.status = 'running' AND r.instance <> ?"
+                  " AND (i.instance IS NULL OR i.stopped_at IS NOT NULL"
+                  " OR i.heartbeat_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND)",
+              {self, static_cast<std::int64_t>(stale_after.count())});
+  std::vector<Claim> out;
+  for (const auto& row : candidates.rows) {
+    // Row by row, so that of several instances sweeping at once each run is claimed by one.
+    const auto n = s.execute("UPDATE " + runs_ +
+                                 " SET status = 'abandoned', finished_at = UTC_TIMESTAMP(6),"
+                                 " error_message = 'the instance running it stopped or lost its"
+                                 " database link' WHERE run_id = ? AND status = 'running'",
+                             {std::stoll(row[0].value_or("0"))});
+    if (n != 1) continue;
+    Claim c;
+    c.job = row[1].value_or("");
+    c.scheduled_for =
+        std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(row[2].value_or("")));
+    c.attempt = std::stoi(row[3].value_or("1"));
+    c.instance = row[4].value_or("");
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace sqlcron::runlog

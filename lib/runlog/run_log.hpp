@@ -58,10 +58,11 @@ class RunLog {
   // Latest runs first: run_id, job, scheduled_for, attempt, cause, status, started_at,
   // duration_ms, rows_affected, error_code, sql_state, error_message.
   mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;
-  // Marks `running` rows of instances other than `self` whose heartbeat is older than
-  // `stale_after` (or that never registered) as abandoned; returns how many.
-  std::int64_t abandon_orphans(mysql::Session& s, const std::string& self,
-                               std::chrono::seconds stale_after) const;
+  // Marks `running` rows of instances other than `self` that stopped, whose heartbeat is older
+  // than `stale_after`, or that never registered, as abandoned; returns the runs this call
+  // abandoned (another instance sweeping at the same time gets the others).
+  std::vector<Claim> abandon_orphans(mysql::Session& s, const std::string& self,
+                                     std::chrono::seconds stale_after) const;
 
  private:
   std::string runs_;       // `schema`.runs

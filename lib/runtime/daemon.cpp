@@ -145,6 +145,7 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
     request.job = d.slot.job;
     request.scheduled_for = d.slot.scheduled_for;
     request.cause = d.slot.cause;
+    request.attempt = d.slot.attempt;
     request.next_fire = plan_.planner->next_fire(d.slot.job);
     if (d.action == core::Decision::Action::skip) {
       control_pool_.post([this, request, reason = d.reason] {
@@ -318,11 +319,24 @@ void Daemon::on_health(const Health& h) {
     }
   }
   if (h.replayed > 0) spdlog::info("wrote {} spooled run results to the run log", h.replayed);
-  if (h.abandoned > 0) {
-    spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned);
+  if (!h.abandoned.empty()) {
+    spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned.size());
+    retry_abandoned(h.abandoned);
   }
   if (resumed && !paused()) catch_up();
   check_health(options_.heartbeat_interval);
+}
+
+void Daemon::retry_abandoned(const std::vector<runlog::Claim>& abandoned) {
+  // An abandoned run counts as a failed attempt: the next attempt runs if the job has one left.
+  std::vector<core::Decision> decisions;
+  for (const auto& run : abandoned) {
+    const auto i = job_index(run.job);
+    if (!i || run.attempt >= plan_.config->jobs[*i].retry.attempts) continue;
+    decisions.push_back(
+        plan_.planner->offer({*i, run.scheduled_for, core::RunCause::retry, run.attempt + 1}));
+  }
+  dispatch(decisions);
 }
 
 void Daemon::catch_up() {

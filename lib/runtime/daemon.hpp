@@ -44,7 +44,7 @@ struct DaemonOptions {
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
   // Reconnect backoff while the database is unreachable: doubles from min to max.
   std::chrono::milliseconds reconnect_min{std::chrono::milliseconds(500)};
-  std::chrono::milliseconds reconnect_max{std::chrono::seconds(10)};
+  std::chrono::milliseconds reconnect_max{std::chrono::seconds(5)};
 };
 
 class Daemon {
@@ -93,6 +93,7 @@ class Daemon {
   void check_health(std::chrono::milliseconds after);
   void on_health(const Health& h);
   void catch_up();
+  void retry_abandoned(const std::vector<runlog::Claim>& abandoned);
   void kill(std::int64_t run_id);
   void sync_mirror();
   [[nodiscard]] bool paused() const { return !db_up_ || read_only_; }

@@ -27,7 +27,7 @@ struct Health {
   bool read_only = false;
   std::string error;           // why not up
   std::size_t replayed = 0;    // spooled records written back
-  std::int64_t abandoned = 0;  // runs of dead instances marked abandoned
+  std::vector<runlog::Claim> abandoned;  // runs of dead instances this check marked abandoned
 };
 
 class DatabaseWatch {

@@ -127,7 +127,8 @@ TEST_CASE(
   sqlcron::test::prepare_schemas(kState, kWork);
   TempDir dir;
   const auto config =
-      migrate(dir, spec("  - name: slow\n    schedule: \"* * * * * *\"\n    call: blocked\n"));
+      migrate(dir, spec("  - name: slow\n    schedule: \"* * * * * *\"\n    call: blocked\n"
+                        "    retry: {attempts: 2, backoff: 100ms}\n"));
   auto lock = sqlcron::test::hold_lock(kWork);
   auto db = sqlcron::test::connect();
   std::string first_run;
@@ -153,6 +154,13 @@ TEST_CASE(
       *db,
       "SELECT COUNT(*) > 0 FROM " + kRuns + " WHERE cause = 'schedule' AND status = 'succeeded'",
       "1", 10s);
+  // The abandoned run counts as a failed attempt: its slot is retried as attempt 2.
+  wait_for(*db,
+           "SELECT status FROM " + kRuns +
+               " WHERE attempt = 2 AND cause = 'retry' AND "
+               "scheduled_for = (SELECT scheduled_for FROM " +
+               kRuns + " WHERE run_id = " + first_run + ")",
+           "succeeded", 10s);
   again.stop();
   CHECK(duplicates(*db) == 0);
   // run_once: exactly one catch-up, for a slot missed while the daemon was down.

@@ -71,6 +71,9 @@ TEST_CASE("a valid config loads into typed values", "[config]") {
   CHECK(j.timeout == std::chrono::minutes(10));
   CHECK(j.source.line == 6);
   CHECK(c.jobs[1].sql == "DELETE FROM t WHERE x < NOW()");
+  CHECK(j.overlap == sqlcron::config::Overlap::skip);
+  CHECK(j.misfire == sqlcron::config::Misfire::run_once);
+  CHECK(j.retry.attempts == 1);
   CHECK_FALSE(c.jobs[1].enabled);
   // 02:00 in Berlin in January is 01:00 UTC.
   const auto next = j.schedule.next_after(date::sys_days{date::year{2026} / 1 / 1});
@@ -119,6 +122,20 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
        "jobs[0].args[0]", "unknown placeholder {sheduled_for}"},
       {"duplicate job names", std::string(kHeader) + job + "    call: p\n" + job + "    call: q\n",
        9, 1, "jobs.name", "duplicate job name 'a' (first defined at"},
+      {"bad overlap policy", std::string(kHeader) + job + "    call: p\n    overlap: sometimes\n",
+       9, 14, "jobs[0].overlap",
+       "'sometimes' is not an overlap policy; expected skip, queue or allow"},
+      {"max_instances without allow",
+       std::string(kHeader) + job + "    call: p\n    max_instances: 3\n", 9, 20,
+       "jobs[0].max_instances", "only applies with overlap: allow"},
+      {"bad misfire policy", std::string(kHeader) + job + "    call: p\n    misfire: always\n", 9,
+       14, "jobs[0].misfire", "expected skip, run_once or run_all"},
+      {"unknown retry key",
+       std::string(kHeader) + job + "    call: p\n    retry: {attempts: 3, delay: 5s}\n", 9, 26,
+       "jobs[0].retry.delay", "unknown key; expected one of: attempts, backoff, max_backoff"},
+      {"retry attempts out of range",
+       std::string(kHeader) + job + "    call: p\n    retry: {attempts: 0}\n", 9, 23,
+       "jobs[0].retry.attempts", "0 is out of range 1-100"},
       {"invalid YAML", std::string(kHeader) + "  - name: [a\n", 7, 1, "", "invalid YAML"},
       {"bad job name",
        std::string(kHeader) + "  - name: \"a b\"\n    schedule: \"@daily\"\n    call: p\n", 6, 11,
@@ -210,4 +227,32 @@ TEST_CASE("a missing or empty config file is an error", "[config]") {
                     Catch::Contains("cannot read file"));
   const auto empty = dir.write("empty.yaml", "");
   CHECK_THROWS_WITH(ConfigLoader::load(empty, options()), Catch::Contains("the file is empty"));
+}
+
+TEST_CASE("job policies and scheduler defaults are read, jobs inherit the defaults", "[config]") {
+  TempDir dir;
+  const auto file =
+      dir.write("sqlcron.yaml",
+                "database:\n  schema: s\n"
+                "scheduler:\n  misfire: run_all\n  misfire_grace: 2h\n  timeout: 5m\n"
+                "  retry: {attempts: 2, backoff: 10s}\n"
+                "jobs:\n"
+                "  - name: a\n    schedule: \"@hourly\"\n    call: p\n"
+                "  - name: b\n    schedule: \"@hourly\"\n    call: p\n    overlap: allow\n"
+                "    max_instances: 3\n    misfire: skip\n    timeout: 1m\n"
+                "    retry: {attempts: 5, backoff: 1s, max_backoff: 1m}\n");
+  const auto c = ConfigLoader::load(file, options());
+  const auto& a = c.jobs[0];
+  CHECK(a.misfire == sqlcron::config::Misfire::run_all);
+  CHECK(a.misfire_grace == std::chrono::hours(2));
+  CHECK(a.timeout == std::chrono::minutes(5));
+  CHECK(a.retry.attempts == 2);
+  CHECK(a.retry.backoff == std::chrono::seconds(10));
+  const auto& b = c.jobs[1];
+  CHECK(b.overlap == sqlcron::config::Overlap::allow);
+  CHECK(b.max_instances == 3);
+  CHECK(b.misfire == sqlcron::config::Misfire::skip);
+  CHECK(b.timeout == std::chrono::minutes(1));
+  CHECK(b.retry.attempts == 5);
+  CHECK(b.retry.max_backoff == std::chrono::minutes(1));
 }
