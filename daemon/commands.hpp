@@ -23,8 +23,29 @@ int next_command(const NextOptions& options);
 struct RunsOptions {
   std::optional<std::string> job;
   std::optional<std::string> status;
+  std::string since;  // see time_argument.hpp; empty = no bound
+  std::string until;
   int limit = 20;
+  std::string format = "table";  // table | json | csv
 };
 int runs_command(const CommandContext& ctx, const RunsOptions& options);
+
+struct StatusOptions {
+  bool colour = false;  // ANSI colours (on a terminal unless --no-color)
+};
+int status_command(const CommandContext& ctx, const StatusOptions& options);
+
+struct RunNowOptions {
+  std::string job;
+  bool wait = false;
+};
+int run_now_command(const CommandContext& ctx, const RunNowOptions& options);
+
+struct ImportEventsOptions {
+  std::optional<std::string> schema;       // nullopt = every schema
+  std::optional<std::string> system_zone;  // IANA zone for events in TIME_ZONE SYSTEM
+  bool disable = false;                    // ALTER EVENT ... DISABLE each imported event
+};
+int import_events_command(const CommandContext& ctx, const ImportEventsOptions& options);
 
 }  // namespace sqlcron::daemon

@@ -1,4 +1,6 @@
 // sqlcrond: parse the command line, pick the subcommand, return its exit code. Nothing else.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -46,9 +48,37 @@ int main(int argc, char** argv) {
   runs->add_option("--status", runs_opts.status, "only this status")
       ->check(CLI::IsMember(
           {"running", "succeeded", "failed", "timed_out", "skipped", "abandoned", "cancelled"}));
-  runs->add_option("--limit", runs_opts.limit, "at most this many")
+  runs->add_option("--since", runs_opts.since,
+                   "slots at or after: an age (2h, 7d), RFC 3339, or YYYY-MM-DD[ HH:MM:SS] UTC");
+  runs->add_option("--until", runs_opts.until, "slots before (same forms as --since)");
+  runs->add_option("--limit", runs_opts.limit, "at most this many (the latest)")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  runs->add_option("--format", runs_opts.format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+
+  sqlcron::daemon::StatusOptions status_opts;
+  bool no_colour = false;
+  auto* status = app.add_subcommand(
+      "status", "one line per job: schedule, last run, next fire, failures in the last 24 h");
+  status->add_flag("--no-color", no_colour, "never use colours (default: colours on a terminal)");
+
+  sqlcron::daemon::RunNowOptions run_now_opts;
+  auto* run_now = app.add_subcommand(
+      "run-now", "run a job once right away (cause manual), recorded like any run");
+  run_now->add_option("job", run_now_opts.job, "the job's name")->required();
+  run_now->add_flag("--wait", run_now_opts.wait,
+                    "wait for the run to end; exit 1 if it did not succeed");
+
+  sqlcron::daemon::ImportEventsOptions import_opts;
+  auto* import_events = app.add_subcommand(
+      "import-events", "print MySQL events (information_schema.EVENTS) as YAML job definitions");
+  import_events->add_option("--schema", import_opts.schema, "only events of this schema");
+  import_events->add_option("--system-zone", import_opts.system_zone,
+                            "IANA zone of the server, for events in time zone SYSTEM");
+  import_events->add_flag("--disable", import_opts.disable,
+                          "then ALTER EVENT ... DISABLE each imported event");
 
   try {
     app.parse(argc, argv);
@@ -68,6 +98,12 @@ int main(int argc, char** argv) {
   if (*migrate) return sqlcron::daemon::migrate_command(ctx);
   if (*next) return sqlcron::daemon::next_command(next_opts);
   if (*runs) return sqlcron::daemon::runs_command(ctx, runs_opts);
+  if (*status) {
+    status_opts.colour = !no_colour && ::isatty(STDOUT_FILENO) != 0;
+    return sqlcron::daemon::status_command(ctx, status_opts);
+  }
+  if (*run_now) return sqlcron::daemon::run_now_command(ctx, run_now_opts);
+  if (*import_events) return sqlcron::daemon::import_events_command(ctx, import_opts);
   (void)serve;
   return sqlcron::daemon::serve_command(ctx);
 }

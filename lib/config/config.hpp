@@ -40,6 +40,7 @@ struct SchedulerConfig {
   std::optional<std::chrono::milliseconds> timeout;  // default for jobs without one
   RetryPolicy retry;                                 // default for jobs without one
   std::string state_dir = "/var/lib/sqlcron";        // the spool of unwritten run records
+  std::chrono::milliseconds run_log_retention{std::chrono::hours(24 * 90)};
   // Heartbeat, read-only and orphan checks; must stay well under the 60 s orphan expiry.
   std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
 };

@@ -359,7 +359,8 @@ class Loader {
     if (!r.expect_map(s, p)) return;
     r.check_keys(s, p,
                  {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace", "misfire",
-                  "misfire_grace", "timeout", "retry", "state_dir", "heartbeat_interval"});
+                  "misfire_grace", "timeout", "retry", "state_dir", "heartbeat_interval",
+                  "run_log_retention"});
     if (auto schema = r.string(s, "state_schema", p)) {
       if (auto problem = identifier_problem(*schema)) {
         r.issue(s["state_schema"], "scheduler.state_schema", *problem);
@@ -381,6 +382,7 @@ class Loader {
     sc.misfire = read_misfire(r, s, p).value_or(sc.misfire);
     sc.misfire_grace = r.duration(s, "misfire_grace", p).value_or(sc.misfire_grace);
     sc.timeout = r.duration(s, "timeout", p);
+    sc.run_log_retention = r.duration(s, "run_log_retention", p).value_or(sc.run_log_retention);
     if (auto hb = r.duration(s, "heartbeat_interval", p)) {
       if (*hb < std::chrono::milliseconds(100) || *hb > std::chrono::seconds(30)) {
         r.issue(s["heartbeat_interval"], "scheduler.heartbeat_interval",

@@ -18,6 +18,10 @@ ConnectionPool::Lease& ConnectionPool::Lease::operator=(Lease&& other) noexcept 
   return *this;
 }
 
+void ConnectionPool::Lease::release() {
+  if (session_) pool_->give_back(std::move(session_), discard_);
+}
+
 ConnectionPool::Lease::~Lease() {
   if (session_) pool_->give_back(std::move(session_), discard_);
 }

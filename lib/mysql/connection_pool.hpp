@@ -32,6 +32,9 @@ class ConnectionPool {
     Session* operator->() const { return session_.get(); }
     // Close the session instead of returning it to the pool.
     void discard() { discard_ = true; }
+    // Give the session back (or close it, if discarded) now; the lease is empty afterwards.
+    // Needed before acquiring a replacement from a pool that may have no other session.
+    void release();
 
    private:
     ConnectionPool* pool_;

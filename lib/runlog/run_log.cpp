@@ -88,6 +88,34 @@ std::vector<std::pair<std::string, schedule::Instant>> RunLog::last_slots(
   return out;
 }
 
+std::vector<JobSummary> RunLog::summaries(mysql::Session& s) const {
+  std::vector<JobSummary> out;
+  const auto last = s.query(
+      "SELECT r.job, r.status, r.started_at, r.duration_ms,"
+      " (SELECT COUNT(*) FROM " +
+      runs_ +
+      " f WHERE f.job = r.job AND f.status IN"
+      " ('failed', 'timed_out', 'abandoned', 'cancelled')"
+      " AND f.scheduled_for >= UTC_TIMESTAMP(6) - INTERVAL 1 DAY)"
+      " FROM " +
+      runs_ + " r JOIN (SELECT job, MAX(run_id) AS run_id FROM " + runs_ +
+      " GROUP BY job) l ON l.run_id = r.run_id");
+  for (const auto& row : last.rows) {
+    out.push_back(JobSummary{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3],
+                             std::stoll(row[4].value_or("0"))});
+  }
+  return out;
+}
+
+std::int64_t RunLog::purge(mysql::Session& s, std::chrono::system_clock::time_point cutoff,
+                           int batch) const {
+  const auto when = util::to_sql_datetime(cutoff);
+  return s.execute("DELETE FROM " + runs_ +
+                       " WHERE started_at < ? AND status <> 'running' ORDER BY started_at"
+                       " LIMIT ?",
+                   {when, static_cast<std::int64_t>(batch)});
+}
+
 bool RunLog::server_read_only(mysql::Session& s) {
   // MySQL has super_read_only too; MariaDB does not. @@read_only covers both (super_read_only
   // implies read_only).
@@ -107,6 +135,14 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
   if (f.status) {
     sql += " AND status = ?";
     params.emplace_back(*f.status);
+  }
+  if (f.since) {
+    sql += " AND scheduled_for >= ?";
+    params.emplace_back(util::to_sql_datetime(*f.since));
+  }
+  if (f.until) {
+    sql += " AND scheduled_for < ?";
+    params.emplace_back(util::to_sql_datetime(*f.until));
   }
   sql += " ORDER BY run_id DESC LIMIT ?";
   params.emplace_back(static_cast<std::int64_t>(f.limit));

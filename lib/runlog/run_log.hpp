@@ -32,7 +32,18 @@ struct Claim {
 struct RunFilter {
   std::optional<std::string> job;
   std::optional<std::string> status;
+  std::optional<std::chrono::system_clock::time_point> since;  // scheduled_for >= since
+  std::optional<std::chrono::system_clock::time_point> until;  // scheduled_for < until
   int limit = 20;
+};
+
+// One job's recent history, for `sqlcrond status`.
+struct JobSummary {
+  std::string job;
+  std::string last_status;
+  std::string last_started_at;  // UTC DATETIME text
+  std::optional<std::string> last_duration_ms;
+  std::int64_t failures_24h = 0;
 };
 
 class RunLog {
@@ -49,6 +60,10 @@ class RunLog {
   // decisions for the slots in (that, until].
   std::vector<std::pair<std::string, schedule::Instant>> last_slots(mysql::Session& s,
                                                                     schedule::Instant until) const;
+  // Deletes at most `batch` finished runs that started before `cutoff`, oldest first, in one
+  // short statement (no long locks); returns how many. Call until it returns < batch.
+  std::int64_t purge(mysql::Session& s, std::chrono::system_clock::time_point cutoff,
+                     int batch) const;
   // True if the server is read-only (a replica): nothing may fire.
   static bool server_read_only(mysql::Session& s);
   // A slot decided not to run: a finished row with status skipped and the reason.
@@ -58,6 +73,9 @@ class RunLog {
   // Latest runs first: run_id, job, scheduled_for, attempt, cause, status, started_at,
   // duration_ms, rows_affected, error_code, sql_state, error_message.
   mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;
+  // The latest run of every job and its failures (failed, timed_out, abandoned, cancelled) in
+  // the last 24 hours.
+  std::vector<JobSummary> summaries(mysql::Session& s) const;
   // Marks `running` rows of instances other than `self` that stopped, whose heartbeat is older
   // than `stale_after`, or that never registered, as abandoned; returns the runs this call
   // abandoned (another instance sweeping at the same time gets the others).

@@ -41,7 +41,8 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       spool_(config->scheduler.state_dir + "/runs.spool"),
       runner_(pool, config->scheduler.state_schema, options_.instance, spool_),
-      watch_(connector, pool.settings(), config->scheduler.state_schema, options_.instance, spool_),
+      watch_(connector, pool.settings(), config->scheduler.state_schema, options_.instance, spool_,
+             config->scheduler.run_log_retention),
       rng_(std::random_device{}()),
       backoff_(options_.reconnect_min),
       control_pool_(connector, 1, "control"),
@@ -319,6 +320,7 @@ void Daemon::on_health(const Health& h) {
     }
   }
   if (h.replayed > 0) spdlog::info("wrote {} spooled run results to the run log", h.replayed);
+  if (h.purged > 0) spdlog::info("deleted {} runs older than run_log_retention", h.purged);
   if (!h.abandoned.empty()) {
     spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned.size());
     retry_abandoned(h.abandoned);

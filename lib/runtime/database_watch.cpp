@@ -5,14 +5,26 @@
 
 namespace sqlcron::runtime {
 
+namespace {
+
+// Retention deletes in batches this small, so no statement holds locks for long, at most this
+// many per pass, once per kPurgeEvery.
+constexpr int kPurgeBatch = 1000;
+constexpr int kPurgeBatchesPerPass = 100;
+constexpr std::chrono::minutes kPurgeEvery{10};
+
+}  // namespace
+
 DatabaseWatch::DatabaseWatch(const mysql::Connector& connector, mysql::ConnectionSettings settings,
-                             std::string state_schema, std::string instance, runlog::Spool& spool)
+                             std::string state_schema, std::string instance, runlog::Spool& spool,
+                             std::chrono::milliseconds retention)
     : connector_(connector),
       settings_(std::move(settings)),
       state_schema_(std::move(state_schema)),
       instance_(std::move(instance)),
       spool_(spool),
-      log_(state_schema_) {
+      log_(state_schema_),
+      retention_(retention) {
   settings_.connect_timeout = std::chrono::seconds(5);
 }
 
@@ -40,6 +52,15 @@ Health DatabaseWatch::check() {
       if (!h.read_only) {
         h.abandoned = log_.abandon_orphans(s, instance_, kStaleAfter);
         if (!spool_.empty()) h.replayed = spool_.replay(s, log_);
+        if (std::chrono::steady_clock::now() >= next_purge_) {
+          const auto cutoff = std::chrono::system_clock::now() - retention_;
+          for (int i = 0; i < kPurgeBatchesPerPass; ++i) {
+            const auto n = log_.purge(s, cutoff, kPurgeBatch);
+            h.purged += n;
+            if (n < kPurgeBatch) break;
+          }
+          next_purge_ = std::chrono::steady_clock::now() + kPurgeEvery;
+        }
       }
       return 0;
     });

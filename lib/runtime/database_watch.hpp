@@ -25,9 +25,10 @@ namespace sqlcron::runtime {
 struct Health {
   bool up = false;
   bool read_only = false;
-  std::string error;           // why not up
-  std::size_t replayed = 0;    // spooled records written back
+  std::string error;                     // why not up
+  std::size_t replayed = 0;              // spooled records written back
   std::vector<runlog::Claim> abandoned;  // runs of dead instances this check marked abandoned
+  std::int64_t purged = 0;               // runs deleted by the retention policy
 };
 
 class DatabaseWatch {
@@ -35,7 +36,8 @@ class DatabaseWatch {
   static constexpr std::chrono::seconds kStaleAfter{60};
 
   DatabaseWatch(const mysql::Connector& connector, mysql::ConnectionSettings settings,
-                std::string state_schema, std::string instance, runlog::Spool& spool);
+                std::string state_schema, std::string instance, runlog::Spool& spool,
+                std::chrono::milliseconds retention);
 
   Health check();
   std::vector<std::pair<std::string, schedule::Instant>> last_slots(schedule::Instant until);
@@ -56,6 +58,8 @@ class DatabaseWatch {
   runlog::Spool& spool_;
   runlog::RunLog log_;
   std::unique_ptr<mysql::Session> session_;
+  std::chrono::milliseconds retention_;
+  std::chrono::steady_clock::time_point next_purge_{};
 };
 
 }  // namespace sqlcron::runtime

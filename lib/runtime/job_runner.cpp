@@ -41,6 +41,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
     // A pooled connection that died with the server (a restart): drop them all, claim on a
     // fresh one. If that fails too, the database really is unreachable.
     lease.discard();
+    lease.release();
     pool_.discard_idle();
     lease = pool_.acquire();
     claim.connection_id = lease->connection_id();
@@ -145,6 +146,7 @@ bool JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
         "connection",
         run_id, lease->connection_id(), e.what());
     lease.discard();
+    lease.release();  // before acquiring: the pool may hold no other session
   }
   try {
     auto fresh = pool_.acquire();

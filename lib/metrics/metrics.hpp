@@ -1,0 +1,53 @@
+// Metrics: the daemon's counters, gauges and histograms, rendered in the Prometheus text
+// exposition format (version 0.0.4) for GET /metrics. Thread-safe: the event loop and workers
+// update it, the HTTP server renders it.
+//
+// Metric names (all prefixed sqlcron_):
+//   runs_total{job,status}                counter
+//   run_duration_seconds{job}             histogram
+//   fire_lag_seconds                      histogram  (started_at - scheduled_for)
+//   last_success_timestamp_seconds{job}   gauge      (unix time of the last succeeded run's end)
+//   next_fire_timestamp_seconds{job}      gauge      (absent when the job will not fire again)
+//   running_runs                          gauge
+//   database_up                           gauge      (1 / 0)
+//   config_reloads_total{result}          counter    (result = success | failure)
+//   spooled_records                       gauge      (run results waiting in the spool)
+//
+// Error contract: nothing throws except std::bad_alloc.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sqlcron::metrics {
+
+class MetricsImpl;
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void run_started(std::string_view job, std::chrono::duration<double> fire_lag);
+  void run_finished(std::string_view job, std::string_view status,
+                    std::chrono::duration<double> duration);
+  void set_last_success(std::string_view job, std::chrono::system_clock::time_point at);
+  void set_next_fire(std::string_view job, std::optional<std::chrono::system_clock::time_point> at);
+  void forget_job(std::string_view job);  // removed by a reload: drop its next-fire gauge
+  void set_running(int runs);
+  void set_database_up(bool up);
+  void config_reloaded(bool success);
+  void set_spooled(std::size_t records);
+
+  [[nodiscard]] std::string render() const;
+
+ private:
+  std::unique_ptr<MetricsImpl> impl_;
+};
+
+}  // namespace sqlcron::metrics

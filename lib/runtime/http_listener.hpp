@@ -1,0 +1,51 @@
+// HttpListener: the listening socket of HttpServer. Accepts connections on the io_context and
+// starts an HttpSession for each, up to kMaxConnections at a time (more are closed at once).
+// Shared (handlers hold it) so that a completion arriving after stop() is harmless.
+//
+// Error contract: the constructor throws boost::system::system_error (naming the address) when
+// it cannot listen; accept errors are logged and retried after a short pause. Not thread-safe:
+// start() and stop() run on the io_context's thread, or while it is not running.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/http_routes.hpp"
+#include "runtime/http_session.hpp"
+
+namespace sqlcron::runtime {
+
+class HttpListener : public std::enable_shared_from_this<HttpListener> {
+ public:
+  static constexpr std::size_t kMaxConnections = 64;
+  static constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+  HttpListener(boost::asio::io_context& io, const std::string& address, unsigned short port,
+               std::shared_ptr<const HttpRoutes> routes);
+
+  void start();
+  // Closes the listening socket and every open connection; no handler does anything afterwards.
+  void stop();
+  [[nodiscard]] unsigned short port() const { return port_; }
+
+ private:
+  void accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
+  std::shared_ptr<const HttpRoutes> routes_;
+  std::vector<std::weak_ptr<HttpSession>> sessions_;
+  unsigned short port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace sqlcron::runtime

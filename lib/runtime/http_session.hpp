@@ -1,0 +1,52 @@
+// HttpSession: one accepted HTTP/1.1 connection - reads requests (keep-alive), answers them with
+// HttpRoutes and writes the responses, on the io_context's thread. Guards against abuse: headers
+// and bodies are capped at 8 KiB (431 / 413, then close) and every read or write must finish
+// within 10 s (otherwise the connection is closed).
+//
+// Error contract: nothing throws out of its handlers; a failing connection is logged (debug
+// level, except internal errors) and closed. stop() closes it at once and guarantees that no
+// later handler touches the routes.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "runtime/http_routes.hpp"
+
+namespace sqlcron::runtime {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  static constexpr std::size_t kHeaderLimit = 8 * 1024;
+  static constexpr std::size_t kBodyLimit = 8 * 1024;
+  static constexpr std::chrono::seconds kIoTimeout{10};
+
+  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const HttpRoutes> routes);
+
+  void start();
+  void stop();
+
+ private:
+  void read();
+  void on_read(boost::beast::error_code ec);
+  void write(HttpRoutes::Response response);
+  void on_write(boost::beast::error_code ec);
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  HttpRoutes::Response response_;  // kept alive while it is written
+  std::shared_ptr<const HttpRoutes> routes_;
+  std::string peer_;  // for log lines
+  bool stopped_ = false;
+};
+
+}  // namespace sqlcron::runtime

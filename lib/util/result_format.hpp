@@ -1,0 +1,22 @@
+// Renders rows of text cells (NULL = nullopt) for people and programs: an aligned table, JSON
+// (an array of objects; cells that are JSON numbers stay numbers) or CSV (RFC 4180).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sqlcron::util {
+
+using Cells = std::vector<std::optional<std::string>>;
+
+// Columns separated by two spaces; NULL shows as "-"; newlines in cells become spaces; cells
+// longer than max_cell are cut with "...".
+std::string format_table(const std::vector<std::string>& columns, const std::vector<Cells>& rows,
+                         std::size_t max_cell = 60);
+std::string format_json(const std::vector<std::string>& columns, const std::vector<Cells>& rows);
+std::string format_csv(const std::vector<std::string>& columns, const std::vector<Cells>& rows);
+
+std::string json_escape(const std::string& s);
+
+}  // namespace sqlcron::util

@@ -1,0 +1,71 @@
+#include "runlog/run_log.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "migrate/migrator.hpp"
+#include "support/test_database.hpp"
+#include "util/sql_time.hpp"
+
+namespace {
+
+constexpr const char* kState = "it_runlog_state";
+
+std::unique_ptr<sqlcron::mysql::Session> prepare() {
+  auto s = sqlcron::test::fresh_schema(kState);
+  sqlcron::migrate::Migrator(*s, kState)
+      .apply({"sqlcron", sqlcron::test::source_path("migrations/sqlcron"), kState});
+  return s;
+}
+
+void insert_run(sqlcron::mysql::Session& s, const std::string& job, const std::string& slot,
+                const std::string& status, const std::string& started) {
+  s.execute(std::string("INSERT INTO ") + kState +
+                ".runs (job, scheduled_for, attempt, cause, instance, started_at, status,"
+                " duration_ms) VALUES (?, ?, 1, 'schedule', 'i', ?, ?, 12.5)",
+            {job, slot, started, status});
+}
+
+}  // namespace
+
+TEST_CASE("retention deletes old finished runs in batches and keeps running ones", "[runlog]") {
+  auto s = prepare();
+  for (int i = 0; i < 25; ++i) {
+    insert_run(*s, "old", "2020-01-01 00:00:" + std::to_string(10 + i), "succeeded",
+               "2020-01-01 00:00:00");
+  }
+  insert_run(*s, "old", "2020-01-02 00:00:00", "running", "2020-01-02 00:00:00");
+  insert_run(*s, "new", "2026-01-01 00:00:00", "succeeded", "2026-01-01 00:00:00");
+  const sqlcron::runlog::RunLog log(kState);
+  const auto cutoff = sqlcron::util::from_sql_datetime("2025-01-01 00:00:00");
+  CHECK(log.purge(*s, cutoff, 10) == 10);
+  CHECK(log.purge(*s, cutoff, 10) == 10);
+  CHECK(log.purge(*s, cutoff, 10) == 5);
+  CHECK(log.purge(*s, cutoff, 10) == 0);
+  const auto left =
+      s->query(std::string("SELECT job, status FROM ") + kState + ".runs ORDER BY job");
+  CHECK(left.rows == std::vector<sqlcron::mysql::Row>{{"new", "succeeded"}, {"old", "running"}});
+}
+
+TEST_CASE("summaries give each job's last run and its failures of the last day", "[runlog]") {
+  auto s = prepare();
+  insert_run(*s, "a", "2026-01-01 00:00:00", "succeeded", "2026-01-01 00:00:00");
+  s->execute(std::string("INSERT INTO ") + kState +
+             ".runs (job, scheduled_for, attempt, cause, instance, started_at, status) VALUES"
+             " ('a', UTC_TIMESTAMP() - INTERVAL 2 HOUR, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
+             "'failed'),"
+             " ('a', UTC_TIMESTAMP() - INTERVAL 1 HOUR, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
+             "'timed_out'),"
+             " ('a', UTC_TIMESTAMP() - INTERVAL 3 DAY, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
+             "'failed')");
+  insert_run(*s, "b", "2026-01-01 00:00:00", "succeeded", "2026-01-01 00:00:00");
+  auto sums = sqlcron::runlog::RunLog(kState).summaries(*s);
+  std::sort(sums.begin(), sums.end(), [](const auto& x, const auto& y) { return x.job < y.job; });
+  REQUIRE(sums.size() == 2);
+  CHECK(sums[0].job == "a");
+  CHECK(sums[0].last_status == "failed");  // the latest run id
+  CHECK(sums[0].failures_24h == 2);
+  CHECK(sums[1].last_status == "succeeded");
+  CHECK(sums[1].last_duration_ms == "12.500");
+  CHECK(sums[1].failures_24h == 0);
+}

@@ -1,0 +1,40 @@
+#include "util/result_format.hpp"
+
+#include <catch2/catch.hpp>
+
+using sqlcron::util::Cells;
+
+namespace {
+
+const std::vector<std::string> kColumns{"run_id", "job", "error_message"};
+const std::vector<Cells> kRows{{"1", "nightly", std::nullopt},
+                               {"12", "say \"hi\", twice", "line one\nline two"}};
+
+}  // namespace
+
+TEST_CASE("table: aligned columns, NULL as -, one line per row", "[util]") {
+  CHECK(sqlcron::util::format_table(kColumns, kRows) ==
+        "run_id  job              error_message\n"
+        "1       nightly          -\n"
+        "12      say \"hi\", twice  line one line two\n");
+  CHECK(sqlcron::util::format_table({"a"}, {{std::string(80, 'x')}}, 10) == "a\nxxxxxxx...\n");
+}
+
+TEST_CASE("json: an array of objects, numbers stay numbers, strings escaped", "[util]") {
+  CHECK(sqlcron::util::format_json(kColumns, kRows) ==
+        "[\n"
+        "  {\"run_id\": 1, \"job\": \"nightly\", \"error_message\": null},\n"
+        "  {\"run_id\": 12, \"job\": \"say \\\"hi\\\", twice\", \"error_message\": \"line "
+        "one\\nline two\"}\n"
+        "]\n");
+  CHECK(sqlcron::util::format_json({"x"}, {}) == "[]\n");
+  CHECK(sqlcron::util::format_json({"x"}, {{"0.250"}, {"007"}, {"-3"}, {"1e5"}}) ==
+        "[\n  {\"x\": 0.250},\n  {\"x\": \"007\"},\n  {\"x\": -3},\n  {\"x\": \"1e5\"}\n]\n");
+}
+
+TEST_CASE("csv: RFC 4180 quoting, NULL as empty", "[util]") {
+  CHECK(sqlcron::util::format_csv(kColumns, kRows) ==
+        "run_id,job,error_message\r\n"
+        "1,nightly,\r\n"
+        "12,\"say \"\"hi\"\", twice\",\"line one\nline two\"\r\n");
+}
