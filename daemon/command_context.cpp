@@ -34,6 +34,10 @@ mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db) 
   s.user = db.user;
   s.password = db.password;
   s.schema = db.schema;
+  s.tls_mode = db.tls_mode;
+  s.tls_ca = db.tls_ca;
+  s.tls_cert = db.tls_cert;
+  s.tls_key = db.tls_key;
   return s;
 }
 

@@ -41,9 +41,9 @@ int import_events_command(const CommandContext& ctx, const ImportEventsOptions& 
     importer::EventReader reader(*session);
     importer::ConversionOptions options;
     options.system_reported = reader.system_time_zone();
-    options.system_zone = o.system_zone ? o.system_zone
-                                        : importer::EventZone::system_zone_name(
-                                              options.system_reported);
+    options.system_zone = o.system_zone
+                              ? o.system_zone
+                              : importer::EventZone::system_zone_name(options.system_reported);
     options.default_schema = config->database.schema;
     const auto events = reader.read(o.schema);
     conversion = importer::EventConverter(options).convert(events);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       "sqlcrond - runs SQL on cron-like schedules against MySQL/MariaDB and logs every run",
       "sqlcrond"};
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("sqlcrond ") + SQLCRON_VERSION);
   sqlcron::daemon::CommandContext ctx;
   std::string log_format = "auto";
   bool verbose = false;

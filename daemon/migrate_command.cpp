@@ -17,7 +17,7 @@ namespace sqlcron::daemon {
 
 namespace {
 
-// The scheduler's own schema files: beside the binary in a build tree, else the installed copy.
+// The scheduler's own schema files, found from where the binary is.
 std::string state_migrations_dir() {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -25,8 +25,11 @@ std::string state_migrations_dir() {
   if (!ec) {
     for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
          dir = dir.parent_path()) {
-      const auto candidate = dir / "migrations" / "sqlcron";
-      if (fs::is_directory(candidate)) return candidate.string();
+      // A build tree (<repo>/build/x/daemon/sqlcrond) or an installation (<prefix>/sbin/sqlcrond).
+      for (const auto& candidate :
+           {dir / "migrations" / "sqlcron", dir / "share" / "sqlcron" / "migrations" / "sqlcron"}) {
+        if (fs::is_directory(candidate)) return candidate.string();
+      }
     }
   }
   return SQLCRON_MIGRATIONS_DIR;

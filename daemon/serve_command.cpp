@@ -55,7 +55,7 @@ int serve_command(const CommandContext& ctx) {
       return to_int(ExitCode::failure);
     }
     const runlog::InstanceRegistry registry(state, instance);
-    registry.register_self(*session, host, getpid(), "0.1.0");
+    registry.register_self(*session, host, getpid(), SQLCRON_VERSION);
     registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
     // Their open runs are abandoned (and retried where attempts remain) by the first health
     // check, as soon as the loop runs.
@@ -63,7 +63,7 @@ int serve_command(const CommandContext& ctx) {
     spdlog::error("database unavailable: {}", e.what());
     return to_int(ExitCode::unavailable);
   }
-  spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", "0.1.0", instance,
+  spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", SQLCRON_VERSION, instance,
                settings.describe(), config->jobs.size());
 
   mysql::ConnectionPool pool(connector, settings, config->database.pool_size);
@@ -73,6 +73,7 @@ int serve_command(const CommandContext& ctx) {
   options.heartbeat_interval = config->scheduler.heartbeat_interval;
   options.reload = [path = ctx.config_path] { return load_config(path); };
   options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
+  options.watchdog_interval = notifier.watchdog_interval();
   runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
   daemon.run();
   return to_int(ExitCode::ok);

@@ -27,6 +27,12 @@ struct DatabaseConfig {
   std::string password;       // resolved: file contents or SQLCRON_DB_PASSWORD; never logged
   std::string schema;         // default schema for jobs
   int pool_size = 8;
+  std::string option_file;  // my.cnf-style [client] defaults
+  // disabled | preferred | required | verify_ca | verify_identity; files are PEM paths.
+  std::string tls_mode = "preferred";
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 struct SchedulerConfig {

@@ -11,8 +11,8 @@ namespace {
 struct Token {
   enum class Kind { word, identifier, string, number, punct, unsupported };
   Kind kind;
-  std::string text;        // word/number/punct as written; identifier/string decoded
-  std::size_t begin = 0;   // offsets into the body
+  std::string text;       // word/number/punct as written; identifier/string decoded
+  std::size_t begin = 0;  // offsets into the body
   std::size_t end = 0;
 };
 
@@ -88,10 +88,9 @@ class Lexer {
       const char c = text_[pos_];
       if (std::isspace(static_cast<unsigned char>(c)) != 0) {
         ++pos_;
-      } else if (c == '#' ||
-                 (c == '-' && text_.substr(pos_, 2) == "--" &&
-                  (pos_ + 2 == text_.size() ||
-                   std::isspace(static_cast<unsigned char>(text_[pos_ + 2])) != 0))) {
+      } else if (c == '#' || (c == '-' && text_.substr(pos_, 2) == "--" &&
+                              (pos_ + 2 == text_.size() ||
+                               std::isspace(static_cast<unsigned char>(text_[pos_ + 2])) != 0))) {
         while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
       } else if (text_.substr(pos_, 2) == "/*") {
         const std::size_t close = text_.find("*/", pos_ + 2);
@@ -133,15 +132,24 @@ class Lexer {
 
   static std::string unescape(char c) {
     switch (c) {
-      case '0': return std::string(1, '\0');
-      case 'b': return "\b";
-      case 'n': return "\n";
-      case 'r': return "\r";
-      case 't': return "\t";
-      case 'Z': return "\x1a";
-      case '%': return "\\%";  // kept with the backslash, as MySQL does (for LIKE patterns)
-      case '_': return "\\_";
-      default: return std::string(1, c);
+      case '0':
+        return std::string(1, '\0');
+      case 'b':
+        return "\b";
+      case 'n':
+        return "\n";
+      case 'r':
+        return "\r";
+      case 't':
+        return "\t";
+      case 'Z':
+        return "\x1a";
+      case '%':
+        return "\\%";  // kept with the backslash, as MySQL does (for LIKE patterns)
+      case '_':
+        return "\\_";
+      default:
+        return std::string(1, c);
     }
   }
 
@@ -251,8 +259,7 @@ EventBody EventBody::parse(std::string_view definition, std::string_view sql_mod
 
   EventBody body;
   body.statement_ = trim(definition.substr(text_begin, text_end - text_begin));
-  const bool unsupported =
-      !tokens.empty() && tokens.back().kind == Token::Kind::unsupported;
+  const bool unsupported = !tokens.empty() && tokens.back().kind == Token::Kind::unsupported;
   if (unsupported) {
     body.statement_ = trim(definition);
     while (!body.statement_.empty() && body.statement_.back() == ';') body.statement_.pop_back();

@@ -138,10 +138,16 @@ std::string emit(const Job& job) {
       out << YAML::Key << "args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
       for (const auto& a : job.args) {
         switch (a.kind) {
-          case LiteralArg::Kind::null: out << YAML::Null; break;
+          case LiteralArg::Kind::null:
+            out << YAML::Null;
+            break;
           case LiteralArg::Kind::integer:
-          case LiteralArg::Kind::number: out << a.text; break;
-          case LiteralArg::Kind::text: out << YAML::DoubleQuoted << escape_braces(a.text); break;
+          case LiteralArg::Kind::number:
+            out << a.text;
+            break;
+          case LiteralArg::Kind::text:
+            out << YAML::DoubleQuoted << escape_braces(a.text);
+            break;
         }
       }
       out << YAML::EndSeq;
@@ -165,20 +171,18 @@ void write_item(std::ostream& out, const std::string& yaml, const std::string& p
       out << '\n';
       continue;
     }
-    out << "  " << prefix << (i == 0 ? "- " : (lines[i].empty() ? "" : "  ")) << lines[i]
-        << '\n';
+    out << "  " << prefix << (i == 0 ? "- " : (lines[i].empty() ? "" : "  ")) << lines[i] << '\n';
   }
 }
 
 class EventWriter {
  public:
-  EventWriter(const ConversionOptions& options, std::ostream& out)
-      : options_(options), out_(out) {}
+  EventWriter(const ConversionOptions& options, std::ostream& out) : options_(options), out_(out) {}
 
   ConvertedEvent write(const EventDefinition& e, std::set<std::string>& taken) {
     ConvertedEvent result{e.schema, e.name, unique_name(job_name_for(e), taken), false, ""};
-    const std::string event = mysql::quote_identifier(e.schema) + "." +
-                              mysql::quote_identifier(e.name);
+    const std::string event =
+        mysql::quote_identifier(e.schema) + "." + mysql::quote_identifier(e.name);
     out_ << '\n';
     comment(out_, "event " + event);
     if (!e.comment.empty()) comment(out_, "comment: " + e.comment);
@@ -186,8 +190,8 @@ class EventWriter {
     Job job;
     job.name = result.job_name;
     job.enabled = e.status == "ENABLED";
-    const EventZone zone = EventZone::resolve(e.time_zone, options_.system_zone,
-                                              options_.system_reported);
+    const EventZone zone =
+        EventZone::resolve(e.time_zone, options_.system_zone, options_.system_reported);
     job.timezone = zone.name();
     if (!zone.note().empty()) comment(out_, zone.note());
     std::string problem = schedule_of(e, zone, job.schedule);
@@ -215,8 +219,9 @@ class EventWriter {
       job.call = e.schema + "." + identifier_for(e.name);
       if (!problem.empty()) comment(out_, "also: " + problem);
       problem = "its body has several statements (or flow control); a job runs one statement";
-      comment(out_, "NOT IMPORTED: " + problem + ". Make the body a stored procedure, then "
-                    "uncomment the job:");
+      comment(out_, "NOT IMPORTED: " + problem +
+                        ". Make the body a stored procedure, then "
+                        "uncomment the job:");
       suggest_procedure(e);
     } else if (!problem.empty()) {
       comment(out_, "NOT IMPORTED: " + problem);
@@ -287,9 +292,9 @@ class EventWriter {
     std::string body = EventBody::parse(e.definition, e.sql_mode).statement();
     std::string first_word = body.substr(0, 6);
     for (char& c : first_word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const bool has_begin = first_word == "BEGIN" ||
-                           (first_word.rfind("BEGIN", 0) == 0 &&
-                            std::isspace(static_cast<unsigned char>(first_word[5])) != 0);
+    const bool has_begin =
+        first_word == "BEGIN" || (first_word.rfind("BEGIN", 0) == 0 &&
+                                  std::isspace(static_cast<unsigned char>(first_word[5])) != 0);
     if (!has_begin) body = "BEGIN\n" + body + ";\nEND";
     comment(out_, "  DELIMITER //");
     comment(out_, "  CREATE PROCEDURE " + mysql::quote_identifier(e.schema) + "." +

@@ -10,12 +10,12 @@
 namespace sqlcron::importer {
 
 struct EventDefinition {
-  std::string schema;              // EVENT_SCHEMA
-  std::string name;                // EVENT_NAME
-  std::string time_zone = "SYSTEM";  // TIME_ZONE: an IANA name, an offset '+05:30', or SYSTEM
-  std::string definition;          // EVENT_DEFINITION: the body after DO
-  std::string sql_mode;            // SQL_MODE the body was parsed with
-  std::optional<std::string> execute_at;      // ONE TIME events
+  std::string schema;                     // EVENT_SCHEMA
+  std::string name;                       // EVENT_NAME
+  std::string time_zone = "SYSTEM";       // TIME_ZONE: an IANA name, an offset '+05:30', or SYSTEM
+  std::string definition;                 // EVENT_DEFINITION: the body after DO
+  std::string sql_mode;                   // SQL_MODE the body was parsed with
+  std::optional<std::string> execute_at;  // ONE TIME events
   std::optional<std::string> interval_value;  // RECURRING events: 1, or '1 12' for DAY_HOUR
   std::optional<std::string> interval_field;  // DAY, DAY_HOUR, ...
   std::optional<std::string> starts;

@@ -15,6 +15,12 @@ struct ConnectionSettings {
   std::string password;
   std::string schema;  // default schema of the session; may be empty
   std::chrono::seconds connect_timeout{10};
+  // TLS: "disabled", "preferred" (the client library's default), "required", "verify_ca",
+  // "verify_identity"; the files are PEM paths.
+  std::string tls_mode = "preferred";
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 
   // "user@host:port/schema" or "user@unix:/path/schema" - safe to log.
   [[nodiscard]] std::string describe() const;

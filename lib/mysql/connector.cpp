@@ -30,10 +30,31 @@ std::unique_ptr<Session> Connector::open(const ConnectionSettings& s) const {
   opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(s.connect_timeout.count());
   opts["OPT_RECONNECT"] = false;
   opts["CLIENT_MULTI_RESULTS"] = true;
+  // TLS. This Connector/C++ (1.1 over libmariadb) has no ssl-mode option: "required" is
+  // sslEnforce, and verification is sslVerify, which checks the chain *and* the host name, so
+  // verify_ca is as strict as verify_identity here.
+  if (s.tls_mode != "disabled") {
+    if (!s.tls_ca.empty()) opts["sslCA"] = sql::SQLString(s.tls_ca);
+    if (!s.tls_cert.empty()) opts["sslCert"] = sql::SQLString(s.tls_cert);
+    if (!s.tls_key.empty()) opts["sslKey"] = sql::SQLString(s.tls_key);
+    if (s.tls_mode != "preferred") opts["sslEnforce"] = true;
+    if (s.tls_mode == "verify_ca" || s.tls_mode == "verify_identity") opts["sslVerify"] = true;
+  }
   try {
     std::unique_ptr<sql::Connection> con(as_driver(driver_)->connect(opts));
     con->setAutoCommit(true);
-    return std::make_unique<ConnectorSession>(std::move(con));
+    auto session = std::make_unique<ConnectorSession>(std::move(con));
+    if (s.tls_mode != "disabled" && s.tls_mode != "preferred") {
+      // libmariadb's sslEnforce may fall back to plain text; the server says what it is.
+      const auto rs = session->query("SHOW SESSION STATUS LIKE 'Ssl_cipher'", {});
+      if (rs.rows.empty() || rs.rows[0].at(1).value_or("").empty()) {
+        throw DbError(2026, "HY000",
+                      "cannot connect to " + s.describe() + ": TLS mode " + s.tls_mode +
+                          " but the connection is not encrypted (the server has no TLS, or this "
+                          "is a Unix socket)");
+      }
+    }
+    return session;
   } catch (const sql::SQLException& e) {
     throw DbError(e.getErrorCode(), e.getSQLState(),
                   "cannot connect to " + s.describe() + ": " + e.what());

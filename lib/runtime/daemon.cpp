@@ -38,6 +38,7 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       timer_(io_),
       health_timer_(io_),
       grace_timer_(io_),
+      watchdog_timer_(io_),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       spool_(config->scheduler.state_dir + "/runs.spool"),
       runner_(pool, config->scheduler.state_schema, options_.instance, spool_),
@@ -71,6 +72,8 @@ void Daemon::run() {
                std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return j.enabled; }),
                plan_.config->scheduler.max_concurrent_runs);
   if (options_.notify) options_.notify("READY=1");
+  report_status();
+  watchdog();
   io_.run();
   workers_.stop();
   control_pool_.post([this] {
@@ -214,6 +217,7 @@ void Daemon::on_finished(const RunRequest& request, const RunReport& report, boo
         options_.reconnect_min.count(),
         std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_max).count());
     backoff_ = options_.reconnect_min;
+    report_status();
     check_health(backoff_);
   }
   const auto& job = request.job_config();
@@ -295,6 +299,7 @@ void Daemon::on_health(const Health& h) {
       down_since_ = SteadyClock::now();
       backoff_ = options_.reconnect_min;
       spdlog::error("the database is unreachable: {}; not firing until it is back", h.error);
+      report_status();
     } else {
       backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
       spdlog::warn("the database is still unreachable ({}); next try in {} ms", h.error,
@@ -309,6 +314,7 @@ void Daemon::on_health(const Health& h) {
     resumed = true;
     spdlog::info("the database is reachable again after {:.1f} s",
                  seconds_of(SteadyClock::now() - down_since_));
+    report_status();
   }
   if (h.read_only != read_only_) {
     read_only_ = h.read_only;
@@ -318,6 +324,7 @@ void Daemon::on_health(const Health& h) {
     } else {
       spdlog::info("the server is writable again: firing resumes");
     }
+    report_status();
   }
   if (h.replayed > 0) spdlog::info("wrote {} spooled run results to the run log", h.replayed);
   if (h.purged > 0) spdlog::info("deleted {} runs older than run_log_retention", h.purged);
@@ -421,6 +428,8 @@ void Daemon::on_signal(int signo) {
 void Daemon::begin_shutdown() {
   stopping_ = true;
   if (options_.notify) options_.notify("STOPPING=1");
+  report_status();
+  watchdog_timer_.cancel();
   timer_.cancel();
   health_timer_.cancel();
   for (auto& [id, retry] : retries_) retry.timer->cancel();  // their handlers release the jobs
@@ -478,9 +487,34 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   planner->adopt_running(*plan_.planner);
   plan_ = Plan{std::move(config), std::move(planner)};
   spdlog::info("configuration reloaded: {} jobs", plan_.config->jobs.size());
+  report_status();
   sync_mirror();
   timer_.cancel();
   arm();
+}
+
+void Daemon::watchdog() {
+  if (options_.watchdog_interval.count() == 0 || !options_.notify) return;
+  options_.notify("WATCHDOG=1");
+  watchdog_timer_.expires_after(options_.watchdog_interval);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) watchdog();
+  });
+}
+
+void Daemon::report_status() {
+  if (!options_.notify) return;
+  std::string status;
+  if (stopping_) {
+    status = "stopping: waiting for " + std::to_string(active_.size()) + " runs";
+  } else if (!db_up_) {
+    status = "waiting for the database";
+  } else if (read_only_) {
+    status = "paused: the server is read-only";
+  } else {
+    status = "firing " + std::to_string(plan_.config->jobs.size()) + " jobs";
+  }
+  options_.notify("STATUS=" + status);
 }
 
 void Daemon::sync_mirror() {

@@ -37,8 +37,11 @@ struct DaemonOptions {
   std::string instance;
   // Re-reads the config for SIGHUP; throws config::ConfigError when it is invalid.
   std::function<std::shared_ptr<const config::Config>()> reload;
-  // sd_notify: READY=1, RELOADING=1, STOPPING=1.
+  // sd_notify: READY=1, RELOADING=1, STOPPING=1, STATUS=..., WATCHDOG=1.
   std::function<void(const std::string& state)> notify;
+  // Send WATCHDOG=1 this often from the event loop (zero: systemd expects no pings). A wedged
+  // loop stops pinging and systemd restarts the service.
+  std::chrono::microseconds watchdog_interval{0};
   std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
   // After KILL QUERY, how long a run may take to end before its connection is killed.
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
@@ -96,6 +99,8 @@ class Daemon {
   void retry_abandoned(const std::vector<runlog::Claim>& abandoned);
   void kill(std::int64_t run_id);
   void sync_mirror();
+  void watchdog();
+  void report_status();
   [[nodiscard]] bool paused() const { return !db_up_ || read_only_; }
 
   const mysql::Connector& connector_;
@@ -104,6 +109,7 @@ class Daemon {
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer health_timer_;
   boost::asio::steady_timer grace_timer_;
+  boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   Plan plan_;
   runlog::Spool spool_;

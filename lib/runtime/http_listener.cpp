@@ -62,6 +62,10 @@ void HttpListener::accept() {
 
 void HttpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec == asio::error::connection_aborted) {
+    accept();  // the client gave up before we took the connection
+    return;
+  }
   if (ec) {
     // E.g. out of file descriptors: retrying at once would spin.
     spdlog::warn("http: accept failed: {}", ec.message());

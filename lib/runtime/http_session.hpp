@@ -24,8 +24,8 @@ namespace sqlcron::runtime {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  static constexpr std::size_t kHeaderLimit = 8 * 1024;
-  static constexpr std::size_t kBodyLimit = 8 * 1024;
+  static constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
+  static constexpr std::size_t kBodyLimit = std::size_t{8} * 1024;
   static constexpr std::chrono::seconds kIoTimeout{10};
 
   HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const HttpRoutes> routes);

@@ -196,8 +196,7 @@ TEST_CASE("jobs in the include directory are loaded, with their own file in erro
   }
 }
 
-TEST_CASE("the password comes from a private file or the environment, never a readable file",
-          "[config]") {
+TEST_CASE("the password comes from a private file, an option file or the environment", "[config]") {
   TempDir dir;
   const auto pw = dir.write("db-password", "s3cret\n");
   ::chmod(pw.c_str(), 0600);
@@ -205,20 +204,52 @@ TEST_CASE("the password comes from a private file or the environment, never a re
                               "database:\n  user: u\n  schema: s\n  password_file: db-password\n");
   CHECK(ConfigLoader::load(file, options()).database.password == "s3cret");
 
-  ::chmod(pw.c_str(), 0644);
-  try {
-    ConfigLoader::load(file, options());
-    FAIL("accepted a world-readable password file");
-  } catch (const ConfigError& e) {
-    CHECK(e.issues()[0].key == "database.password_file");
-    CHECK_THAT(e.issues()[0].message, Catch::Contains("readable by every user"));
-    CHECK_THAT(e.what(), !Catch::Contains("s3cret"));
+  for (const mode_t mode : {0644, 0640, 0604}) {
+    ::chmod(pw.c_str(), mode);
+    try {
+      ConfigLoader::load(file, options());
+      FAIL("accepted a password file with mode " << std::oct << mode);
+    } catch (const ConfigError& e) {
+      CHECK(e.issues()[0].key == "database.password_file");
+      CHECK_THAT(e.issues()[0].message,
+                 Catch::Contains("can be read by group or others") && Catch::Contains("chmod 600"));
+      CHECK_THAT(e.what(), !Catch::Contains("s3cret"));
+    }
   }
+
+  const auto cnf =
+      dir.write("client.cnf", "[client]\nuser=from_cnf\npassword=cnf-pass\nsocket=/run/x.sock\n");
+  ::chmod(cnf.c_str(), 0600);
+  const auto with_cnf = dir.write(
+      "cnf.yaml", "database:\n  option_file: client.cnf\n  user: explicit\n  schema: s\n");
+  const auto d = ConfigLoader::load(with_cnf, options()).database;
+  CHECK(d.user == "explicit");  // keys in the YAML win over the option file
+  CHECK(d.password == "cnf-pass");
+  CHECK(d.socket == "/run/x.sock");
+  ::chmod(cnf.c_str(), 0644);
+  CHECK_THROWS_WITH(
+      ConfigLoader::load(with_cnf, options()),
+      Catch::Contains("database.option_file") && Catch::Contains("can be read by group or others"));
 
   const auto env_file = dir.write("env.yaml", "database:\n  user: u\n  schema: s\n");
   auto o = options();
   o.env_password = "from-env";
   CHECK(ConfigLoader::load(env_file, o).database.password == "from-env");
+}
+
+TEST_CASE("TLS settings are checked", "[config]") {
+  TempDir dir;
+  dir.write("ca.pem", "x");
+  const auto ok =
+      dir.write("ok.yaml", "database:\n  schema: s\n  tls: {mode: verify_identity, ca: ca.pem}\n");
+  const auto d = ConfigLoader::load(ok, options()).database;
+  CHECK(d.tls_mode == "verify_identity");
+  CHECK(d.tls_ca == (dir.path() / "ca.pem").string());
+  const auto bad = dir.write("bad.yaml", "database:\n  schema: s\n  tls: {mode: verify_ca}\n");
+  CHECK_THROWS_WITH(ConfigLoader::load(bad, options()),
+                    Catch::Contains("database.tls.ca: is required with mode verify_ca"));
+  const auto typo = dir.write("typo.yaml", "database:\n  schema: s\n  tls: {mode: on}\n");
+  CHECK_THROWS_WITH(ConfigLoader::load(typo, options()), Catch::Contains("'on' is not a TLS mode"));
 }
 
 TEST_CASE("a missing or empty config file is an error", "[config]") {

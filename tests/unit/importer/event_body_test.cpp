@@ -25,25 +25,37 @@ TEST_CASE("EventBody: a single CALL with literal arguments becomes a call", "[im
     std::vector<std::pair<Arg, std::string>> args;
   };
   const std::vector<Case> cases{
-      {"CALL customer_summary(NULL, 180)", "", "customer_summary",
+      {"CALL customer_summary(NULL, 180)",
+       "",
+       "customer_summary",
        {{Arg::null, ""}, {Arg::integer, "180"}}},
       {"call product_summary_etl()", "", "product_summary_etl", {}},
       {"CALL product_summary_etl", "", "product_summary_etl", {}},
-      {"CALL Chinook.sale_summary('incremental');", "Chinook", "sale_summary",
+      {"CALL Chinook.sale_summary('incremental');",
+       "Chinook",
+       "sale_summary",
        {{Arg::text, "incremental"}}},
-      {"CALL `my schema` . `odd``proc`(-5, +2.50, 1e3, .5)", "my schema", "odd`proc",
+      {"CALL `my schema` . `odd``proc`(-5, +2.50, 1e3, .5)",
+       "my schema",
+       "odd`proc",
        {{Arg::integer, "-5"}, {Arg::number, "2.50"}, {Arg::number, "1e3"}, {Arg::number, ".5"}}},
       {"BEGIN CALL x(); END", "", "x", {}},
-      {"begin\n  call s.x('a', \"b\", TRUE, false);\nend;", "s", "x",
+      {"begin\n  call s.x('a', \"b\", TRUE, false);\nend;",
+       "s",
+       "x",
        {{Arg::text, "a"}, {Arg::text, "b"}, {Arg::integer, "1"}, {Arg::integer, "0"}}},
       {"BEGIN NOT ATOMIC CALL x(1); END", "", "x", {{Arg::integer, "1"}}},
-      {"CALL p('it''s', 'a\\'b', 'tab\\there', '50\\%', '{job}') -- trailing comment", "", "p",
+      {"CALL p('it''s', 'a\\'b', 'tab\\there', '50\\%', '{job}') -- trailing comment",
+       "",
+       "p",
        {{Arg::text, "it's"},
         {Arg::text, "a'b"},
         {Arg::text, "tab\there"},
         {Arg::text, "50\\%"},
         {Arg::text, "{job}"}}},
-      {"/* leading */ CALL p(-9223372036854775808)", "", "p",
+      {"/* leading */ CALL p(-9223372036854775808)",
+       "",
+       "p",
        {{Arg::integer, "-9223372036854775808"}}},
   };
   for (const auto& c : cases) {
@@ -74,8 +86,8 @@ TEST_CASE("EventBody: other single statements are run verbatim", "[importer]") {
   const std::vector<Case> cases{
       {"DELETE FROM log WHERE at < NOW() - INTERVAL 30 DAY",
        "DELETE FROM log WHERE at < NOW() - INTERVAL 30 DAY"},
-      {"  CALL p(NOW());  ", "CALL p(NOW())"},        // not a literal
-      {"CALL p(@v)", "CALL p(@v)"},                   // a variable
+      {"  CALL p(NOW());  ", "CALL p(NOW())"},         // not a literal
+      {"CALL p(@v)", "CALL p(@v)"},                    // a variable
       {"CALL p(_utf8mb4'x')", "CALL p(_utf8mb4'x')"},  // a charset introducer
       {"CALL p(X'41')", "CALL p(X'41')"},
       {"CALL p(1 + 1)", "CALL p(1 + 1)"},
@@ -91,8 +103,7 @@ TEST_CASE("EventBody: other single statements are run verbatim", "[importer]") {
   }
 }
 
-TEST_CASE("EventBody: several statements and flow control need a stored procedure",
-          "[importer]") {
+TEST_CASE("EventBody: several statements and flow control need a stored procedure", "[importer]") {
   for (const char* body : {
            "BEGIN INSERT INTO t VALUES (1); DELETE FROM t; END",
            "BEGIN CALL a(); CALL b(); END",

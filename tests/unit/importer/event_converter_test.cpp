@@ -40,9 +40,9 @@ ConversionOptions options() {
 // every issue if it does not load.
 sqlcron::config::Config load(const Conversion& c) {
   TempDir dir;
-  const auto file = dir.write("sqlcron.yaml",
-                              "database:\n  host: 127.0.0.1\n  user: sqlcron\n  schema: Chinook\n" +
-                                  c.yaml);
+  const auto file =
+      dir.write("sqlcron.yaml",
+                "database:\n  host: 127.0.0.1\n  user: sqlcron\n  schema: Chinook\n" + c.yaml);
   sqlcron::config::LoadOptions lo;
   lo.defined_at = date::sys_days{date::year{2026} / 1 / 1};
   try {
@@ -211,6 +211,15 @@ TEST_CASE("EventConverter: other statements become sql, compound bodies stay com
   CHECK_THAT(c.yaml, Catch::Contains("# - name: Chinook.multi"));
   CHECK_THAT(c.yaml, Catch::Contains("#   call: Chinook.multi"));
 
+  // Multi-line statements read back exactly, blank lines and trailing spaces included.
+  for (const char* sql : {"UPDATE t\n\n   SET a = 1  \nWHERE b = '\\'", "SELECT 1\n\tFROM dual",
+                          "SELECT 'a\r\nb'\nFROM dual"}) {
+    INFO(sql);
+    const auto one = EventConverter(options()).convert({daily("stmt", sql)});
+    INFO(one.yaml);
+    CHECK(load(one).jobs.at(0).sql == sql);
+  }
+
   // With nothing importable the file still loads (an empty list).
   const auto none = EventConverter(options()).convert({multi});
   CHECK_THAT(none.yaml, Catch::Contains("jobs: []"));
@@ -218,8 +227,9 @@ TEST_CASE("EventConverter: other statements become sql, compound bodies stay com
 }
 
 TEST_CASE("EventConverter: names, comments and strings that need escaping", "[importer]") {
-  auto odd = daily("nightly run: \"a\" #1", "CALL p('{job} it''s', 'x\\ny', '# not a comment', "
-                                            "'null', '180', 'a\\\\b')");
+  auto odd = daily("nightly run: \"a\" #1",
+                   "CALL p('{job} it''s', 'x\\ny', '# not a comment', "
+                   "'null', '180', 'a\\\\b')");
   odd.comment = "line one\nline two: \"quoted\" # hash";
   auto dup = daily("nightly run: \"a\" #2", "CALL p()");  // also becomes ..._a___2 after mapping
   auto dup2 = daily("nightly_run___a___1", "CALL p()");   // collides with the first mapped name

@@ -44,7 +44,7 @@ void realistic_day(Metrics& m) {
       {"purge_sessions", "failed"},    {"nightly_rollup", "succeeded"},
       {"nightly_rollup", "timed_out"}, {"refresh_stats", "succeeded"},
       {"refresh_stats", "skipped"},    {"refresh_stats", "abandoned"},
-      {"refresh_stats", "cancelled"},  {"report \"weekly\" \\ eu", "succeeded"}};
+      {"refresh_stats", "cancelled"},  {R"(report "weekly" \ eu)", "succeeded"}};
   double lag = 0.0004;
   double duration = 0.003;
   for (const auto& [job, status] : runs) {
@@ -226,6 +226,7 @@ TEST_CASE("metrics: concurrent updates are all counted", "[metrics]") {
   constexpr int kThreads = 4;
   constexpr int kRuns = 2000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads + 1);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&m, t] {
       for (int i = 0; i < kRuns; ++i) {
