@@ -65,6 +65,10 @@ int import_events_command(const CommandContext& ctx, const ImportEventsOptions& 
       std::cerr << "left enabled: " << event << " (not imported: " << c.reason << ")\n";
       continue;
     }
+    if (!c.enabled) {
+      std::cerr << "already disabled: " << event << '\n';
+      continue;
+    }
     try {
       disabler.disable(c.schema, c.name);
       std::cerr << "disabled: " << event << " (now job " << c.job_name << ")\n";

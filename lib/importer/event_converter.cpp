@@ -180,7 +180,8 @@ class EventWriter {
   EventWriter(const ConversionOptions& options, std::ostream& out) : options_(options), out_(out) {}
 
   ConvertedEvent write(const EventDefinition& e, std::set<std::string>& taken) {
-    ConvertedEvent result{e.schema, e.name, unique_name(job_name_for(e), taken), false, ""};
+    ConvertedEvent result{
+        e.schema, e.name, unique_name(job_name_for(e), taken), e.status == "ENABLED", false, ""};
     const std::string event =
         mysql::quote_identifier(e.schema) + "." + mysql::quote_identifier(e.name);
     out_ << '\n';

@@ -28,6 +28,7 @@ struct ConvertedEvent {
   std::string schema;  // the event
   std::string name;
   std::string job_name;
+  bool enabled = true;    // the event's STATUS is ENABLED
   bool imported = false;  // false: written commented out, see `reason`
   std::string reason;
 };
