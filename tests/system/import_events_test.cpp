@@ -58,6 +58,9 @@ TEST_CASE("import-events prints jobs check-config accepts; --disable turns the e
   db->execute_raw(
       "CREATE EVENT multi ON SCHEDULE EVERY 1 DAY STARTS '2026-01-01 03:00:00' "
       "DO BEGIN INSERT INTO ticks VALUES (1, 'a'); DELETE FROM ticks; END");
+  db->execute_raw(
+      "CREATE EVENT off ON SCHEDULE AT '2030-01-01 00:00:00' ON COMPLETION PRESERVE "
+      "DISABLE DO CALL tick(0, NULL)");
 
   TempDir dir;
   const auto config = write_config(dir, ConfigSpec{"st_import_state", kWork, "", "10s", "", ""});
@@ -87,12 +90,14 @@ TEST_CASE("import-events prints jobs check-config accepts; --disable turns the e
   CHECK(status_of(*db, "nightly") == "DISABLED");
   CHECK(status_of(*db, "purge") == "DISABLED");
   CHECK(status_of(*db, "multi") == "ENABLED");
+  CHECK_THAT(r.err, Catch::Contains("already disabled: st_import_events.off"));
+  CHECK(status_of(*db, "off") == "DISABLED");
 
   // Saved in jobs.d/, the output is a valid part of the configuration.
   dir.write("jobs.d/imported.yaml", r.out);
   const auto check = sqlcrond({"--config", config, "check-config"});
   CHECK(check.exit_code == 0);
-  CHECK_THAT(check.output, Catch::Contains(": OK: 2 jobs (2 enabled)"));
+  CHECK_THAT(check.output, Catch::Contains(": OK: 3 jobs (2 enabled)"));
 }
 
 TEST_CASE("import-events: exit 69 when the database is unreachable, 64 for a bad zone",
