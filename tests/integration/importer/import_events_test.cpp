@@ -31,8 +31,8 @@ constexpr const char* kEvents = "it_import_events";
 void ensure_zone(sqlcron::mysql::Session& s, const std::string& zone) {
   const auto rs = s.query("SELECT COUNT(*) FROM mysql.time_zone_name WHERE Name = ?", {zone});
   if (rs.rows.at(0).at(0) != "0") return;
-  const std::string cmd =
-      "mariadb-tzinfo-to-sql /usr/share/zoneinfo/" + zone + " " + zone + " 2>/dev/null";
+  const std::string args = " /usr/share/zoneinfo/" + zone + " " + zone + " 2>/dev/null";
+  const std::string cmd = "mariadb-tzinfo-to-sql" + args + " || mysql_tzinfo_to_sql" + args;
   std::string script;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[4096];
