@@ -81,10 +81,17 @@ struct JobConfig {
   [[nodiscard]] std::string target() const;
 };
 
+struct HttpConfig {
+  bool enabled = true;  // `listen: off` disables the endpoint
+  std::string address = "127.0.0.1";
+  unsigned short port = 9464;
+};
+
 struct Config {
   std::string file;  // absolute path of the main config file
   DatabaseConfig database;
   SchedulerConfig scheduler;
+  HttpConfig http;
   std::vector<std::string> migrations;  // absolute directories, in the order given
   std::vector<JobConfig> jobs;
 };

@@ -281,8 +281,9 @@ class Loader {
       collect(r);
       return;
     }
-    r.check_keys(root, "", {"database", "scheduler", "migrations", "include", "jobs"});
+    r.check_keys(root, "", {"database", "scheduler", "http", "migrations", "include", "jobs"});
     read_database(r, root["database"]);
+    read_http(r, root["http"]);
     read_scheduler(r, root["scheduler"]);
     read_migrations(r, root["migrations"]);
     collect(r);
@@ -426,6 +427,40 @@ class Loader {
     while (!d.password.empty() && (d.password.back() == '\r' || d.password.back() == ' ')) {
       d.password.pop_back();
     }
+  }
+
+  // http: {listen: "127.0.0.1:9464"} - an IPv4 or [IPv6] address and a port, or "off".
+  void read_http(YamlReader& r, const YAML::Node& http) {
+    if (!http.IsDefined()) return;
+    if (!r.expect_map(http, "http")) return;
+    r.check_keys(http, "http", {"listen"});
+    auto listen = r.string(http, "listen", "http");
+    if (!listen) return;
+    auto& h = config_.http;
+    if (*listen == "off") {
+      h.enabled = false;
+      return;
+    }
+    const auto colon = listen->rfind(':');
+    std::string host = colon == std::string::npos ? "" : listen->substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    int port = 0;
+    const auto port_text = colon == std::string::npos ? "" : listen->substr(colon + 1);
+    const auto [ptr, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const bool ip =
+        !host.empty() && host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
+    if (!ip || ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 0 ||
+        port > 65535) {
+      r.issue(http["listen"], "http.listen",
+              "'" + *listen + "' is not an address: expected IP:PORT (127.0.0.1:9464, " +
+                  "[::1]:9464, 0.0.0.0:9464; port 0 = any free port) or off");
+      return;
+    }
+    h.address = host;
+    h.port = static_cast<unsigned short>(port);
   }
 
   void read_scheduler(YamlReader& r, const YAML::Node& s) {

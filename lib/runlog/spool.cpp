@@ -99,6 +99,14 @@ bool Spool::empty() const {
   return !std::filesystem::exists(path_, ec) || std::filesystem::file_size(path_, ec) == 0;
 }
 
+std::size_t Spool::records() const {
+  const std::lock_guard lock(mutex_);
+  std::ifstream in(path_);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.empty() ? 0 : 1;
+  return n;
+}
+
 std::size_t Spool::replay(mysql::Session& s, const RunLog& log) {
   const std::lock_guard lock(mutex_);
   std::ifstream in(path_);

@@ -28,6 +28,7 @@ class Spool {
   // Writes every spooled record through `log`; returns how many. The file is emptied after.
   std::size_t replay(mysql::Session& s, const RunLog& log);
   [[nodiscard]] bool empty() const;
+  [[nodiscard]] std::size_t records() const;  // lines waiting in the file
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <csignal>
 
@@ -39,6 +40,7 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       health_timer_(io_),
       grace_timer_(io_),
       watchdog_timer_(io_),
+      tick_timer_(io_),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       spool_(config->scheduler.state_dir + "/runs.spool"),
       runner_(pool, config->scheduler.state_schema, options_.instance, spool_),
@@ -55,6 +57,8 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
 Daemon::~Daemon() {
   workers_.stop();
   control_pool_.stop();
+  http_io_.stop();
+  if (http_thread_.joinable()) http_thread_.join();
 }
 
 void Daemon::run() {
@@ -63,6 +67,9 @@ void Daemon::run() {
   });
   last_wall_ = SystemClock::now();
   last_steady_ = SteadyClock::now();
+  start_http();
+  tick();
+  update_next_fires({});
   sync_mirror();
   catch_up();
   arm();
@@ -75,6 +82,8 @@ void Daemon::run() {
   report_status();
   watchdog();
   io_.run();
+  http_io_.stop();
+  if (http_thread_.joinable()) http_thread_.join();
   workers_.stop();
   control_pool_.post([this] {
     try {
@@ -106,7 +115,9 @@ void Daemon::arm() {
 
 void Daemon::on_timer() {
   detect_clock_jump();
-  dispatch(plan_.planner->due(SystemClock::now()));
+  const auto decisions = plan_.planner->due(SystemClock::now());
+  dispatch(decisions);
+  update_next_fires(decisions);
   arm();
 }
 
@@ -152,6 +163,7 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
     request.attempt = d.slot.attempt;
     request.next_fire = plan_.planner->next_fire(d.slot.job);
     if (d.action == core::Decision::Action::skip) {
+      metrics_.run_finished(job.name, "skipped", std::chrono::duration<double>(0));
       control_pool_.post([this, request, reason = d.reason] {
         try {
           runner_.skip(request, reason);
@@ -190,6 +202,8 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
                         const RunRequest& request) {
   auto& run = active_[run_id];
   run = ActiveRun{request.job_config().name, connection_id, request.interruption, false, nullptr};
+  metrics_.run_started(run.job, SystemClock::now() - request.scheduled_for);
+  metrics_.set_running(static_cast<int>(active_.size()));
   if (stopping_ && grace_over_) {
     request.interruption->store(static_cast<int>(Interruption::shutdown));
     kill(run_id);
@@ -208,8 +222,18 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
 
 void Daemon::on_finished(const RunRequest& request, const RunReport& report, bool lost_database) {
   active_.erase(report.run_id);
+  metrics_.set_running(static_cast<int>(active_.size()));
+  if (report.claimed) {
+    const auto& name = request.job_config().name;
+    metrics_.run_finished(name, core::to_string(report.outcome.status), report.outcome.duration);
+    if (report.outcome.status == core::RunStatus::succeeded) {
+      metrics_.set_last_success(name, SystemClock::now());
+    }
+  }
   if (lost_database && db_up_) {
     db_up_ = false;
+    db_up_flag_ = false;
+    metrics_.set_database_up(false);
     down_since_ = SteadyClock::now();
     spdlog::error(
         "lost the database; not firing until it is back (checking every {} ms, "
@@ -293,6 +317,10 @@ void Daemon::check_health(std::chrono::milliseconds after) {
 
 void Daemon::on_health(const Health& h) {
   if (stopping_) return;
+  db_up_flag_ = h.up;
+  read_only_flag_ = h.up && h.read_only;
+  metrics_.set_database_up(h.up);
+  if (h.up) metrics_.set_spooled(h.spooled);
   if (!h.up) {
     if (db_up_) {
       db_up_ = false;
@@ -472,7 +500,9 @@ void Daemon::reload() {
   spdlog::info("received SIGHUP: reloading the configuration");
   try {
     apply(options_.reload());
+    metrics_.config_reloaded(true);
   } catch (const config::ConfigError& e) {
+    metrics_.config_reloaded(false);
     spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
   }
   if (options_.notify) options_.notify("READY=1");
@@ -485,12 +515,67 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   dispatch(plan_.planner->due(now));
   auto planner = std::make_unique<core::Planner>(config->jobs, now);
   planner->adopt_running(*plan_.planner);
+  for (const auto& old : plan_.config->jobs) {
+    const bool kept = std::any_of(config->jobs.begin(), config->jobs.end(),
+                                  [&](const auto& j) { return j.name == old.name; });
+    if (!kept) metrics_.forget_job(old.name);
+  }
   plan_ = Plan{std::move(config), std::move(planner)};
+  update_next_fires({});
   spdlog::info("configuration reloaded: {} jobs", plan_.config->jobs.size());
   report_status();
   sync_mirror();
   timer_.cancel();
   arm();
+}
+
+void Daemon::start_http() {
+  const auto& http = plan_.config->http;
+  if (!http.enabled) return;
+  // Throws if the address cannot be bound: the daemon does not start half-observable.
+  http_ = std::make_unique<HttpServer>(http_io_, http.address, http.port, metrics_,
+                                       [this] { return health(); });
+  spdlog::info("serving /metrics and /healthz on http://{}:{}", http.address, http_->port());
+  http_thread_ = std::thread([this] {
+    try {
+      http_io_.run();
+    } catch (const std::exception& e) {
+      spdlog::error("the HTTP endpoint failed: {}", e.what());
+    }
+  });
+}
+
+void Daemon::tick() {
+  loop_tick_ = SteadyClock::now().time_since_epoch().count();
+  tick_timer_.expires_after(std::chrono::seconds(1));
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
+HealthState Daemon::health() const {
+  HealthState h;
+  const auto last = SteadyClock::time_point(SteadyClock::duration(loop_tick_.load()));
+  h.loop_alive = SteadyClock::now() - last < std::chrono::seconds(5);
+  h.database_up = db_up_flag_;
+  h.read_only = read_only_flag_;
+  if (!h.loop_alive) h.detail = "the event loop has not ticked for 5 s";
+  if (!h.database_up) h.detail = "the database is unreachable";
+  return h;
+}
+
+void Daemon::update_next_fires(const std::vector<core::Decision>& decisions) {
+  const auto& jobs = plan_.config->jobs;
+  const auto set = [&](std::size_t i) {
+    const auto next = plan_.planner->next_fire(i);
+    metrics_.set_next_fire(jobs[i].name,
+                           next ? std::optional<SystemClock::time_point>(*next) : std::nullopt);
+  };
+  if (decisions.empty()) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) set(i);
+    return;
+  }
+  for (const auto& d : decisions) set(d.slot.job);
 }
 
 void Daemon::watchdog() {

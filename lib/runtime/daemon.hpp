@@ -11,6 +11,7 @@
 // Error contract: run() returns when shut down; it throws only if the event loop itself fails.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,13 +21,16 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "config/config.hpp"
 #include "core/planner.hpp"
+#include "metrics/metrics.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
 #include "runlog/spool.hpp"
 #include "runtime/database_watch.hpp"
+#include "runtime/http_server.hpp"
 #include "runtime/job_runner.hpp"
 #include "runtime/run_request.hpp"
 #include "runtime/worker_pool.hpp"
@@ -101,6 +105,10 @@ class Daemon {
   void sync_mirror();
   void watchdog();
   void report_status();
+  void start_http();
+  void tick();                               // proves the loop alive to /healthz, once a second
+  [[nodiscard]] HealthState health() const;  // HTTP thread
+  void update_next_fires(const std::vector<core::Decision>& decisions);
   [[nodiscard]] bool paused() const { return !db_up_ || read_only_; }
 
   const mysql::Connector& connector_;
@@ -110,6 +118,7 @@ class Daemon {
   boost::asio::steady_timer health_timer_;
   boost::asio::steady_timer grace_timer_;
   boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer tick_timer_;
   boost::asio::signal_set signals_;
   Plan plan_;
   runlog::Spool spool_;
@@ -128,6 +137,15 @@ class Daemon {
   std::chrono::steady_clock::time_point down_since_;
   std::chrono::system_clock::time_point last_wall_;
   std::chrono::steady_clock::time_point last_steady_;
+  // Observability: metrics are updated from the loop and read by the HTTP thread, which serves
+  // /metrics and /healthz on an io_context of its own so that a wedged loop is visible.
+  metrics::Metrics metrics_;
+  std::atomic<std::int64_t> loop_tick_{0};  // steady-clock ns of the loop's last tick
+  std::atomic<bool> db_up_flag_{true};
+  std::atomic<bool> read_only_flag_{false};
+  boost::asio::io_context http_io_;
+  std::unique_ptr<HttpServer> http_;
+  std::thread http_thread_;
   WorkerPool control_pool_;
   WorkerPool workers_;
 };

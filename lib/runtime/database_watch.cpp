@@ -52,6 +52,7 @@ Health DatabaseWatch::check() {
       if (!h.read_only) {
         h.abandoned = log_.abandon_orphans(s, instance_, kStaleAfter);
         if (!spool_.empty()) h.replayed = spool_.replay(s, log_);
+        h.spooled = spool_.records();
         if (std::chrono::steady_clock::now() >= next_purge_) {
           const auto cutoff = std::chrono::system_clock::now() - retention_;
           for (int i = 0; i < kPurgeBatchesPerPass; ++i) {

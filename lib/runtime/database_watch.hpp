@@ -29,6 +29,7 @@ struct Health {
   std::size_t replayed = 0;              // spooled records written back
   std::vector<runlog::Claim> abandoned;  // runs of dead instances this check marked abandoned
   std::int64_t purged = 0;               // runs deleted by the retention policy
+  std::size_t spooled = 0;               // run results still waiting in the spool
 };
 
 class DatabaseWatch {

@@ -23,6 +23,7 @@ struct ConfigSpec {
   std::string grace = "10s";    // scheduler.shutdown_grace
   std::string scheduler_extra;  // more `scheduler:` lines, each "  key: value\n"
   std::string database;         // a whole `database:` section; default: the test server
+  std::string http_listen = "off";  // http.listen
 };
 
 // Writes `dir`/`file` and returns its path. state_dir is `dir`/state.
