@@ -93,7 +93,7 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
   const std::string job = "  - name: a\n    schedule: \"* * * * *\"\n";
   const std::vector<Case> cases = {
       {"unknown top-level key", std::string(kHeader) + "colour: blue\n", 6, 1, "colour",
-       "unknown key; expected one of: database, scheduler, migrations, include, jobs"},
+       "unknown key; expected one of: database, scheduler, http, migrations, include, jobs"},
       {"unknown job key", std::string(kHeader) + job + "    call: p\n    retires: 3\n", 9, 5,
        "jobs[0].retires", "unknown key"},
       {"wrong type: port", "database:\n  port: many\n  schema: s\n", 2, 9, "database.port",
