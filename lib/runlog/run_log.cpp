@@ -2,6 +2,9 @@
 
 #include <date/date.h>
 
+#include <map>
+#include <tuple>
+
 #include "mysql/db_error.hpp"
 #include "util/sql_time.hpp"
 
@@ -39,6 +42,51 @@ std::optional<std::int64_t> RunLog::claim(mysql::Session& s, const Claim& c) con
   }
   const auto rs = s.query("SELECT LAST_INSERT_ID()");
   return std::stoll(rs.rows.at(0).at(0).value_or("0"));
+}
+
+std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
+    mysql::Session& s, const std::vector<Claim>& claims) const {
+  std::vector<std::optional<std::int64_t>> out(claims.size());
+  if (claims.empty()) return out;
+  const auto started = util::to_sql_datetime(claims.front().started_at);
+  std::string sql = "INSERT IGNORE INTO " + runs_ +
+                    " (job, scheduled_for, attempt, cause, instance, started_at, status) VALUES ";
+  std::vector<mysql::Value> params;
+  params.reserve(claims.size() * 6);
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    const auto& c = claims[i];
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, 'running')" : ", (?, ?, ?, ?, ?, ?, 'running')";
+    params.emplace_back(c.job);
+    params.emplace_back(slot_text(c.scheduled_for));
+    params.emplace_back(static_cast<std::int64_t>(c.attempt));
+    params.emplace_back(std::string(core::to_string(c.cause)));
+    params.emplace_back(c.instance);
+    params.emplace_back(started);
+  }
+  if (s.execute(sql, params) == 0) return out;  // every slot was already claimed
+  // The rows this call inserted: this instance's, with this exact start time (ix_runs_started).
+  const auto rs = s.query(
+      "SELECT run_id, job, DATE_FORMAT(scheduled_for, '%Y-%m-%d %H:%i:%s'),"
+      " attempt FROM " +
+          runs_ + " WHERE started_at = ? AND instance = ? AND status = 'running'",
+      {started, claims.front().instance});
+  std::map<std::tuple<std::string, std::string, int>, std::int64_t> ids;
+  for (const auto& row : rs.rows) {
+    ids[{row[1].value_or(""), row[2].value_or(""), std::stoi(row[3].value_or("0"))}] =
+        std::stoll(row[0].value_or("0"));
+  }
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    const auto it =
+        ids.find({claims[i].job, slot_text(claims[i].scheduled_for), claims[i].attempt});
+    if (it != ids.end()) out[i] = it->second;
+  }
+  return out;
+}
+
+void RunLog::mark_started(mysql::Session& s, std::int64_t run_id, std::uint64_t connection_id,
+                          std::chrono::system_clock::time_point started_at) const {
+  s.execute("UPDATE " + runs_ + " SET connection_id = ?, started_at = ? WHERE run_id = ?",
+            {static_cast<std::int64_t>(connection_id), util::to_sql_datetime(started_at), run_id});
 }
 
 void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& o,

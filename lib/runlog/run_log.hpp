@@ -52,6 +52,14 @@ class RunLog {
 
   // The new run_id, or nullopt when the slot is already claimed (duplicate key).
   std::optional<std::int64_t> claim(mysql::Session& s, const Claim& claim) const;
+  // Claims many slots with one multi-row insert (slots due in the same instant): for each claim,
+  // in order, its run_id, or nullopt if another instance holds it. All claims must share
+  // `instance` and `started_at` (that pair finds the rows this call inserted).
+  std::vector<std::optional<std::int64_t>> claim_batch(mysql::Session& s,
+                                                       const std::vector<Claim>& claims) const;
+  // A batch-claimed run starts on its connection.
+  void mark_started(mysql::Session& s, std::int64_t run_id, std::uint64_t connection_id,
+                    std::chrono::system_clock::time_point started_at) const;
   // Idempotent: only a row still running (or marked abandoned by another instance while this
   // one could not reach the database) is finished.
   void finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& outcome,

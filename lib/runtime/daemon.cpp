@@ -49,12 +49,14 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       rng_(std::random_device{}()),
       backoff_(options_.reconnect_min),
       control_pool_(connector, 1, "control"),
-      workers_(connector, config->scheduler.max_concurrent_runs, "run") {
+      workers_(connector, config->scheduler.max_concurrent_runs, "run"),
+      claim_pool_(connector, 1, "claim") {
   plan_.planner = std::make_unique<core::Planner>(config->jobs, SystemClock::now());
   plan_.config = std::move(config);
 }
 
 Daemon::~Daemon() {
+  claim_pool_.stop();
   workers_.stop();
   control_pool_.stop();
   http_io_.stop();
@@ -84,6 +86,7 @@ void Daemon::run() {
   io_.run();
   http_io_.stop();
   if (http_thread_.joinable()) http_thread_.join();
+  claim_pool_.stop();
   workers_.stop();
   control_pool_.post([this] {
     try {
@@ -143,6 +146,7 @@ void Daemon::detect_clock_jump() {
 }
 
 void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
+  std::vector<RunRequest> starts;
   for (const auto& d : decisions) {
     const auto& job = plan_.config->jobs[d.slot.job];
     if (d.action == core::Decision::Action::queued) {
@@ -175,8 +179,37 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
       continue;
     }
     ++in_flight_;
-    start(std::move(request));
+    starts.push_back(std::move(request));
   }
+  if (starts.size() == 1) {
+    start(std::move(starts.front()));
+  } else if (starts.size() > 1) {
+    claim_and_start(std::move(starts));
+  }
+}
+
+void Daemon::claim_and_start(std::vector<RunRequest> batch) {
+  claim_pool_.post([this, batch = std::move(batch)]() mutable {
+    try {
+      runner_.claim_batch(batch);
+    } catch (const mysql::DbError& e) {
+      spdlog::error("{} slots: not run, the database is unreachable: error {}: {}", batch.size(),
+                    e.code(), e.what());
+      for (auto& r : batch) {
+        boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, true); });
+      }
+      return;
+    }
+    for (auto& r : batch) {
+      if (r.claimed_run_id) {
+        start(std::move(r));
+      } else {
+        spdlog::info("job {} slot {} is already claimed by another instance; not running it",
+                     r.job_config().name, when(r.scheduled_for));
+        boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, false); });
+      }
+    }
+  });
 }
 
 void Daemon::start(RunRequest request) {

@@ -86,6 +86,8 @@ class Daemon {
   void detect_clock_jump();
   void dispatch(const std::vector<core::Decision>& decisions);
   void start(RunRequest request);
+  // Claims the slots of one pass with a single insert (claim thread), then starts the claimed.
+  void claim_and_start(std::vector<RunRequest> batch);
   void on_started(std::int64_t run_id, std::uint64_t connection_id, const RunRequest& request);
   void on_finished(const RunRequest& request, const RunReport& report, bool lost_database);
   void schedule_retry(const RunRequest& request, const RunReport& report);
@@ -148,6 +150,7 @@ class Daemon {
   std::thread http_thread_;
   WorkerPool control_pool_;
   WorkerPool workers_;
+  WorkerPool claim_pool_;  // declared last: stopped first, as it hands work to workers_
 };
 
 }  // namespace sqlcron::runtime

@@ -34,8 +34,17 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,   r.cause,
                       instance_, lease->connection_id(), Clock::now()};
   std::optional<std::int64_t> run_id;
+  // Claim the slot (or, if a batch claimed it, record where it starts).
+  const auto begin = [&](mysql::Session& session) {
+    if (r.claimed_run_id) {
+      log_.mark_started(session, *r.claimed_run_id, claim.connection_id, claim.started_at);
+      run_id = r.claimed_run_id;
+    } else {
+      run_id = log_.claim(session, claim);
+    }
+  };
   try {
-    run_id = log_.claim(*lease, claim);
+    begin(*lease);
   } catch (const mysql::DbError& e) {
     if (!connection_lost(e.code())) throw;
     // A pooled connection that died with the server (a restart): drop them all, claim on a
@@ -45,7 +54,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
     pool_.discard_idle();
     lease = pool_.acquire();
     claim.connection_id = lease->connection_id();
-    run_id = log_.claim(*lease, claim);
+    begin(*lease);
   }
   RunReport report;
   if (!run_id) {
@@ -163,6 +172,29 @@ bool JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
                   spool_.path());
   }
   return false;
+}
+
+void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
+  std::vector<runlog::Claim> claims;
+  claims.reserve(requests.size());
+  const auto now = Clock::now();
+  for (const auto& r : requests) {
+    claims.push_back(
+        runlog::Claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0, now});
+  }
+  auto lease = pool_.acquire();
+  std::vector<std::optional<std::int64_t>> ids;
+  try {
+    ids = log_.claim_batch(*lease, claims);
+  } catch (const mysql::DbError& e) {
+    if (!connection_lost(e.code())) throw;
+    lease.discard();
+    lease.release();
+    pool_.discard_idle();
+    lease = pool_.acquire();
+    ids = log_.claim_batch(*lease, claims);
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) requests[i].claimed_run_id = ids[i];
 }
 
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {

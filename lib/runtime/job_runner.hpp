@@ -37,6 +37,9 @@ class JobRunner {
             runlog::Spool& spool);
 
   RunReport run(const RunRequest& request, const OnStarted& on_started) const;
+  // Claims the slots of `requests` with one insert, setting claimed_run_id on each one claimed.
+  // Throws mysql::DbError when the database is unreachable (nothing is claimed then).
+  void claim_batch(std::vector<RunRequest>& requests) const;
   void skip(const RunRequest& request, const std::string& reason) const;
 
  private:

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -22,6 +23,7 @@ struct RunRequest {
   core::RunCause cause = core::RunCause::schedule;
   std::optional<schedule::Instant> next_fire;  // for the jobs table
   std::shared_ptr<std::atomic<int>> interruption = std::make_shared<std::atomic<int>>(0);
+  std::optional<std::int64_t> claimed_run_id;  // claimed already, in a batch
 
   [[nodiscard]] const config::JobConfig& job_config() const { return config->jobs[job]; }
 };

@@ -135,3 +135,22 @@ TEST_CASE("runs filters by job, status and time and prints table, json or csv", 
   CHECK(bad.exit_code == 64);
   CHECK_THAT(bad.output, Catch::Contains("is not a time"));
 }
+
+TEST_CASE("logs: journal priority prefixes under systemd, JSON lines on request", "[system][cli]") {
+  TempDir dir;
+  const auto config = setup(dir);
+  ::setenv("JOURNAL_STREAM", "8:12345", 1);
+  const auto journal = sqlcrond({"--config", config, "run-now", "broken", "--wait"});
+  ::unsetenv("JOURNAL_STREAM");
+  INFO(journal.output);
+  CHECK_THAT(journal.output, Catch::Contains("\n<6>run ") || Catch::StartsWith("<6>run "));
+  CHECK_THAT(journal.output, Catch::Contains("<4>run "));      // the failure is a warning
+  CHECK(journal.output.find("Z I run") == std::string::npos);  // no timestamps
+  std::this_thread::sleep_for(1s);  // a second manual run needs its own second (the claim key)
+  const auto json =
+      sqlcrond({"--config", config, "--log-format", "json", "run-now", "broken", "--wait"});
+  INFO(json.output);
+  CHECK_THAT(json.output, Catch::Contains("{\"time\":\"") &&
+                              Catch::Contains("\"level\":\"warning\",\"msg\":\"run ") &&
+                              Catch::Contains("bad data, \\\"quoted\\\""));
+}

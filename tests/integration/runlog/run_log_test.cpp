@@ -69,3 +69,44 @@ TEST_CASE("summaries give each job's last run and its failures of the last day",
   CHECK(sums[1].last_duration_ms == "12.500");
   CHECK(sums[1].failures_24h == 0);
 }
+
+TEST_CASE("a batch claims the free slots with one insert and reports the taken ones", "[runlog]") {
+  auto s = prepare();
+  const sqlcron::runlog::RunLog log(kState);
+  const auto slot = date::sys_days{date::year{2026} / 8 / 1} + std::chrono::hours{3};
+  const auto claim = [&](const std::string& job, const std::string& instance) {
+    sqlcron::runlog::Claim c;
+    c.job = job;
+    c.scheduled_for = slot;
+    c.instance = instance;
+    c.started_at = sqlcron::util::from_sql_datetime("2026-08-01 03:00:00.000123");
+    return c;
+  };
+  // Another instance already holds b's slot.
+  REQUIRE(log.claim(*s, claim("b", "other")));
+  const std::vector<sqlcron::runlog::Claim> batch{claim("a", "me"), claim("b", "me"),
+                                                  claim("c", "me")};
+  const auto ids = log.claim_batch(*s, batch);
+  REQUIRE(ids.size() == 3);
+  CHECK(ids[0].has_value());
+  CHECK_FALSE(ids[1].has_value());
+  CHECK(ids[2].has_value());
+  CHECK(*ids[0] != *ids[2]);
+  const auto owner = [&](std::int64_t id) {
+    return s
+        ->query(std::string("SELECT job, instance FROM ") + kState + ".runs WHERE run_id = ?", {id})
+        .rows.at(0);
+  };
+  CHECK(owner(*ids[0]) == sqlcron::mysql::Row{"a", "me"});
+  CHECK(owner(*ids[2]) == sqlcron::mysql::Row{"c", "me"});
+  // The same slots again: all taken now, including by this instance's own earlier batch.
+  const auto again = log.claim_batch(*s, batch);
+  CHECK_FALSE(again[0].has_value());
+  CHECK_FALSE(again[1].has_value());
+  CHECK_FALSE(again[2].has_value());
+  log.mark_started(*s, *ids[0], 77, sqlcron::util::from_sql_datetime("2026-08-01 03:00:00.5"));
+  CHECK(s->query(std::string("SELECT connection_id FROM ") + kState + ".runs WHERE run_id = ?",
+                 {*ids[0]})
+            .rows.at(0)
+            .at(0) == "77");
+}
