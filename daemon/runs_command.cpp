@@ -28,7 +28,8 @@ int runs_command(const CommandContext& ctx, const RunsOptions& o) {
     auto rs = runlog::RunLog(config->scheduler.state_schema).list(*session, filter);
     std::reverse(rs.rows.begin(), rs.rows.end());  // oldest first, newest at the bottom
     if (o.format == "json") {
-      std::cout << util::format_json(rs.columns, rs.rows);
+      std::cout << util::format_json(
+          rs.columns, rs.rows, {"run_id", "attempt", "duration_ms", "rows_affected", "error_code"});
     } else if (o.format == "csv") {
       std::cout << util::format_csv(rs.columns, rs.rows);
     } else {

@@ -108,7 +108,8 @@ std::string format_table(const std::vector<std::string>& columns, const std::vec
   return out;
 }
 
-std::string format_json(const std::vector<std::string>& columns, const std::vector<Cells>& rows) {
+std::string format_json(const std::vector<std::string>& columns, const std::vector<Cells>& rows,
+                        const std::set<std::string>& numeric_columns) {
   std::string out = "[";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     out += r == 0 ? "\n  {" : ",\n  {";
@@ -118,7 +119,7 @@ std::string format_json(const std::vector<std::string>& columns, const std::vect
       const auto& c = rows[r][i];
       if (!c) {
         out += "null";
-      } else if (is_json_number(*c)) {
+      } else if (numeric_columns.count(columns[i]) != 0 && is_json_number(*c)) {
         out += *c;
       } else {
         out += "\"" + json_escape(*c) + "\"";

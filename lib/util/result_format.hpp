@@ -1,8 +1,10 @@
 // Renders rows of text cells (NULL = nullopt) for people and programs: an aligned table, JSON
-// (an array of objects; cells that are JSON numbers stay numbers) or CSV (RFC 4180).
+// (an array of objects; the columns named numeric are numbers, the rest strings) or CSV
+// (RFC 4180).
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,8 @@ using Cells = std::vector<std::optional<std::string>>;
 // longer than max_cell are cut with "...".
 std::string format_table(const std::vector<std::string>& columns, const std::vector<Cells>& rows,
                          std::size_t max_cell = 60);
-std::string format_json(const std::vector<std::string>& columns, const std::vector<Cells>& rows);
+std::string format_json(const std::vector<std::string>& columns, const std::vector<Cells>& rows,
+                        const std::set<std::string>& numeric_columns);
 std::string format_csv(const std::vector<std::string>& columns, const std::vector<Cells>& rows);
 
 std::string json_escape(const std::string& s);

@@ -20,16 +20,19 @@ TEST_CASE("table: aligned columns, NULL as -, one line per row", "[util]") {
   CHECK(sqlcron::util::format_table({"a"}, {{std::string(80, 'x')}}, 10) == "a\nxxxxxxx...\n");
 }
 
-TEST_CASE("json: an array of objects, numbers stay numbers, strings escaped", "[util]") {
-  CHECK(sqlcron::util::format_json(kColumns, kRows) ==
+TEST_CASE("json: an array of objects, numeric columns as numbers, strings escaped", "[util]") {
+  CHECK(sqlcron::util::format_json(kColumns, kRows, {"run_id"}) ==
         "[\n"
         "  {\"run_id\": 1, \"job\": \"nightly\", \"error_message\": null},\n"
         "  {\"run_id\": 12, \"job\": \"say \\\"hi\\\", twice\", \"error_message\": \"line "
         "one\\nline two\"}\n"
         "]\n");
-  CHECK(sqlcron::util::format_json({"x"}, {}) == "[]\n");
-  CHECK(sqlcron::util::format_json({"x"}, {{"0.250"}, {"007"}, {"-3"}, {"1e5"}}) ==
+  CHECK(sqlcron::util::format_json({"x"}, {}, {}) == "[]\n");
+  CHECK(sqlcron::util::format_json({"x"}, {{"0.250"}, {"007"}, {"-3"}, {"1e5"}}, {"x"}) ==
         "[\n  {\"x\": 0.250},\n  {\"x\": \"007\"},\n  {\"x\": -3},\n  {\"x\": \"1e5\"}\n]\n");
+  // A column not declared numeric stays a string even when it looks like a number (SQLSTATE).
+  CHECK(sqlcron::util::format_json({"sql_state"}, {{"45000"}}, {}) ==
+        "[\n  {\"sql_state\": \"45000\"}\n]\n");
 }
 
 TEST_CASE("csv: RFC 4180 quoting, NULL as empty", "[util]") {
