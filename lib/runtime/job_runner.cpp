@@ -18,6 +18,24 @@ bool connection_lost(int code) {
 
 std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
+// Runs `fn` on the lease's session. If that connection died with the server (a restart), every
+// pooled connection did: they are dropped and `fn` runs once more on a fresh one. If that fails
+// too, the database really is unreachable and the error propagates.
+template <typename Fn>
+void on_live_connection(mysql::ConnectionPool& pool, mysql::ConnectionPool::Lease& lease, Fn&& fn) {
+  try {
+    fn(*lease);
+    return;
+  } catch (const mysql::DbError& e) {
+    if (!connection_lost(e.code())) throw;
+  }
+  lease.discard();
+  lease.release();  // before acquiring: the pool may hold no other session
+  pool.discard_idle();
+  lease = pool.acquire();
+  fn(*lease);
+}
+
 }  // namespace
 
 JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
@@ -43,19 +61,10 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
       run_id = log_.claim(session, claim);
     }
   };
-  try {
-    begin(*lease);
-  } catch (const mysql::DbError& e) {
-    if (!connection_lost(e.code())) throw;
-    // A pooled connection that died with the server (a restart): drop them all, claim on a
-    // fresh one. If that fails too, the database really is unreachable.
-    lease.discard();
-    lease.release();
-    pool_.discard_idle();
-    lease = pool_.acquire();
-    claim.connection_id = lease->connection_id();
-    begin(*lease);
-  }
+  on_live_connection(pool_, lease, [&](mysql::Session& session) {
+    claim.connection_id = session.connection_id();
+    begin(session);
+  });
   RunReport report;
   if (!run_id) {
     spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
@@ -184,16 +193,8 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
   }
   auto lease = pool_.acquire();
   std::vector<std::optional<std::int64_t>> ids;
-  try {
-    ids = log_.claim_batch(*lease, claims);
-  } catch (const mysql::DbError& e) {
-    if (!connection_lost(e.code())) throw;
-    lease.discard();
-    lease.release();
-    pool_.discard_idle();
-    lease = pool_.acquire();
-    ids = log_.claim_batch(*lease, claims);
-  }
+  on_live_connection(pool_, lease,
+                     [&](mysql::Session& session) { ids = log_.claim_batch(session, claims); });
   for (std::size_t i = 0; i < requests.size(); ++i) requests[i].claimed_run_id = ids[i];
 }
 
