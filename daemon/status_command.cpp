@@ -1,9 +1,11 @@
 #include <date/date.h>
 
+#include <functional>
 #include <iostream>
 #include <map>
 
 #include "commands.hpp"
+#include "config/job_graph.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/run_log.hpp"
@@ -41,20 +43,34 @@ int status_command(const CommandContext& ctx, const StatusOptions& o) {
                                         "ENABLED",  "LAST",      "LAST RUN (UTC)",
                                         "DURATION", "NEXT FIRE", "FAILS/24H"};
   std::vector<std::vector<std::string>> rows;
-  for (const auto& job : config->jobs) {
+  const auto add_row = [&](const config::JobConfig& job, int depth) {
     const auto it = history.find(job.name);
     const bool ran = it != history.end();
     std::string next = "-";
-    if (job.enabled) {
-      if (const auto t = job.schedule.next_after(now)) {
-        next = schedule::format_rfc3339(*t, job.schedule.zone());
+    if (job.enabled && job.schedule) {
+      if (const auto t = job.schedule->next_after(now)) {
+        next = schedule::format_rfc3339(*t, job.schedule->zone());
       }
     }
-    rows.push_back({job.name, job.schedule_text, job.timezone, job.enabled ? "yes" : "no",
+    const auto name = depth == 0 ? job.name : std::string(2 * depth, ' ') + "`- " + job.name;
+    rows.push_back({name, job.trigger(), job.timezone, job.enabled ? "yes" : "no",
                     ran ? it->second.last_status : "-",
                     ran ? it->second.last_started_at.substr(0, 19) : "-",
                     ran && it->second.last_duration_ms ? *it->second.last_duration_ms + " ms" : "-",
                     next, ran ? std::to_string(it->second.failures_24h) : "0"});
+  };
+  // Chains are shown as trees: each step indented under the job it runs after (under the first
+  // one shown, when it has several).
+  const config::JobGraph graph(config->jobs);
+  std::vector<char> shown(config->jobs.size(), 0);
+  const std::function<void(std::size_t, int)> show = [&](std::size_t j, int depth) {
+    if (shown[j] != 0) return;
+    shown[j] = 1;
+    add_row(config->jobs[j], depth);
+    for (const auto d : graph.downstream(j)) show(d, depth + 1);
+  };
+  for (std::size_t j = 0; j < config->jobs.size(); ++j) {
+    if (graph.upstream(j).empty()) show(j, 0);
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();

@@ -64,10 +64,15 @@ ArgTemplate ArgTemplate::text(std::string_view v) {
     if (name == "job") p = Placeholder::job;
     if (name == "attempt") p = Placeholder::attempt;
     if (name == "last_success") p = Placeholder::last_success;
+    if (name == "failed_job") p = Placeholder::failed_job;
+    if (name == "failed_run_id") p = Placeholder::failed_run_id;
+    if (name == "error_code") p = Placeholder::error_code;
+    if (name == "error_message") p = Placeholder::error_message;
     if (p == Placeholder::none) {
       throw std::invalid_argument("unknown placeholder {" + std::string(name) +
                                   "}; expected one of {scheduled_for}, {run_id}, {job}, "
-                                  "{attempt}, {last_success}");
+                                  "{attempt}, {last_success}, {failed_job}, {failed_run_id}, "
+                                  "{error_code}, {error_message}");
     }
     pieces.push_back(Piece{std::move(literal), p});
     literal.clear();
@@ -96,6 +101,18 @@ util::SqlValue ArgTemplate::value_of(Placeholder p, const RunContext& ctx) {
     case Placeholder::last_success:
       if (ctx.last_success) return sql_datetime(*ctx.last_success);
       return std::monostate{};
+    case Placeholder::failed_job:
+      if (ctx.failure) return ctx.failure->job;
+      return std::monostate{};
+    case Placeholder::failed_run_id:
+      if (ctx.failure) return ctx.failure->run_id;
+      return std::monostate{};
+    case Placeholder::error_code:
+      if (ctx.failure) return static_cast<std::int64_t>(ctx.failure->error_code);
+      return std::monostate{};
+    case Placeholder::error_message:
+      if (ctx.failure) return ctx.failure->error_message;
+      return std::monostate{};
     case Placeholder::none:
       break;
   }
@@ -108,6 +125,8 @@ bool ArgTemplate::uses_last_success() const {
   }
   return false;
 }
+
+std::string ArgTemplate::render_text(const RunContext& ctx) const { return as_text(render(ctx)); }
 
 util::SqlValue ArgTemplate::render(const RunContext& ctx) const {
   if (pieces_.empty()) return constant_;

@@ -2,7 +2,9 @@
 // A string that is exactly one placeholder ("{run_id}") becomes that value with its own type
 // (instants as 'YYYY-MM-DD HH:MM:SS' UTC, NULL for a first-time {last_success}); placeholders
 // inside a longer string are substituted as text. Known placeholders: {scheduled_for}, {run_id},
-// {job}, {attempt}, {last_success}; a literal brace is written "{{" or "}}".
+// {job}, {attempt}, {last_success}, and for failure hooks and notify commands {failed_job},
+// {failed_run_id}, {error_code}, {error_message} (NULL in other runs); a literal brace is written
+// "{{" or "}}".
 //
 // Error contract: parse() throws std::invalid_argument naming the bad placeholder; render() never
 // throws for a parsed template.
@@ -26,11 +28,24 @@ class ArgTemplate {
   static ArgTemplate text(std::string_view v);  // parses placeholders
 
   [[nodiscard]] util::SqlValue render(const RunContext& ctx) const;
+  // The rendered value as text (NULL as ""), for command lines.
+  [[nodiscard]] std::string render_text(const RunContext& ctx) const;
   // True if rendering needs RunContext::last_success (a database lookup).
   [[nodiscard]] bool uses_last_success() const;
 
  private:
-  enum class Placeholder { none, scheduled_for, run_id, job, attempt, last_success };
+  enum class Placeholder {
+    none,
+    scheduled_for,
+    run_id,
+    job,
+    attempt,
+    last_success,
+    failed_job,
+    failed_run_id,
+    error_code,
+    error_message
+  };
   struct Piece {
     std::string literal;
     Placeholder placeholder = Placeholder::none;

@@ -15,7 +15,11 @@ namespace sqlcron::config {
 
 struct SourceLocation {
   std::string file;
-  int line = 0;  // 1-based
+  int line = 0;     // 1-based
+  std::string key;  // e.g. "jobs[2]"
+  int column = 1;
+  int after_line = 0;
+  int on_failure_line = 0;
 };
 
 struct DatabaseConfig {
@@ -51,15 +55,40 @@ struct SchedulerConfig {
   std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
 };
 
+// `notify:` - a program run (no shell) when the job finally fails.
+struct NotifyConfig {
+  std::vector<ArgTemplate> command;  // argv; placeholders substituted as text
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+};
+
+// `load_csv:` - the job loads the new CSV files of a directory into a table (docs/pipelines.md).
+struct LoadCsvConfig {
+  std::string dir;  // absolute
+  std::string pattern = "*.csv";
+  std::string table_schema;  // empty: database.schema
+  std::string table;
+  std::vector<std::string> columns;  // the file's fields, in order, as column names
+  bool header = true;                // the first line names the columns (checked)
+  char delimiter = ',';
+};
+
 struct JobConfig {
   std::string name;
-  std::string schedule_text;
+  std::string schedule_text;  // "" for a job without a schedule
   std::string timezone;
-  schedule::Schedule schedule;
-  // Exactly one of: a procedure (call_schema may be empty = database.schema) or a statement.
+  // No schedule: the job runs after its upstream jobs (`after`), when a file arrives (`watch`),
+  // as a failure hook, or by hand.
+  std::optional<schedule::Schedule> schedule;
+  // Exactly one of: a procedure (call_schema may be empty = database.schema), a statement, or a
+  // CSV load.
   std::string call_schema{};
   std::string call_procedure{};
   std::string sql{};
+  std::optional<LoadCsvConfig> load_csv{};
+  std::vector<std::string> after{};       // upstream jobs (a chain)
+  std::vector<std::string> on_failure{};  // jobs fired when this one finally fails
+  std::optional<NotifyConfig> notify{};
+  std::string watch{};  // a directory whose new files start the job (absolute)
   std::vector<ArgTemplate> args{};
   std::optional<std::chrono::milliseconds> timeout{};
   RetryPolicy retry{};
@@ -77,8 +106,10 @@ struct JobConfig {
     }
     return false;
   }
-  // "schema.procedure" or "sql" - for logs and the jobs table.
+  // "schema.procedure", "sql" or "load_csv:table" - for logs and the jobs table.
   [[nodiscard]] std::string target() const;
+  // The schedule as shown to people: the expression, or what starts the job instead.
+  [[nodiscard]] std::string trigger() const;
 };
 
 struct HttpConfig {

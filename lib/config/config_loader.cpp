@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "config/identifier.hpp"
+#include "config/job_graph.hpp"
 #include "config/option_file.hpp"
 #include "config/yaml_reader.hpp"
 #include "schedule/schedule_error.hpp"
@@ -88,16 +89,19 @@ class JobReader {
     if (!r_.expect_map(node, path)) return std::nullopt;
     const auto issues_before = r_.issue_count();
     r_.check_keys(node, path,
-                  {"name", "schedule", "timezone", "call", "sql", "args", "timeout", "retry",
-                   "overlap", "max_instances", "misfire", "misfire_grace", "enabled"});
+                  {"name", "schedule", "timezone", "call", "sql", "load_csv", "args", "timeout",
+                   "retry", "overlap", "max_instances", "misfire", "misfire_grace", "enabled",
+                   "after", "on_failure", "notify", "watch"});
     JobConfig job{.name = "",
                   .schedule_text = "",
                   .timezone = config_.scheduler.timezone,
-                  .schedule = placeholder_schedule(),
-                  .source = SourceLocation{r_.file(), node.Mark().line + 1}};
+                  .schedule = std::nullopt,
+                  .source = SourceLocation{r_.file(), node.Mark().line + 1, path,
+                                            node.Mark().column + 1}};
     read_name(node, path, job);
     read_target(node, path, job);
     read_args(node, path, job);
+    read_pipeline(node, path, job);
     const auto& defaults = config_.scheduler;
     job.timeout = r_.duration(node, "timeout", path);
     if (!job.timeout) job.timeout = defaults.timeout;
@@ -110,11 +114,175 @@ class JobReader {
   }
 
  private:
-  schedule::Schedule placeholder_schedule() const {
-    return schedule::Schedule::parse("@daily", config_.scheduler.zone, options_.defined_at);
+  // A list of job names (after:, on_failure:).
+  std::vector<std::string> read_names(const YAML::Node& node, const std::string& key) {
+    std::vector<std::string> out;
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (!node.IsSequence()) {
+      r_.issue(node, key, "expected a list of job names, e.g. [load_raw, curate]");
+      return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const auto item = node[i];
+      const auto ikey = key + "[" + std::to_string(i) + "]";
+      if (!item.IsScalar()) {
+        r_.issue(item, ikey, "expected a job name");
+        continue;
+      }
+      if (std::find(out.begin(), out.end(), item.Scalar()) != out.end()) {
+        r_.issue(item, ikey, "'" + item.Scalar() + "' is listed twice");
+        continue;
+      }
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+  void read_pipeline(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    const auto after = node["after"];
+    job.after = read_names(after, YamlReader::join(path, "after"));
+    if (after.IsDefined()) job.source.after_line = after.Mark().line + 1;
+    const auto hooks = node["on_failure"];
+    job.on_failure = read_names(hooks, YamlReader::join(path, "on_failure"));
+    if (hooks.IsDefined()) job.source.on_failure_line = hooks.Mark().line + 1;
+    if (auto dir = r_.string(node, "watch", path)) {
+      const auto abs = (fs::path(r_.file()).parent_path() / *dir).lexically_normal().string();
+      if (!fs::is_directory(abs)) {
+        r_.issue(node["watch"], YamlReader::join(path, "watch"),
+                 abs + " is not a directory (the directory whose new files start the job)");
+      } else {
+        job.watch = abs;
+      }
+    }
+    const bool scheduled = node["schedule"].IsDefined();
+    if (!job.after.empty() && scheduled) {
+      r_.issue(node["after"], YamlReader::join(path, "after"),
+               "a job with after: runs when its upstream jobs succeed, for their slot; remove "
+               "schedule: (or after:)");
+    }
+    if (node["watch"].IsDefined() && (scheduled || !job.after.empty())) {
+      r_.issue(node["watch"], YamlReader::join(path, "watch"),
+               "a watched job is started by new files; it takes neither schedule: nor after:");
+    }
+    read_notify(node["notify"], YamlReader::join(path, "notify"), job);
+  }
+
+  void read_notify(const YAML::Node& node, const std::string& key, JobConfig& job) {
+    if (!node.IsDefined()) return;
+    if (!r_.expect_map(node, key)) return;
+    r_.check_keys(node, key, {"command", "timeout"});
+    NotifyConfig n;
+    const auto cmd = node["command"];
+    const auto ckey = YamlReader::join(key, "command");
+    if (!cmd.IsDefined()) {
+      r_.issue(node, ckey, "is required: the program and its arguments, e.g. [/usr/local/bin/alert, --job, \"{failed_job}\"]");
+      return;
+    }
+    if (!cmd.IsSequence() || cmd.size() == 0) {
+      r_.issue(cmd, ckey,
+               "expected a non-empty list: the program (an absolute path) and its arguments; "
+               "no shell runs it");
+      return;
+    }
+    for (std::size_t i = 0; i < cmd.size(); ++i) {
+      const auto ikey = ckey + "[" + std::to_string(i) + "]";
+      if (!cmd[i].IsScalar()) {
+        r_.issue(cmd[i], ikey, "expected a string");
+        return;
+      }
+      if (i == 0 && (cmd[i].Scalar().empty() || cmd[i].Scalar().front() != '/')) {
+        r_.issue(cmd[i], ikey, "'" + cmd[i].Scalar() + "' must be an absolute path (no shell and no PATH search)");
+        return;
+      }
+      try {
+        n.command.push_back(ArgTemplate::text(cmd[i].Scalar()));
+      } catch (const std::invalid_argument& e) {
+        r_.issue(cmd[i], ikey, e.what());
+        return;
+      }
+    }
+    if (auto t = r_.duration(node, "timeout", key)) {
+      if (t->count() <= 0 || *t > std::chrono::hours(1)) {
+        r_.issue(node["timeout"], YamlReader::join(key, "timeout"), "must be between 1ms and 1h");
+      } else {
+        n.timeout = *t;
+      }
+    }
+    job.notify = std::move(n);
+  }
+
+  void read_load_csv(const YAML::Node& node, const std::string& key, JobConfig& job) {
+    if (!r_.expect_map(node, key)) return;
+    r_.check_keys(node, key, {"dir", "pattern", "table", "columns", "header", "delimiter"});
+    LoadCsvConfig c;
+    if (auto dir = r_.string(node, "dir", key)) {
+      c.dir = (fs::path(r_.file()).parent_path() / *dir).lexically_normal().string();
+      if (!fs::is_directory(c.dir)) {
+        r_.issue(node["dir"], YamlReader::join(key, "dir"), c.dir + " is not a directory");
+      }
+    } else if (!node["dir"].IsDefined()) {
+      r_.issue(node, YamlReader::join(key, "dir"), "is required: the directory of the CSV files");
+    }
+    if (auto pattern = r_.string(node, "pattern", key)) {
+      if (pattern->empty() || pattern->find('/') != std::string::npos) {
+        r_.issue(node["pattern"], YamlReader::join(key, "pattern"),
+                 "expected a file name pattern such as *.csv (no directories)");
+      } else {
+        c.pattern = *pattern;
+      }
+    }
+    if (auto table = r_.string(node, "table", key)) {
+      const auto dot = table->find('.');
+      c.table_schema = dot == std::string::npos ? "" : table->substr(0, dot);
+      c.table = dot == std::string::npos ? *table : table->substr(dot + 1);
+      for (const auto* part : {&c.table_schema, &c.table}) {
+        if (part == &c.table_schema && dot == std::string::npos) continue;
+        if (auto problem = identifier_problem(*part)) {
+          r_.issue(node["table"], YamlReader::join(key, "table"), *problem + "; expected [schema.]table");
+          break;
+        }
+      }
+    } else if (!node["table"].IsDefined()) {
+      r_.issue(node, YamlReader::join(key, "table"), "is required: the table the rows go to");
+    }
+    const auto cols = node["columns"];
+    const auto ckey = YamlReader::join(key, "columns");
+    if (!cols.IsDefined()) {
+      r_.issue(node, ckey, "is required: the table columns of the file's fields, in order");
+    } else if (!cols.IsSequence() || cols.size() == 0) {
+      r_.issue(cols, ckey, "expected a non-empty list of column names");
+    } else {
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        const auto ikey = ckey + "[" + std::to_string(i) + "]";
+        if (!cols[i].IsScalar()) {
+          r_.issue(cols[i], ikey, "expected a column name");
+          continue;
+        }
+        const auto& name = cols[i].Scalar();
+        if (auto problem = identifier_problem(name)) {
+          r_.issue(cols[i], ikey, *problem);
+        } else if (std::find(c.columns.begin(), c.columns.end(), name) != c.columns.end()) {
+          r_.issue(cols[i], ikey, "'" + name + "' is listed twice");
+        } else {
+          c.columns.push_back(name);
+        }
+      }
+    }
+    c.header = r_.boolean(node, "header", key).value_or(true);
+    if (auto d = r_.string(node, "delimiter", key)) {
+      if (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r") {
+        r_.issue(node["delimiter"], YamlReader::join(key, "delimiter"),
+                 "expected one character such as \",\" or \";\" (not a quote or newline)");
+      } else {
+        c.delimiter = d->front();
+      }
+    }
+    job.load_csv = std::move(c);
   }
 
   void read_policies(const YAML::Node& node, const std::string& path, JobConfig& job) {
+    // A file arriving while the watched job runs must not be dropped: it waits for that run.
+    if (node["watch"].IsDefined()) job.overlap = Overlap::queue;
     if (auto text = r_.string(node, "overlap", path)) {
       if (auto o = parse_overlap(*text)) {
         job.overlap = *o;
@@ -149,10 +317,19 @@ class JobReader {
   void read_target(const YAML::Node& node, const std::string& path, JobConfig& job) {
     const bool has_call = node["call"].IsDefined();
     const bool has_sql = node["sql"].IsDefined();
-    if (has_call == has_sql) {
+    const bool has_load = node["load_csv"].IsDefined();
+    const int kinds = int{has_call} + int{has_sql} + int{has_load};
+    if (kinds != 1) {
       r_.issue(node, path,
-               has_call ? "has both call and sql; a job runs exactly one of them"
-                        : "needs either call (a procedure) or sql (a statement)");
+               kinds > 1 ? "has more than one of call, sql and load_csv; a job runs exactly one"
+                         : "needs one of call (a procedure), sql (a statement) or load_csv");
+      return;
+    }
+    if (has_load) {
+      read_load_csv(node["load_csv"], YamlReader::join(path, "load_csv"), job);
+      if (node["args"].IsDefined()) {
+        r_.issue(node["args"], YamlReader::join(path, "args"), "does not apply to load_csv jobs");
+      }
       return;
     }
     if (has_sql) {
@@ -237,12 +414,7 @@ class JobReader {
       }
     }
     auto text = r_.string(node, "schedule", path);
-    if (!text) {
-      if (!node["schedule"].IsDefined()) {
-        r_.issue(node, YamlReader::join(path, "schedule"), "is required");
-      }
-      return;
-    }
+    if (!text) return;  // unscheduled jobs are checked with the pipelines (check_pipelines)
     if (zone == nullptr) return;  // scheduler.timezone invalid: already reported
     try {
       job.schedule = schedule::Schedule::parse(*text, zone, options_.defined_at);
@@ -291,6 +463,7 @@ class Loader {
     read_jobs(config_.file, root);
     read_includes(root);
     check_duplicates();
+    if (issues_.empty()) check_pipelines();
   }
 
   void collect(YamlReader& r) {
@@ -588,6 +761,56 @@ class Loader {
     }
   }
 
+  // after: and on_failure: name existing jobs, chains have no cycle, and every job has a way
+  // to start.
+  void check_pipelines() {
+    const auto& jobs = config_.jobs;
+    std::map<std::string, bool> hook_target;
+    for (const auto& job : jobs) {
+      for (const auto& h : job.on_failure) hook_target[h] = true;
+    }
+    const auto exists = [&](const std::string& name) {
+      return std::any_of(jobs.begin(), jobs.end(), [&](const auto& j) { return j.name == name; });
+    };
+    // At the key's line when known (column 1: its items may span lines), else at the job.
+    const auto problem = [&](const JobConfig& job, int line, const std::string& key,
+                             std::string message) {
+      issues_.push_back(ConfigIssue{job.source.file, line > 0 ? line : job.source.line,
+                                    line > 0 ? 1 : job.source.column, job.source.key + "." + key,
+                                    std::move(message)});
+    };
+    for (const auto& job : jobs) {
+      for (const auto& up : job.after) {
+        if (!exists(up)) {
+          problem(job, job.source.after_line, "after", "no job named '" + up + "'");
+        }
+      }
+      for (const auto& h : job.on_failure) {
+        if (!exists(h)) {
+          problem(job, job.source.on_failure_line, "on_failure", "no job named '" + h + "'");
+        } else if (h == job.name) {
+          problem(job, job.source.on_failure_line, "on_failure",
+                  "a job cannot be its own failure hook");
+        }
+      }
+      if (!job.schedule && job.after.empty() && job.watch.empty() && !hook_target[job.name]) {
+        problem(job, 0, "schedule",
+                "is required (or after: to run in a chain, watch: to run when files arrive, or "
+                "name the job in another job's on_failure:)");
+      }
+    }
+    if (!issues_.empty()) return;
+    const JobGraph graph(jobs);
+    if (auto cycle = graph.find_cycle()) {
+      std::string path;
+      for (const auto& name : *cycle) path += (path.empty() ? "" : " -> ") + name;
+      const auto& job = jobs[*graph.index(cycle->back())];
+      problem(job, job.source.after_line, "after",
+              cycle->size() == 2 ? "a job cannot run after itself: " + path
+                                 : "the chain has a cycle: " + path);
+    }
+  }
+
   const LoadOptions& options_;
   Config config_;
   std::vector<ConfigIssue> issues_;
@@ -596,8 +819,23 @@ class Loader {
 }  // namespace
 
 std::string JobConfig::target() const {
+  if (load_csv) {
+    return "load_csv:" +
+           (load_csv->table_schema.empty() ? "" : load_csv->table_schema + ".") + load_csv->table;
+  }
   if (!is_call()) return "sql";
   return call_schema.empty() ? call_procedure : call_schema + "." + call_procedure;
+}
+
+std::string JobConfig::trigger() const {
+  if (schedule) return schedule_text;
+  if (!after.empty()) {
+    std::string out = "after ";
+    for (std::size_t i = 0; i < after.size(); ++i) out += (i == 0 ? "" : ", ") + after[i];
+    return out;
+  }
+  if (!watch.empty()) return "watch " + watch;
+  return "on failure of another job";
 }
 
 Config ConfigLoader::load(const std::string& path, const LoadOptions& options) {

@@ -26,14 +26,17 @@ void Planner::seed(TimePoint now) {
 }
 
 void Planner::push_next(std::size_t job, schedule::Instant after) {
-  next_[job] = jobs_[job].schedule.next_after(after);
+  const auto& schedule = jobs_[job].schedule;
+  if (!schedule) return;  // started by a chain, a file or a failure, not by the clock
+  next_[job] = schedule->next_after(after);
   if (next_[job]) queue_.push(Entry{*next_[job], job});
 }
 
 Decision Planner::offer(const Slot& slot) {
   const auto& job = jobs_[slot.job];
   const int limit = job.overlap == config::Overlap::allow ? job.max_instances : 1;
-  if (running_[slot.job] < limit) {
+  // Every failure gets its hook run (an alert is never skipped for overlap).
+  if (running_[slot.job] < limit || slot.cause == RunCause::failure_hook) {
     ++running_[slot.job];
     return Decision{Decision::Action::start, slot, ""};
   }
@@ -123,7 +126,9 @@ void Planner::adopt_running(const Planner& old) {
     if (it == index.end()) continue;
     running_[it->second] += old.running_[j];
     if (old.queued_[j]) {
-      queued_[it->second] = Slot{it->second, old.queued_[j]->scheduled_for, old.queued_[j]->cause};
+      Slot slot = *old.queued_[j];
+      slot.job = it->second;
+      queued_[it->second] = std::move(slot);
     }
   }
 }

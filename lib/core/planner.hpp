@@ -18,6 +18,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <string>
@@ -35,6 +37,8 @@ struct Slot {
   schedule::Instant scheduled_for;
   RunCause cause = RunCause::schedule;
   int attempt = 1;
+  std::int64_t chain_run_id = 0;  // a chain step: the run id of its pipeline's root run
+  std::shared_ptr<const config::FailureInfo> failure{};  // a failure hook: what failed
 };
 
 struct Decision {

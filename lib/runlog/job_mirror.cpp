@@ -32,7 +32,7 @@ void JobMirror::sync(mysql::Session& s, const std::vector<JobMirrorEntry>& jobs,
                     " timezone = VALUES(timezone), target = VALUES(target),"
                     " enabled = VALUES(enabled), next_fire_at = VALUES(next_fire_at),"
                     " updated_at = VALUES(updated_at), updated_by = VALUES(updated_by)",
-                {j.name, j.schedule_text, j.timezone, j.target(),
+                {j.name, j.trigger(), j.timezone, j.target(),
                  static_cast<std::int64_t>(j.enabled ? 1 : 0), instant(e.next_fire), instance});
       names += names.empty() ? "?" : ", ?";
       keep.emplace_back(j.name);

@@ -22,6 +22,11 @@ mysql::Value nullable(const std::string& s) {
   return s;
 }
 
+mysql::Value chain_of(const Claim& c) {
+  if (c.chain_run_id == 0) return std::monostate{};
+  return c.chain_run_id;
+}
+
 }  // namespace
 
 RunLog::RunLog(std::string state_schema)
@@ -32,10 +37,11 @@ std::optional<std::int64_t> RunLog::claim(mysql::Session& s, const Claim& c) con
   try {
     s.execute("INSERT INTO " + runs_ +
                   " (job, scheduled_for, attempt, cause, instance, connection_id, started_at,"
-                  " status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+                  " status, chain_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
               {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
                std::string(core::to_string(c.cause)), c.instance,
-               static_cast<std::int64_t>(c.connection_id), util::to_sql_datetime(c.started_at)});
+               static_cast<std::int64_t>(c.connection_id), util::to_sql_datetime(c.started_at),
+               chain_of(c)});
   } catch (const mysql::DbError& e) {
     if (e.code() == kDuplicateKey) return std::nullopt;
     throw;
@@ -50,18 +56,20 @@ std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
   if (claims.empty()) return out;
   const auto started = util::to_sql_datetime(claims.front().started_at);
   std::string sql = "INSERT IGNORE INTO " + runs_ +
-                    " (job, scheduled_for, attempt, cause, instance, started_at, status) VALUES ";
+                    " (job, scheduled_for, attempt, cause, instance, started_at, status,"
+                    " chain_run_id) VALUES ";
   std::vector<mysql::Value> params;
-  params.reserve(claims.size() * 6);
+  params.reserve(claims.size() * 7);
   for (std::size_t i = 0; i < claims.size(); ++i) {
     const auto& c = claims[i];
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, 'running')" : ", (?, ?, ?, ?, ?, ?, 'running')";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, 'running', ?)" : ", (?, ?, ?, ?, ?, ?, 'running', ?)";
     params.emplace_back(c.job);
     params.emplace_back(slot_text(c.scheduled_for));
     params.emplace_back(static_cast<std::int64_t>(c.attempt));
     params.emplace_back(std::string(core::to_string(c.cause)));
     params.emplace_back(c.instance);
     params.emplace_back(started);
+    params.emplace_back(chain_of(c));
   }
   if (s.execute(sql, params) == 0) return out;  // every slot was already claimed
   // The rows this call inserted: this instance's, with this exact start time (ix_runs_started).
@@ -109,10 +117,52 @@ void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string
   // IGNORE: another instance may have claimed (and run) the same slot.
   s.execute("INSERT IGNORE INTO " + runs_ +
                 " (job, scheduled_for, attempt, cause, instance, started_at, finished_at,"
-                " duration_ms, status, error_message)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'skipped', ?)",
+                " duration_ms, status, error_message, chain_run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'skipped', ?, ?)",
             {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
-             std::string(core::to_string(c.cause)), c.instance, now, now, reason});
+             std::string(core::to_string(c.cause)), c.instance, now, now, reason, chain_of(c)});
+}
+
+std::vector<std::string> RunLog::succeeded_for(mysql::Session& s,
+                                               const std::vector<std::string>& jobs,
+                                               schedule::Instant slot) const {
+  std::vector<std::string> out;
+  if (jobs.empty()) return out;
+  std::string sql = "SELECT DISTINCT job FROM " + runs_ +
+                    " WHERE scheduled_for = ? AND status = 'succeeded' AND job IN (";
+  std::vector<mysql::Value> params{slot_text(slot)};
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(jobs[i]);
+  }
+  sql += ")";
+  for (const auto& row : s.query(sql, params).rows) out.push_back(row[0].value_or(""));
+  return out;
+}
+
+std::vector<std::pair<schedule::Instant, std::int64_t>> RunLog::pending_chain_slots(
+    mysql::Session& s, const std::string& job, const std::vector<std::string>& upstream,
+    schedule::Instant since) const {
+  std::vector<std::pair<schedule::Instant, std::int64_t>> out;
+  if (upstream.empty()) return out;
+  std::string sql = "SELECT u.scheduled_for, MIN(COALESCE(u.chain_run_id, u.run_id)) FROM " +
+                    runs_ + " u WHERE u.status = 'succeeded' AND u.scheduled_for >= ? AND u.job IN (";
+  std::vector<mysql::Value> params{slot_text(since)};
+  for (std::size_t i = 0; i < upstream.size(); ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(upstream[i]);
+  }
+  sql += ") AND NOT EXISTS (SELECT 1 FROM " + runs_ +
+         " d WHERE d.job = ? AND d.scheduled_for = u.scheduled_for)"
+         " GROUP BY u.scheduled_for HAVING COUNT(DISTINCT u.job) = ? ORDER BY u.scheduled_for";
+  params.emplace_back(job);
+  params.emplace_back(static_cast<std::int64_t>(upstream.size()));
+  for (const auto& row : s.query(sql, params).rows) {
+    out.emplace_back(
+        std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(row[0].value_or(""))),
+        std::stoll(row[1].value_or("0")));
+  }
+  return out;
 }
 
 std::optional<schedule::Instant> RunLog::last_success(mysql::Session& s,
@@ -173,9 +223,18 @@ bool RunLog::server_read_only(mysql::Session& s) {
 mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
   std::string sql =
       "SELECT run_id, job, scheduled_for, attempt, cause, status, started_at, duration_ms,"
-      " rows_affected, error_code, sql_state, error_message FROM " +
+      " rows_affected, error_code, sql_state, error_message, chain_run_id FROM " +
       runs_ + " WHERE 1 = 1";
   std::vector<mysql::Value> params;
+  if (f.chain) {
+    // The pipeline instance: its root run and every run that names it as its chain.
+    sql += " AND ? IN (run_id, chain_run_id)";
+    const auto root = s.query("SELECT COALESCE(chain_run_id, run_id) FROM " + runs_ +
+                                  " WHERE run_id = ?",
+                              {*f.chain});
+    params.emplace_back(root.rows.empty() ? *f.chain
+                                          : std::stoll(root.rows[0][0].value_or("0")));
+  }
   if (f.job) {
     sql += " AND job = ?";
     params.emplace_back(*f.job);
@@ -192,7 +251,7 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
     sql += " AND scheduled_for < ?";
     params.emplace_back(util::to_sql_datetime(*f.until));
   }
-  sql += " ORDER BY run_id DESC LIMIT ?";
+  sql += f.chain ? " ORDER BY run_id LIMIT ?" : " ORDER BY run_id DESC LIMIT ?";
   params.emplace_back(static_cast<std::int64_t>(f.limit));
   return s.query(sql, params);
 }

@@ -27,6 +27,7 @@ struct Claim {
   std::string instance;
   std::uint64_t connection_id = 0;
   std::chrono::system_clock::time_point started_at;
+  std::int64_t chain_run_id = 0;  // 0: not part of a chain (or its root)
 };
 
 struct RunFilter {
@@ -34,6 +35,7 @@ struct RunFilter {
   std::optional<std::string> status;
   std::optional<std::chrono::system_clock::time_point> since;  // scheduled_for >= since
   std::optional<std::chrono::system_clock::time_point> until;  // scheduled_for < until
+  std::optional<std::int64_t> chain;  // the runs of one pipeline instance (any of its run ids)
   int limit = 20;
 };
 
@@ -76,10 +78,21 @@ class RunLog {
   static bool server_read_only(mysql::Session& s);
   // A slot decided not to run: a finished row with status skipped and the reason.
   void record_skipped(mysql::Session& s, const Claim& claim, const std::string& reason) const;
+  // Which of `jobs` have a succeeded run for `slot` (a chain step is ready when all its upstream
+  // jobs have).
+  std::vector<std::string> succeeded_for(mysql::Session& s, const std::vector<std::string>& jobs,
+                                         schedule::Instant slot) const;
+  // Slots since `since` for which every job of `upstream` succeeded but `job` has no run row: a
+  // chain step whose trigger was lost (the daemon stopped between the two). With the smallest
+  // upstream run id of each slot.
+  std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
+      mysql::Session& s, const std::string& job, const std::vector<std::string>& upstream,
+      schedule::Instant since) const;
   // The scheduled_for of the job's latest succeeded run.
   std::optional<schedule::Instant> last_success(mysql::Session& s, const std::string& job) const;
-  // Latest runs first: run_id, job, scheduled_for, attempt, cause, status, started_at,
-  // duration_ms, rows_affected, error_code, sql_state, error_message.
+  // Latest runs first (with `chain`: in run order): run_id, job, scheduled_for, attempt, cause,
+  // status, started_at, duration_ms, rows_affected, error_code, sql_state, error_message,
+  // chain_run_id.
   mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;
   // The latest run of every job and its failures (failed, timed_out, abandoned, cancelled) in
   // the last 24 hours.

@@ -49,15 +49,18 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       rng_(std::random_device{}()),
       backoff_(options_.reconnect_min),
       control_pool_(connector, 1, "control"),
+      notify_pool_(connector, 2, "notify"),
       workers_(connector, config->scheduler.max_concurrent_runs, "run"),
       claim_pool_(connector, 1, "claim") {
   plan_.planner = std::make_unique<core::Planner>(config->jobs, SystemClock::now());
+  plan_.graph = std::make_unique<config::JobGraph>(config->jobs);
   plan_.config = std::move(config);
 }
 
 Daemon::~Daemon() {
   claim_pool_.stop();
   workers_.stop();
+  notify_pool_.stop();
   control_pool_.stop();
   http_io_.stop();
   if (http_thread_.joinable()) http_thread_.join();
@@ -74,6 +77,7 @@ void Daemon::run() {
   update_next_fires({});
   sync_mirror();
   catch_up();
+  watch_dirs();
   arm();
   check_health(std::chrono::milliseconds(0));
   const auto& jobs = plan_.config->jobs;
@@ -86,8 +90,10 @@ void Daemon::run() {
   io_.run();
   http_io_.stop();
   if (http_thread_.joinable()) http_thread_.join();
+  watchers_.clear();
   claim_pool_.stop();
   workers_.stop();
+  notify_pool_.stop();
   control_pool_.post([this] {
     try {
       watch_.mark_stopped();
@@ -166,8 +172,14 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
     request.cause = d.slot.cause;
     request.attempt = d.slot.attempt;
     request.next_fire = plan_.planner->next_fire(d.slot.job);
+    request.chain_run_id = d.slot.chain_run_id;
+    request.failure = d.slot.failure;
     if (d.action == core::Decision::Action::skip) {
       metrics_.run_finished(job.name, "skipped", std::chrono::duration<double>(0));
+      if (!plan_.graph->downstream(d.slot.job).empty()) {
+        skip_downstream(d.slot.job, d.slot.scheduled_for, d.slot.chain_run_id,
+                        "upstream " + job.name + " was skipped (" + d.reason + ")");
+      }
       control_pool_.post([this, request, reason = d.reason] {
         try {
           runner_.skip(request, reason);
@@ -286,6 +298,7 @@ void Daemon::on_finished(const RunRequest& request, const RunReport& report, boo
     return;
   }
   --in_flight_;
+  if (report.claimed) follow_up(request, report);
   release(job.name);
   maybe_stop();
 }
@@ -425,8 +438,9 @@ void Daemon::catch_up() {
           const auto i = job_index(name);
           if (!i || !plan_.config->jobs[*i].enabled) continue;
           const auto& job = plan_.config->jobs[*i];
+          if (!job.schedule) continue;  // chain steps: catch_up_chains()
           for (const auto t :
-               core::catchup_slots(job.schedule, slot, now_s, job.misfire, job.misfire_grace)) {
+               core::catchup_slots(*job.schedule, slot, now_s, job.misfire, job.misfire_grace)) {
             decisions.push_back(plan_.planner->offer({*i, t, core::RunCause::catchup}));
           }
         }
@@ -434,6 +448,7 @@ void Daemon::catch_up() {
           spdlog::info("misfire: {} missed slots to catch up", decisions.size());
         }
         dispatch(decisions);
+        catch_up_chains(now_s);
       });
     } catch (const mysql::DbError& e) {
       spdlog::warn("cannot read the run log for misfire decisions: {}", e.what());
@@ -548,12 +563,14 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   dispatch(plan_.planner->due(now));
   auto planner = std::make_unique<core::Planner>(config->jobs, now);
   planner->adopt_running(*plan_.planner);
+  auto graph = std::make_unique<config::JobGraph>(config->jobs);
   for (const auto& old : plan_.config->jobs) {
     const bool kept = std::any_of(config->jobs.begin(), config->jobs.end(),
                                   [&](const auto& j) { return j.name == old.name; });
     if (!kept) metrics_.forget_job(old.name);
   }
-  plan_ = Plan{std::move(config), std::move(planner)};
+  plan_ = Plan{std::move(config), std::move(planner), std::move(graph)};
+  watch_dirs();
   update_next_fires({});
   spdlog::info("configuration reloaded: {} jobs", plan_.config->jobs.size());
   report_status();

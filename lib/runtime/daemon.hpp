@@ -20,16 +20,20 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.hpp"
+#include "config/job_graph.hpp"
 #include "core/planner.hpp"
 #include "metrics/metrics.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
 #include "runlog/spool.hpp"
 #include "runtime/database_watch.hpp"
+#include "runtime/dir_watcher.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/job_runner.hpp"
 #include "runtime/run_request.hpp"
@@ -68,6 +72,7 @@ class Daemon {
   struct Plan {
     std::shared_ptr<const config::Config> config;
     std::unique_ptr<core::Planner> planner;
+    std::unique_ptr<config::JobGraph> graph;
   };
   struct ActiveRun {
     std::string job;
@@ -105,6 +110,19 @@ class Daemon {
   void retry_abandoned(const std::vector<runlog::Claim>& abandoned);
   void kill(std::int64_t run_id);
   void sync_mirror();
+  // Pipelines (daemon_pipeline.cpp): what follows a run's final outcome.
+  void follow_up(const RunRequest& request, const RunReport& report);
+  void start_downstream(std::size_t job, schedule::Instant slot, std::int64_t chain);
+  void offer_chain(std::size_t job, schedule::Instant slot, std::int64_t chain);
+  void skip_downstream(std::size_t job, schedule::Instant slot, std::int64_t chain,
+                       const std::string& reason);
+  void fire_hooks(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,
+                  std::int64_t chain);
+  void notify_failure(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,
+                      std::int64_t chain, int attempt);
+  void catch_up_chains(schedule::Instant now);
+  void watch_dirs();
+  void on_file(const std::string& job, const std::string& file);
   void watchdog();
   void report_status();
   void start_http();
@@ -128,6 +146,10 @@ class Daemon {
   DatabaseWatch watch_;  // control thread only
   std::map<std::int64_t, ActiveRun> active_;
   std::map<std::uint64_t, PendingRetry> retries_;
+  // Chain steps offered, so that two upstream jobs finishing together start a step once.
+  std::set<std::pair<std::string, schedule::Instant>> chained_;
+  std::vector<std::unique_ptr<DirWatcher>> watchers_;
+  std::map<std::string, schedule::Instant> last_watch_slot_;
   std::uint64_t next_retry_id_ = 0;
   std::mt19937_64 rng_;
   int in_flight_ = 0;  // dispatched runs and waiting retries not yet over
@@ -149,6 +171,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::thread http_thread_;
   WorkerPool control_pool_;
+  WorkerPool notify_pool_;  // notify: commands (they block up to their timeout)
   WorkerPool workers_;
   WorkerPool claim_pool_;  // declared last: stopped first, as it hands work to workers_
 };

@@ -77,6 +77,24 @@ std::vector<std::pair<std::string, schedule::Instant>> DatabaseWatch::last_slots
   return guarded([&](mysql::Session& s) { return log_.last_slots(s, until); });
 }
 
+std::vector<std::string> DatabaseWatch::succeeded_for(const std::vector<std::string>& jobs,
+                                                      schedule::Instant slot) {
+  return guarded([&](mysql::Session& s) { return log_.succeeded_for(s, jobs, slot); });
+}
+
+std::vector<std::pair<schedule::Instant, std::int64_t>> DatabaseWatch::pending_chain_slots(
+    const std::string& job, const std::vector<std::string>& upstream, schedule::Instant since) {
+  return guarded(
+      [&](mysql::Session& s) { return log_.pending_chain_slots(s, job, upstream, since); });
+}
+
+void DatabaseWatch::record_notification(const runlog::Notification& n) {
+  guarded([&](mysql::Session& s) {
+    runlog::NotificationLog(state_schema_).record(s, n);
+    return 0;
+  });
+}
+
 void DatabaseWatch::kill(std::uint64_t connection_id, bool whole_connection) {
   // The id is a number the server gave us, not user input.
   const std::string sql =

@@ -17,6 +17,7 @@
 #include "mysql/connection_settings.hpp"
 #include "mysql/connector.hpp"
 #include "runlog/job_mirror.hpp"
+#include "runlog/notification_log.hpp"
 #include "runlog/run_log.hpp"
 #include "runlog/spool.hpp"
 
@@ -42,6 +43,12 @@ class DatabaseWatch {
 
   Health check();
   std::vector<std::pair<std::string, schedule::Instant>> last_slots(schedule::Instant until);
+  // Chains (see RunLog): which upstream jobs succeeded for a slot; lost chain triggers.
+  std::vector<std::string> succeeded_for(const std::vector<std::string>& jobs,
+                                         schedule::Instant slot);
+  std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
+      const std::string& job, const std::vector<std::string>& upstream, schedule::Instant since);
+  void record_notification(const runlog::Notification& n);
   // KILL QUERY, or KILL CONNECTION when `whole_connection`.
   void kill(std::uint64_t connection_id, bool whole_connection);
   void sync_jobs(const std::vector<runlog::JobMirrorEntry>& jobs);

@@ -49,15 +49,21 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
-  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,   r.cause,
-                      instance_, lease->connection_id(), Clock::now()};
+  runlog::Claim claim{job.name,    r.scheduled_for,        r.attempt,   r.cause,
+                      instance_,   lease->connection_id(), Clock::now(), r.chain_run_id};
   std::optional<std::int64_t> run_id;
   // Claim the slot (or, if a batch claimed it, record where it starts).
   const auto begin = [&](mysql::Session& session) {
     if (r.claimed_run_id) {
       log_.mark_started(session, *r.claimed_run_id, claim.connection_id, claim.started_at);
       run_id = r.claimed_run_id;
-    } else {
+      return;
+    }
+    run_id = log_.claim(session, claim);
+    // A failure hook's slot is the second it was fired in; another failure may have fired the
+    // same hook in that second: it takes the next free second instead of being lost.
+    for (int i = 0; !run_id && r.cause == core::RunCause::failure_hook && i < 60; ++i) {
+      claim.scheduled_for += std::chrono::seconds(1);
       run_id = log_.claim(session, claim);
     }
   };
@@ -102,7 +108,8 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
   core::RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
   try {
-    config::RunContext ctx{job.name, r.scheduled_for, run_id, r.attempt, std::nullopt};
+    config::RunContext ctx{job.name, r.scheduled_for, run_id, r.attempt, std::nullopt,
+                           r.failure.get()};
     if (job.uses_last_success()) ctx.last_success = log_.last_success(s, job.name);
     std::vector<mysql::Value> args;
     args.reserve(job.args.size());
@@ -188,8 +195,8 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
   claims.reserve(requests.size());
   const auto now = Clock::now();
   for (const auto& r : requests) {
-    claims.push_back(
-        runlog::Claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0, now});
+    claims.push_back(runlog::Claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause,
+                                   instance_, 0, now, r.chain_run_id});
   }
   auto lease = pool_.acquire();
   std::vector<std::optional<std::int64_t>> ids;
@@ -201,7 +208,7 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {
   auto lease = pool_.acquire();
   runlog::Claim claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0,
-                      Clock::now()};
+                      Clock::now(), r.chain_run_id};
   log_.record_skipped(*lease, claim, reason);
   spdlog::info("skipped job {} slot {}: {}", claim.job, when(r.scheduled_for), reason);
 }

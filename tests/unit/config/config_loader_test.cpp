@@ -76,7 +76,7 @@ TEST_CASE("a valid config loads into typed values", "[config]") {
   CHECK(j.retry.attempts == 1);
   CHECK_FALSE(c.jobs[1].enabled);
   // 02:00 in Berlin in January is 01:00 UTC.
-  const auto next = j.schedule.next_after(date::sys_days{date::year{2026} / 1 / 1});
+  const auto next = j.schedule->next_after(date::sys_days{date::year{2026} / 1 / 1});
   REQUIRE(next);
   CHECK(date::format("%F %T", *next) == "2026-01-01 01:00:00");
 }
@@ -103,9 +103,9 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
       {"bad duration", std::string(kHeader) + job + "    call: p\n    timeout: 10 minutes\n", 9, 14,
        "jobs[0].timeout", "is not a duration"},
       {"both call and sql", std::string(kHeader) + job + "    call: p\n    sql: SELECT 1\n", 6, 5,
-       "jobs[0]", "has both call and sql"},
+       "jobs[0]", "has more than one of call, sql and load_csv"},
       {"neither call nor sql", std::string(kHeader) + job, 6, 5, "jobs[0]",
-       "needs either call (a procedure) or sql (a statement)"},
+       "needs one of call (a procedure), sql (a statement) or load_csv"},
       {"invalid procedure identifier",
        std::string(kHeader) + job + "    call: \"p; DROP TABLE x\"\n", 8, 11, "jobs[0].call",
        "is not a valid identifier"},
@@ -137,6 +137,35 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
        std::string(kHeader) + job + "    call: p\n    retry: {attempts: 0}\n", 9, 23,
        "jobs[0].retry.attempts", "0 is out of range 1-100"},
       {"invalid YAML", std::string(kHeader) + "  - name: [a\n", 7, 1, "", "invalid YAML"},
+      {"after names an unknown job",
+       std::string(kHeader) + "  - name: a\n    call: p\n    after: [nosuch]\n", 8, 1,
+       "jobs[0].after", "no job named 'nosuch'"},
+      {"after and schedule together",
+       std::string(kHeader) + job + "    call: p\n  - name: b\n    schedule: \"@daily\"\n" +
+           "    call: q\n    after: [a]\n",
+       12, 12, "jobs[1].after", "remove schedule: (or after:)"},
+      {"on_failure names an unknown job",
+       std::string(kHeader) + job + "    call: p\n    on_failure: [pager]\n", 9, 1,
+       "jobs[0].on_failure", "no job named 'pager'"},
+      {"notify program not absolute",
+       std::string(kHeader) + job + "    call: p\n    notify: {command: [alert, x]}\n", 9, 24,
+       "jobs[0].notify.command[0]", "must be an absolute path"},
+      {"notify without command",
+       std::string(kHeader) + job + "    call: p\n    notify: {timeout: 5s}\n", 9, 13,
+       "jobs[0].notify.command", "is required"},
+      {"load_csv without table",
+       std::string(kHeader) + job + "    load_csv: {dir: /tmp, columns: [a]}\n", 8, 15,
+       "jobs[0].load_csv.table", "is required"},
+      {"load_csv bad column name",
+       std::string(kHeader) + job + "    load_csv: {dir: /tmp, table: t, columns: [a, \"b c\"]}\n",
+       8, 50, "jobs[0].load_csv.columns[1]", "is not a valid identifier"},
+      {"load_csv with args",
+       std::string(kHeader) + job + "    load_csv: {dir: /tmp, table: t, columns: [a]}\n" +
+           "    args: [1]\n",
+       9, 11, "jobs[0].args", "does not apply to load_csv jobs"},
+      {"watch directory missing",
+       std::string(kHeader) + "  - name: a\n    call: p\n    watch: /nonexistent/inbox\n", 8, 12,
+       "jobs[0].watch", "is not a directory"},
       {"bad job name",
        std::string(kHeader) + "  - name: \"a b\"\n    schedule: \"@daily\"\n    call: p\n", 6, 11,
        "jobs[0].name", "may contain only letters"},

@@ -98,9 +98,9 @@ TEST_CASE("EventConverter: the Chinook events become call jobs that load", "[imp
   CHECK(rendered_args(cs) == std::vector<std::string>{"NULL", "int 180"});
   CHECK(cs.enabled);
   // STARTS fires itself, then every day at 02:00 Berlin time.
-  CHECK(utc(*cs.schedule.next_after(date::sys_days{date::year{2025} / 12 / 1})) ==
+  CHECK(utc(*cs.schedule->next_after(date::sys_days{date::year{2025} / 12 / 1})) ==
         "2026-01-01T01:00:00+00:00");
-  CHECK(utc(*cs.schedule.next_after(date::sys_days{date::year{2026} / 6 / 30})) ==
+  CHECK(utc(*cs.schedule->next_after(date::sys_days{date::year{2026} / 6 / 30})) ==
         "2026-07-01T00:00:00+00:00");
   CHECK(config.jobs[1].target() == "Chinook.product_summary_etl");
   CHECK(config.jobs[1].args.empty());
@@ -150,8 +150,8 @@ TEST_CASE("EventConverter: every interval unit keeps its quantity", "[importer]"
           std::string(cases[i].schedule) + " starts '2026-01-01 02:00:00'");
   }
   // '1 12' DAY_HOUR is 36 hours.
-  const auto start = *config.jobs[8].schedule.next_after(date::sys_days{date::year{2025} / 1 / 1});
-  CHECK(*config.jobs[8].schedule.next_after(start) - start == std::chrono::hours(36));
+  const auto start = *config.jobs[8].schedule->next_after(date::sys_days{date::year{2025} / 1 / 1});
+  CHECK(*config.jobs[8].schedule->next_after(start) - start == std::chrono::hours(36));
 }
 
 TEST_CASE("EventConverter: AT, ENDS, disabled and NOT PRESERVE", "[importer]") {
@@ -175,9 +175,9 @@ TEST_CASE("EventConverter: AT, ENDS, disabled and NOT PRESERVE", "[importer]") {
   REQUIRE(config.jobs.size() == 3);
   CHECK(config.jobs[0].schedule_text == "at '2027-06-01 12:00:00'");
   CHECK(config.jobs[0].enabled);
-  CHECK(utc(*config.jobs[0].schedule.next_after(date::sys_days{date::year{2027} / 1 / 1})) ==
+  CHECK(utc(*config.jobs[0].schedule->next_after(date::sys_days{date::year{2027} / 1 / 1})) ==
         "2027-06-01T10:00:00+00:00");
-  CHECK_FALSE(config.jobs[0].schedule.next_after(date::sys_days{date::year{2027} / 7 / 1}));
+  CHECK_FALSE(config.jobs[0].schedule->next_after(date::sys_days{date::year{2027} / 7 / 1}));
   CHECK(config.jobs[1].schedule_text ==
         "every 1 DAY starts '2026-01-01 02:00:00' ends '2026-12-31 00:00:00'");
   CHECK_FALSE(config.jobs[1].enabled);
