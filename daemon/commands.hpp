@@ -25,6 +25,7 @@ struct RunsOptions {
   std::optional<std::string> status;
   std::string since;  // see time_argument.hpp; empty = no bound
   std::string until;
+  std::optional<std::int64_t> chain;  // one pipeline instance: any run id of it
   int limit = 20;
   std::string format = "table";  // table | json | csv
 };
@@ -47,5 +48,14 @@ struct ImportEventsOptions {
   bool disable = false;                    // ALTER EVENT ... DISABLE each imported event
 };
 int import_events_command(const CommandContext& ctx, const ImportEventsOptions& options);
+
+struct BackfillOptions {
+  std::string job;
+  std::string from;  // see time_argument.hpp
+  std::string to;
+  bool chain = false;  // also run the job's chain steps for each slot
+  bool force = false;  // run slots that already succeeded, too
+};
+int backfill_command(const CommandContext& ctx, const BackfillOptions& options);
 
 }  // namespace sqlcron::daemon

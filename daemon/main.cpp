@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   runs->add_option("--since", runs_opts.since,
                    "slots at or after: an age (2h, 7d), RFC 3339, or YYYY-MM-DD[ HH:MM:SS] UTC");
   runs->add_option("--until", runs_opts.until, "slots before (same forms as --since)");
+  runs->add_option("--chain", runs_opts.chain,
+                   "the runs of one pipeline instance (give any run id of it), in run order");
   runs->add_option("--limit", runs_opts.limit, "at most this many (the latest)")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
@@ -81,6 +83,19 @@ int main(int argc, char** argv) {
   import_events->add_flag("--disable", import_opts.disable,
                           "then ALTER EVENT ... DISABLE each imported event");
 
+  sqlcron::daemon::BackfillOptions backfill_opts;
+  auto* backfill = app.add_subcommand(
+      "backfill", "run a job for every slot of its schedule in a range, oldest first (cause "
+                  "manual); slots that already succeeded are skipped");
+  backfill->add_option("job", backfill_opts.job, "the job's name")->required();
+  backfill->add_option("--from", backfill_opts.from,
+                       "first slot: RFC 3339 or YYYY-MM-DD[ HH:MM:SS] UTC, or an age (7d)")
+      ->required();
+  backfill->add_option("--to", backfill_opts.to, "last slot (inclusive), same forms")->required();
+  backfill->add_flag("--chain", backfill_opts.chain,
+                     "after each slot succeeds, run the jobs chained after it for that slot");
+  backfill->add_flag("--force", backfill_opts.force, "run slots that already succeeded again");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,6 +120,7 @@ int main(int argc, char** argv) {
   }
   if (*run_now) return sqlcron::daemon::run_now_command(ctx, run_now_opts);
   if (*import_events) return sqlcron::daemon::import_events_command(ctx, import_opts);
+  if (*backfill) return sqlcron::daemon::backfill_command(ctx, backfill_opts);
   (void)serve;
   return sqlcron::daemon::serve_command(ctx);
 }

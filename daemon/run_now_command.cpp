@@ -6,90 +6,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <csignal>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "commands.hpp"
-#include "mysql/connection_pool.hpp"
-#include "mysql/connector.hpp"
+#include "manual_runner.hpp"
 #include "mysql/db_error.hpp"
-#include "runtime/job_runner.hpp"
 
 namespace sqlcron::daemon {
 
 namespace {
 
-constexpr std::chrono::seconds kKillGrace{5};
-
-// Kills the run's query at the job's timeout (and its connection kKillGrace later).
-class Watchdog {
- public:
-  Watchdog(const mysql::Connector& connector, mysql::ConnectionSettings settings)
-      : connector_(connector), settings_(std::move(settings)) {}
-
-  void arm(std::chrono::milliseconds timeout, std::uint64_t connection,
-           const std::shared_ptr<std::atomic<int>>& interruption) {
-    thread_ = std::thread([this, timeout, connection, interruption] {
-      const mysql::Connector::ThreadScope scope(connector_);
-      std::unique_lock lock(mutex_);
-      if (done_cv_.wait_for(lock, timeout, [&] { return done_; })) return;
-      interruption->store(static_cast<int>(runtime::Interruption::timeout));
-      kill("KILL QUERY ", connection);
-      if (done_cv_.wait_for(lock, kKillGrace, [&] { return done_; })) return;
-      kill("KILL CONNECTION ", connection);
-    });
-  }
-  void done() {
-    {
-      const std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void kill(const char* what, std::uint64_t connection) {
-    try {
-      connector_.open(settings_)->execute_raw(what + std::to_string(connection));
-    } catch (const mysql::DbError& e) {
-      if (e.code() != 1094) spdlog::error("{}{} failed: {}", what, connection, e.what());
-    }
-  }
-
-  const mysql::Connector& connector_;
-  mysql::ConnectionSettings settings_;
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
 // Runs the job; `on_claimed` gets the run id. Returns the exit code.
 int execute(const std::shared_ptr<const config::Config>& config, std::size_t job,
             const std::function<void(std::int64_t)>& on_claimed) {
-  const mysql::Connector connector;
-  const auto settings = connection_settings(config->database);
   try {
-    mysql::ConnectionPool pool(connector, settings, 1);
-    runlog::Spool spool(config->scheduler.state_dir + "/runs.spool");
-    const runtime::JobRunner runner(pool, config->scheduler.state_schema, "run-now", spool);
+    ManualRunner runner(config, "run-now");
     runtime::RunRequest request;
     request.config = config;
     request.job = job;
     request.scheduled_for =
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     request.cause = core::RunCause::manual;
-    Watchdog watchdog(connector, settings);
-    const auto report = runner.run(request, [&](std::int64_t run_id, std::uint64_t connection) {
-      if (const auto& t = config->jobs[job].timeout)
-        watchdog.arm(*t, connection, request.interruption);
-      on_claimed(run_id);
-    });
-    watchdog.done();
+    const auto report = runner.run(request, on_claimed);
     if (!report.claimed) {
       std::cerr << "sqlcrond run-now: " << config->jobs[job].name
                 << " already has a run for this second; try again\n";

@@ -11,7 +11,7 @@
 namespace sqlcron::daemon {
 
 int runs_command(const CommandContext& ctx, const RunsOptions& o) {
-  runlog::RunFilter filter{o.job, o.status, std::nullopt, std::nullopt, o.limit};
+  runlog::RunFilter filter{o.job, o.status, std::nullopt, std::nullopt, o.chain, o.limit};
   try {
     const auto now = std::chrono::system_clock::now();
     if (!o.since.empty()) filter.since = parse_time_argument(o.since, now);
@@ -29,7 +29,8 @@ int runs_command(const CommandContext& ctx, const RunsOptions& o) {
     std::reverse(rs.rows.begin(), rs.rows.end());  // oldest first, newest at the bottom
     if (o.format == "json") {
       std::cout << util::format_json(
-          rs.columns, rs.rows, {"run_id", "attempt", "duration_ms", "rows_affected", "error_code"});
+          rs.columns, rs.rows, {"run_id", "attempt", "duration_ms", "rows_affected", "error_code",
+                                      "chain_run_id"});
     } else if (o.format == "csv") {
       std::cout << util::format_csv(rs.columns, rs.rows);
     } else {

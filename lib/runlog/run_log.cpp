@@ -165,6 +165,22 @@ std::vector<std::pair<schedule::Instant, std::int64_t>> RunLog::pending_chain_sl
   return out;
 }
 
+SlotState RunLog::slot_state(mysql::Session& s, const std::string& job,
+                             schedule::Instant slot) const {
+  const auto rs = s.query(
+      "SELECT MAX(attempt), MIN(CASE WHEN status = 'succeeded' THEN run_id END),"
+      " MIN(CASE WHEN status = 'succeeded' THEN COALESCE(chain_run_id, run_id) END) FROM " +
+          runs_ + " WHERE job = ? AND scheduled_for = ?",
+      {job, slot_text(slot)});
+  SlotState out;
+  if (rs.rows.empty()) return out;
+  const auto& row = rs.rows[0];
+  out.attempts = row[0] ? std::stoi(*row[0]) : 0;
+  if (row[1]) out.succeeded_run = std::stoll(*row[1]);
+  if (row[2]) out.chain_root = std::stoll(*row[2]);
+  return out;
+}
+
 std::optional<schedule::Instant> RunLog::last_success(mysql::Session& s,
                                                       const std::string& job) const {
   const auto rs = s.query(
@@ -251,7 +267,7 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
     sql += " AND scheduled_for < ?";
     params.emplace_back(util::to_sql_datetime(*f.until));
   }
-  sql += f.chain ? " ORDER BY run_id LIMIT ?" : " ORDER BY run_id DESC LIMIT ?";
+  sql += " ORDER BY run_id DESC LIMIT ?";
   params.emplace_back(static_cast<std::int64_t>(f.limit));
   return s.query(sql, params);
 }

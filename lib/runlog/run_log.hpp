@@ -48,6 +48,13 @@ struct JobSummary {
   std::int64_t failures_24h = 0;
 };
 
+// What the run log holds for one slot of one job.
+struct SlotState {
+  int attempts = 0;                          // the highest attempt recorded (0: none)
+  std::optional<std::int64_t> succeeded_run;  // a succeeded run of the slot
+  std::int64_t chain_root = 0;                // that run's pipeline instance (its root run)
+};
+
 class RunLog {
  public:
   explicit RunLog(std::string state_schema);
@@ -88,9 +95,10 @@ class RunLog {
   std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
       mysql::Session& s, const std::string& job, const std::vector<std::string>& upstream,
       schedule::Instant since) const;
+  SlotState slot_state(mysql::Session& s, const std::string& job, schedule::Instant slot) const;
   // The scheduled_for of the job's latest succeeded run.
   std::optional<schedule::Instant> last_success(mysql::Session& s, const std::string& job) const;
-  // Latest runs first (with `chain`: in run order): run_id, job, scheduled_for, attempt, cause,
+  // Latest runs first: run_id, job, scheduled_for, attempt, cause,
   // status, started_at, duration_ms, rows_affected, error_code, sql_state, error_message,
   // chain_run_id.
   mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;

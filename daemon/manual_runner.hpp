@@ -1,0 +1,45 @@
+// ManualRunner: runs jobs from a one-shot command (run-now, backfill) through the daemon's own
+// JobRunner - claimed in the run log, arguments bound, the job's timeout enforced, the result
+// recorded (or spooled) - without the daemon.
+//
+// Error contract: the constructor and run() throw mysql::DbError when the database is
+// unreachable (nothing ran then).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "mysql/connection_pool.hpp"
+#include "mysql/connector.hpp"
+#include "runlog/run_log.hpp"
+#include "runlog/spool.hpp"
+#include "runtime/job_runner.hpp"
+
+namespace sqlcron::daemon {
+
+class ManualRunner {
+ public:
+  ManualRunner(std::shared_ptr<const config::Config> config, const std::string& instance);
+
+  // Runs `request` to its end; `on_claimed` gets the run id once the slot is claimed.
+  runtime::RunReport run(const runtime::RunRequest& request,
+                         const std::function<void(std::int64_t)>& on_claimed = {});
+  // A session for reading the run log between runs.
+  mysql::ConnectionPool::Lease session() { return pool_.acquire(); }
+  [[nodiscard]] const runlog::RunLog& log() const { return log_; }
+  [[nodiscard]] const runtime::JobRunner& runner() const { return runner_; }
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  mysql::Connector connector_;
+  mysql::ConnectionSettings settings_;
+  mysql::ConnectionPool pool_;
+  runlog::Spool spool_;
+  runlog::RunLog log_;
+  runtime::JobRunner runner_;
+};
+
+}  // namespace sqlcron::daemon
