@@ -223,3 +223,81 @@ TEST_CASE("check-config rejects a cycle in after: and shows its path", "[system]
   CHECK_THAT(r.output, Catch::Contains("jobs[") && Catch::Contains("the chain has a cycle: ") &&
                         (Catch::Contains("b -> c -> b") || Catch::Contains("c -> b -> c")));
 }
+
+TEST_CASE("a backfill over 10 slots runs 10 times, then again is a no-op", "[system][pipeline]") {
+  prepare();
+  TempDir dir;
+  const auto config = write_config(dir, spec(step_job("daily", "schedule: \"0 0 * * *\"") +
+                                             step_job("report", "after: [daily]")));
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  auto db = sqlcron::test::connect();
+  const std::string work = kWork;
+  const std::string state = kState;
+  const std::vector<std::string> range{"--from", "2026-01-01", "--to", "2026-01-10 00:00:00"};
+  const auto backfill = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"--config", config, "backfill", "daily"};
+    args.insert(args.end(), range.begin(), range.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return sqlcrond(args);
+  };
+
+  auto r = backfill({});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("10 slots: 10 runs (10 succeeded, 0 failed)"));
+  // Oldest first, one run per midnight, each seeing its own slot.
+  const auto rs = db->query("SELECT slot FROM " + work + ".steps WHERE job = 'daily' ORDER BY id");
+  REQUIRE(rs.rows.size() == 10);
+  for (int d = 1; d <= 10; ++d) {
+    CHECK(rs.rows[d - 1][0] == "2026-01-" + std::string(d < 10 ? "0" : "") + std::to_string(d) +
+                                   " 00:00:00");
+  }
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
+                                      ".runs WHERE job = 'daily' AND cause = 'manual'"
+                                      " AND attempt = 1 AND status = 'succeeded'") == 10);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
+                                      ".runs WHERE job = 'report'") == 0);
+
+  // Again: nothing runs.
+  r = backfill({});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("10 slots: 0 runs (0 succeeded, 0 failed), 10 already"));
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work + ".steps") == 10);
+
+  // --chain: the root's slots are done; its chain step runs once per slot, tied to the root run.
+  r = backfill({"--chain"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("10 runs (10 succeeded, 0 failed), 10 already"));
+  CHECK(sqlcron::test::count(
+            *db, "SELECT COUNT(*) FROM " + state + ".runs s JOIN " + state +
+                     ".runs d ON d.run_id = s.chain_run_id AND d.job = 'daily'"
+                     " AND d.scheduled_for = s.scheduled_for"
+                     " WHERE s.job = 'report' AND s.cause = 'chain' AND s.status = 'succeeded'") ==
+        10);
+  r = backfill({"--chain"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("0 runs (0 succeeded, 0 failed), 20 already succeeded"));
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work + ".steps") == 20);
+
+  // --force runs every slot again, as attempt 2; earlier attempts stay in the log.
+  r = backfill({"--force"});
+  CHECK(r.exit_code == 0);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
+                                      ".runs WHERE job = 'daily' AND attempt = 2") == 10);
+
+  // Bad requests: usage errors that run nothing.
+  const auto before = sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state + ".runs");
+  r = sqlcrond({"--config", config, "backfill", "report", "--from", "2026-01-01", "--to",
+                "2026-01-02"});
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.output, Catch::Contains("report has no schedule (after daily); backfill its root "
+                                       "job with --chain: daily"));
+  r = sqlcrond({"--config", config, "backfill", "daily", "--from", "2026-01-10", "--to",
+                "2026-01-01"});
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.output, Catch::Contains("is before --from"));
+  r = sqlcrond({"--config", config, "backfill", "nosuch", "--from", "2026-01-01", "--to",
+                "2026-01-02"});
+  CHECK(r.exit_code == 64);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state + ".runs") == before);
+}
