@@ -84,12 +84,14 @@ int main(int argc, char** argv) {
                           "then ALTER EVENT ... DISABLE each imported event");
 
   sqlcron::daemon::BackfillOptions backfill_opts;
-  auto* backfill = app.add_subcommand(
-      "backfill", "run a job for every slot of its schedule in a range, oldest first (cause "
-                  "manual); slots that already succeeded are skipped");
+  auto* backfill =
+      app.add_subcommand("backfill",
+                         "run a job for every slot of its schedule in a range, oldest first (cause "
+                         "manual); slots that already succeeded are skipped");
   backfill->add_option("job", backfill_opts.job, "the job's name")->required();
-  backfill->add_option("--from", backfill_opts.from,
-                       "first slot: RFC 3339 or YYYY-MM-DD[ HH:MM:SS] UTC, or an age (7d)")
+  backfill
+      ->add_option("--from", backfill_opts.from,
+                   "first slot: RFC 3339 or YYYY-MM-DD[ HH:MM:SS] UTC, or an age (7d)")
       ->required();
   backfill->add_option("--to", backfill_opts.to, "last slot (inclusive), same forms")->required();
   backfill->add_flag("--chain", backfill_opts.chain,

@@ -29,8 +29,8 @@ int runs_command(const CommandContext& ctx, const RunsOptions& o) {
     std::reverse(rs.rows.begin(), rs.rows.end());  // oldest first, newest at the bottom
     if (o.format == "json") {
       std::cout << util::format_json(
-          rs.columns, rs.rows, {"run_id", "attempt", "duration_ms", "rows_affected", "error_code",
-                                      "chain_run_id"});
+          rs.columns, rs.rows,
+          {"run_id", "attempt", "duration_ms", "rows_affected", "error_code", "chain_run_id"});
     } else if (o.format == "csv") {
       std::cout << util::format_csv(rs.columns, rs.rows);
     } else {

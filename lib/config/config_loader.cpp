@@ -92,12 +92,12 @@ class JobReader {
                   {"name", "schedule", "timezone", "call", "sql", "load_csv", "args", "timeout",
                    "retry", "overlap", "max_instances", "misfire", "misfire_grace", "enabled",
                    "after", "on_failure", "notify", "watch"});
-    JobConfig job{.name = "",
-                  .schedule_text = "",
-                  .timezone = config_.scheduler.timezone,
-                  .schedule = std::nullopt,
-                  .source = SourceLocation{r_.file(), node.Mark().line + 1, path,
-                                            node.Mark().column + 1}};
+    JobConfig job{
+        .name = "",
+        .schedule_text = "",
+        .timezone = config_.scheduler.timezone,
+        .schedule = std::nullopt,
+        .source = SourceLocation{r_.file(), node.Mark().line + 1, path, node.Mark().column + 1}};
     read_name(node, path, job);
     read_target(node, path, job);
     read_args(node, path, job);
@@ -175,7 +175,9 @@ class JobReader {
     const auto cmd = node["command"];
     const auto ckey = YamlReader::join(key, "command");
     if (!cmd.IsDefined()) {
-      r_.issue(node, ckey, "is required: the program and its arguments, e.g. [/usr/local/bin/alert, --job, \"{failed_job}\"]");
+      r_.issue(node, ckey,
+               "is required: the program and its arguments, e.g. [/usr/local/bin/alert, --job, "
+               "\"{failed_job}\"]");
       return;
     }
     if (!cmd.IsSequence() || cmd.size() == 0) {
@@ -191,7 +193,9 @@ class JobReader {
         return;
       }
       if (i == 0 && (cmd[i].Scalar().empty() || cmd[i].Scalar().front() != '/')) {
-        r_.issue(cmd[i], ikey, "'" + cmd[i].Scalar() + "' must be an absolute path (no shell and no PATH search)");
+        r_.issue(
+            cmd[i], ikey,
+            "'" + cmd[i].Scalar() + "' must be an absolute path (no shell and no PATH search)");
         return;
       }
       try {
@@ -238,7 +242,8 @@ class JobReader {
       for (const auto* part : {&c.table_schema, &c.table}) {
         if (part == &c.table_schema && dot == std::string::npos) continue;
         if (auto problem = identifier_problem(*part)) {
-          r_.issue(node["table"], YamlReader::join(key, "table"), *problem + "; expected [schema.]table");
+          r_.issue(node["table"], YamlReader::join(key, "table"),
+                   *problem + "; expected [schema.]table");
           break;
         }
       }
@@ -820,8 +825,8 @@ class Loader {
 
 std::string JobConfig::target() const {
   if (load_csv) {
-    return "load_csv:" +
-           (load_csv->table_schema.empty() ? "" : load_csv->table_schema + ".") + load_csv->table;
+    return "load_csv:" + (load_csv->table_schema.empty() ? "" : load_csv->table_schema + ".") +
+           load_csv->table;
   }
   if (!is_call()) return "sql";
   return call_schema.empty() ? call_procedure : call_schema + "." + call_procedure;

@@ -10,6 +10,7 @@
 #include "migrate/migration_error.hpp"
 #include "migrate/sql_script.hpp"
 #include "mysql/db_error.hpp"
+#include "util/fnv1a.hpp"
 
 namespace sqlcron::migrate {
 
@@ -30,16 +31,7 @@ std::string read_file(const fs::path& p) {
 Migrator::Migrator(mysql::Session& session, std::string state_schema)
     : session_(session), state_schema_(std::move(state_schema)) {}
 
-std::string Migrator::checksum(std::string_view content) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : content) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+std::string Migrator::checksum(std::string_view content) { return util::fnv1a_hex(content); }
 
 void Migrator::bootstrap() {
   if (bootstrapped_) return;

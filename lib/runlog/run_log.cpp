@@ -146,7 +146,8 @@ std::vector<std::pair<schedule::Instant, std::int64_t>> RunLog::pending_chain_sl
   std::vector<std::pair<schedule::Instant, std::int64_t>> out;
   if (upstream.empty()) return out;
   std::string sql = "SELECT u.scheduled_for, MIN(COALESCE(u.chain_run_id, u.run_id)) FROM " +
-                    runs_ + " u WHERE u.status = 'succeeded' AND u.scheduled_for >= ? AND u.job IN (";
+                    runs_ +
+                    " u WHERE u.status = 'succeeded' AND u.scheduled_for >= ? AND u.job IN (";
   std::vector<mysql::Value> params{slot_text(since)};
   for (std::size_t i = 0; i < upstream.size(); ++i) {
     sql += i == 0 ? "?" : ", ?";
@@ -245,11 +246,9 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
   if (f.chain) {
     // The pipeline instance: its root run and every run that names it as its chain.
     sql += " AND ? IN (run_id, chain_run_id)";
-    const auto root = s.query("SELECT COALESCE(chain_run_id, run_id) FROM " + runs_ +
-                                  " WHERE run_id = ?",
-                              {*f.chain});
-    params.emplace_back(root.rows.empty() ? *f.chain
-                                          : std::stoll(root.rows[0][0].value_or("0")));
+    const auto root = s.query(
+        "SELECT COALESCE(chain_run_id, run_id) FROM " + runs_ + " WHERE run_id = ?", {*f.chain});
+    params.emplace_back(root.rows.empty() ? *f.chain : std::stoll(root.rows[0][0].value_or("0")));
   }
   if (f.job) {
     sql += " AND job = ?";

@@ -50,7 +50,7 @@ struct JobSummary {
 
 // What the run log holds for one slot of one job.
 struct SlotState {
-  int attempts = 0;                          // the highest attempt recorded (0: none)
+  int attempts = 0;                           // the highest attempt recorded (0: none)
   std::optional<std::int64_t> succeeded_run;  // a succeeded run of the slot
   std::int64_t chain_root = 0;                // that run's pipeline instance (its root run)
 };

@@ -42,9 +42,9 @@ void Daemon::follow_up(const RunRequest& request, const RunReport& report) {
     return;
   }
   if (!final_failure(o.status)) return;  // cancelled by a shutdown: nothing follows
-  auto failure = std::make_shared<const config::FailureInfo>(config::FailureInfo{
-      name, report.run_id, std::string(core::to_string(o.status)), o.error_code, o.sql_state,
-      o.error_message, request.scheduled_for});
+  auto failure = std::make_shared<const config::FailureInfo>(
+      config::FailureInfo{name, report.run_id, std::string(core::to_string(o.status)), o.error_code,
+                          o.sql_state, o.error_message, request.scheduled_for});
   skip_downstream(*i, request.scheduled_for, chain,
                   "upstream " + name + " " + std::string(core::to_string(o.status)) + " (run " +
                       std::to_string(report.run_id) + ")");
@@ -98,9 +98,10 @@ void Daemon::offer_chain(std::size_t job, schedule::Instant slot, std::int64_t c
     return;
   }
   if (paused()) {
-    spdlog::warn("job {} slot {}: not started, the database is unavailable; it starts when the "
-                 "database is back",
-                 j.name, when(slot));
+    spdlog::warn(
+        "job {} slot {}: not started, the database is unavailable; it starts when the "
+        "database is back",
+        j.name, when(slot));
     chained_.erase({j.name, slot});
     return;
   }
@@ -161,8 +162,8 @@ void Daemon::notify_failure(std::size_t job,
                             std::int64_t chain, int attempt) {
   const auto& j = plan_.config->jobs[job];
   if (!j.notify) return;
-  const config::RunContext ctx{j.name, failure->scheduled_for, failure->run_id, attempt,
-                               std::nullopt, failure.get()};
+  const config::RunContext ctx{j.name,  failure->scheduled_for, failure->run_id,
+                               attempt, std::nullopt,           failure.get()};
   std::vector<std::string> argv;
   std::string shown;
   for (const auto& a : j.notify->command) {
@@ -227,7 +228,8 @@ void Daemon::catch_up_chains(schedule::Instant now) {
     std::vector<std::string> ups;
     for (const auto u : plan_.graph->upstream(i)) ups.push_back(jobs[u].name);
     const auto since = std::chrono::floor<std::chrono::seconds>(now - j.misfire_grace);
-    control_pool_.post([this, step = j.name, ups, since, once = j.misfire == config::Misfire::run_once] {
+    control_pool_.post([this, step = j.name, ups, since,
+                        once = j.misfire == config::Misfire::run_once] {
       try {
         auto slots = watch_.pending_chain_slots(step, ups, since);
         if (slots.empty()) return;
@@ -276,14 +278,16 @@ void Daemon::on_file(const std::string& job, const std::string& file) {
   if (!i || stopping_) return;
   if (plan_.planner->has_queued(*i)) return;  // the queued run will load it
   if (paused()) {
-    spdlog::warn("job {}: {} arrived while the database is unavailable; it is picked up by the "
-                 "next run",
-                 job, file);
+    spdlog::warn(
+        "job {}: {} arrived while the database is unavailable; it is picked up by the "
+        "next run",
+        job, file);
     return;
   }
   // One slot per second at most, and never one already used: each arrival gets its own run.
   auto slot = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
-  if (const auto it = last_watch_slot_.find(job); it != last_watch_slot_.end() && slot <= it->second) {
+  if (const auto it = last_watch_slot_.find(job);
+      it != last_watch_slot_.end() && slot <= it->second) {
     slot = it->second + std::chrono::seconds(1);
   }
   last_watch_slot_[job] = slot;

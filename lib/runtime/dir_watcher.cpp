@@ -36,23 +36,22 @@ DirWatcher::~DirWatcher() {
 }
 
 void DirWatcher::read() {
-  fd_.async_read_some(boost::asio::buffer(buffer_),
-                      [this](const boost::system::error_code& ec, std::size_t n) {
-                        if (ec) return;  // cancelled: the watcher is gone
-                        std::size_t at = 0;
-                        while (at + sizeof(inotify_event) <= n) {
-                          inotify_event ev{};
-                          std::memcpy(&ev, buffer_.data() + at, sizeof ev);
-                          const char* name = buffer_.data() + at + sizeof(inotify_event);
-                          const std::string file =
-                              ev.len > 0 ? std::string(name, ::strnlen(name, ev.len)) : "";
-                          at += sizeof(inotify_event) + ev.len;
-                          if ((ev.mask & IN_ISDIR) == 0 && !file.empty() && file[0] != '.') {
-                            on_file_(file);
-                          }
-                        }
-                        read();
-                      });
+  fd_.async_read_some(
+      boost::asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t n) {
+        if (ec) return;  // cancelled: the watcher is gone
+        std::size_t at = 0;
+        while (at + sizeof(inotify_event) <= n) {
+          inotify_event ev{};
+          std::memcpy(&ev, buffer_.data() + at, sizeof ev);
+          const char* name = buffer_.data() + at + sizeof(inotify_event);
+          const std::string file = ev.len > 0 ? std::string(name, ::strnlen(name, ev.len)) : "";
+          at += sizeof(inotify_event) + ev.len;
+          if ((ev.mask & IN_ISDIR) == 0 && !file.empty() && file[0] != '.') {
+            on_file_(file);
+          }
+        }
+        read();
+      });
 }
 
 }  // namespace sqlcron::runtime

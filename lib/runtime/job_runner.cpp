@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mysql/db_error.hpp"
+#include "runtime/csv_loader.hpp"
 
 namespace sqlcron::runtime {
 
@@ -49,8 +50,8 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
-  runlog::Claim claim{job.name,    r.scheduled_for,        r.attempt,   r.cause,
-                      instance_,   lease->connection_id(), Clock::now(), r.chain_run_id};
+  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,    r.cause,
+                      instance_, lease->connection_id(), Clock::now(), r.chain_run_id};
   std::optional<std::int64_t> run_id;
   // Claim the slot (or, if a batch claimed it, record where it starts).
   const auto begin = [&](mysql::Session& session) {
@@ -108,13 +109,20 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
   core::RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
   try {
-    config::RunContext ctx{job.name, r.scheduled_for, run_id, r.attempt, std::nullopt,
-                           r.failure.get()};
+    config::RunContext ctx{job.name,  r.scheduled_for, run_id,
+                           r.attempt, std::nullopt,    r.failure.get()};
     if (job.uses_last_success()) ctx.last_success = log_.last_success(s, job.name);
     std::vector<mysql::Value> args;
     args.reserve(job.args.size());
     for (const auto& a : job.args) args.push_back(a.render(ctx));
-    if (job.is_call()) {
+    if (job.load_csv) {
+      CsvLoader loader(s, job, r.config->database.schema, r.config->scheduler.state_schema);
+      const auto loaded = loader.load(run_id, r.scheduled_for);
+      outcome.rows_affected = loaded.rows;
+      spdlog::info(
+          "run {}: {} new files, {} rows loaded, {} lines rejected, {} files loaded before", run_id,
+          loaded.files, loaded.rows, loaded.rejected, loaded.files_seen);
+    } else if (job.is_call()) {
       const auto& schema = job.call_schema.empty() ? r.config->database.schema : job.call_schema;
       outcome.rows_affected = s.call(schema, job.call_procedure, args);
     } else if (args.empty()) {
@@ -127,6 +135,9 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
     outcome.status = core::RunStatus::failed;
     outcome.error_code = e.code();
     outcome.sql_state = e.sql_state();
+    outcome.error_message = e.what();
+  } catch (const std::runtime_error& e) {  // a CSV file that cannot be read
+    outcome.status = core::RunStatus::failed;
     outcome.error_message = e.what();
   }
   outcome.duration = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -208,7 +219,7 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {
   auto lease = pool_.acquire();
   runlog::Claim claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0,
-                      Clock::now(), r.chain_run_id};
+                      Clock::now(),        r.chain_run_id};
   log_.record_skipped(*lease, claim, reason);
   spdlog::info("skipped job {} slot {}: {}", claim.job, when(r.scheduled_for), reason);
 }

@@ -23,8 +23,8 @@ struct RunRequest {
   core::RunCause cause = core::RunCause::schedule;
   std::optional<schedule::Instant> next_fire;  // for the jobs table
   std::shared_ptr<std::atomic<int>> interruption = std::make_shared<std::atomic<int>>(0);
-  std::optional<std::int64_t> claimed_run_id;  // claimed already, in a batch
-  std::int64_t chain_run_id = 0;               // a chain step: its pipeline's root run
+  std::optional<std::int64_t> claimed_run_id;          // claimed already, in a batch
+  std::int64_t chain_run_id = 0;                       // a chain step: its pipeline's root run
   std::shared_ptr<const config::FailureInfo> failure;  // a failure hook: what failed
 
   [[nodiscard]] const config::JobConfig& job_config() const { return config->jobs[job]; }

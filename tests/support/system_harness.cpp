@@ -18,9 +18,10 @@ std::string write_config(const TempDir& dir, const ConfigSpec& spec, const std::
   const auto db =
       spec.database.empty() ? database_yaml(test_settings(), spec.work_schema) : spec.database;
   return dir.write(file, db + "scheduler:\n  state_schema: " + spec.state_schema +
-                             "\n  shutdown_grace: " + spec.grace + "\n  state_dir: " +
-                             (dir.path() / "state").string() + "\n" + spec.scheduler_extra +
-                             "http:\n  listen: \"" + spec.http_listen + "\"\njobs:\n" + spec.jobs);
+                             "\n  shutdown_grace: " + spec.grace +
+                             "\n  state_dir: " + (dir.path() / "state").string() + "\n" +
+                             spec.scheduler_extra + "http:\n  listen: \"" + spec.http_listen +
+                             "\"\n" + spec.top_extra + "jobs:\n" + spec.jobs);
 }
 
 Completed sqlcrond(const std::vector<std::string>& args) {

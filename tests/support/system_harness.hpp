@@ -19,11 +19,12 @@ std::string database_yaml(const mysql::ConnectionSettings& settings, const std::
 struct ConfigSpec {
   std::string state_schema;
   std::string work_schema;
-  std::string jobs;             // the `jobs:` list items
-  std::string grace = "10s";    // scheduler.shutdown_grace
-  std::string scheduler_extra;  // more `scheduler:` lines, each "  key: value\n"
-  std::string database;         // a whole `database:` section; default: the test server
+  std::string jobs;                 // the `jobs:` list items
+  std::string grace = "10s";        // scheduler.shutdown_grace
+  std::string scheduler_extra;      // more `scheduler:` lines, each "  key: value\n"
+  std::string database;             // a whole `database:` section; default: the test server
   std::string http_listen = "off";  // http.listen
+  std::string top_extra = "";       // more top-level lines (e.g. "migrations: [...]\n")
 };
 
 // Writes `dir`/`file` and returns its path. state_dir is `dir`/state.

@@ -50,8 +50,8 @@ std::string step_job(const std::string& name, const std::string& trigger) {
 
 // A one-shot schedule `seconds` from now (UTC).
 std::string at_in(std::chrono::seconds seconds) {
-  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                 seconds;
+  const auto t =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + seconds;
   return "schedule: \"at " + date::format("%F %T", t) + "\"";
 }
 
@@ -69,9 +69,9 @@ TEST_CASE("a three-step chain runs in order for each slot with the root's schedu
           "[system][pipeline]") {
   prepare();
   TempDir dir;
-  const auto config = write_config(
-      dir, spec(step_job("extract", "schedule: \"* * * * * *\"") +
-                step_job("transform", "after: [extract]") + step_job("load", "after: [transform]")));
+  const auto config = write_config(dir, spec(step_job("extract", "schedule: \"* * * * * *\"") +
+                                             step_job("transform", "after: [extract]") +
+                                             step_job("load", "after: [transform]")));
   REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
   const auto log = (dir.path() / "serve.log").string();
   Process serve(sqlcron::test::serve_argv(config), log);
@@ -83,23 +83,22 @@ TEST_CASE("a three-step chain runs in order for each slot with the root's schedu
   stop(serve, log);
 
   // Every slot whose last step ran: the three steps ran once each, in order, for that slot.
-  const auto slots = db->query("SELECT DISTINCT slot FROM " + work +
-                               ".steps WHERE job = 'load' ORDER BY slot");
+  const auto slots =
+      db->query("SELECT DISTINCT slot FROM " + work + ".steps WHERE job = 'load' ORDER BY slot");
   REQUIRE(slots.rows.size() >= 3);
   for (const auto& slot : slots.rows) {
     INFO("slot " << *slot[0]);
-    const auto rs = db->query("SELECT job FROM " + work + ".steps WHERE slot = ? ORDER BY at, id",
-                              {*slot[0]});
+    const auto rs =
+        db->query("SELECT job FROM " + work + ".steps WHERE slot = ? ORDER BY at, id", {*slot[0]});
     REQUIRE(rs.rows.size() == 3);
     CHECK(rs.rows[0][0] == "extract");
     CHECK(rs.rows[1][0] == "transform");
     CHECK(rs.rows[2][0] == "load");
     // In the run log: one pipeline instance, the steps caused by the chain and tied to the
     // root run.
-    const auto runs = db->query(
-        "SELECT job, cause, status, COALESCE(chain_run_id, run_id) FROM " + state +
-            ".runs WHERE scheduled_for = ? ORDER BY run_id",
-        {*slot[0]});
+    const auto runs = db->query("SELECT job, cause, status, COALESCE(chain_run_id, run_id) FROM " +
+                                    state + ".runs WHERE scheduled_for = ? ORDER BY run_id",
+                                {*slot[0]});
     REQUIRE(runs.rows.size() == 3);
     CHECK(runs.rows[0][0] == "extract");
     CHECK(runs.rows[0][1] == "schedule");
@@ -130,9 +129,10 @@ TEST_CASE("a three-step chain runs in order for each slot with the root's schedu
   CHECK_THAT(status.output, Catch::Contains("  `- transform") && Catch::Contains("    `- load"));
 }
 
-TEST_CASE("a failing middle step stops the rest and fires the failure hook once, after the last "
-          "retry",
-          "[system][pipeline]") {
+TEST_CASE(
+    "a failing middle step stops the rest and fires the failure hook once, after the last "
+    "retry",
+    "[system][pipeline]") {
   prepare();
   TempDir dir;
   const auto notified = (dir.path() / "notified.txt").string();
@@ -173,8 +173,8 @@ TEST_CASE("a failing middle step stops the rest and fires the failure hook once,
   CHECK(middle.rows[0][3] == "chain");
   CHECK(middle.rows[2][3] == "retry");
   const auto last_attempt = *middle.rows[2][0];
-  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work +
-                                      ".steps WHERE job = 'fails'") == 3);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work + ".steps WHERE job = 'fails'") ==
+        3);
   // The rest of the chain is skipped, with the reason.
   const auto last = db->query("SELECT status, error_message, scheduled_for FROM " + state +
                               ".runs WHERE job = 'last'");
@@ -185,8 +185,8 @@ TEST_CASE("a failing middle step stops the rest and fires the failure hook once,
   CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work + ".steps WHERE job = 'last'") ==
         0);
   // The hook ran exactly once, after the last attempt, with the failure's fields.
-  const auto alerts = db->query("SELECT failed_job, failed_run_id, error_code, message FROM " +
-                                work + ".alerts");
+  const auto alerts =
+      db->query("SELECT failed_job, failed_run_id, error_code, message FROM " + work + ".alerts");
   REQUIRE(alerts.rows.size() == 1);
   CHECK(alerts.rows[0][0] == "middle");
   CHECK(alerts.rows[0][1] == last_attempt);
@@ -204,8 +204,8 @@ TEST_CASE("a failing middle step stops the rest and fires the failure hook once,
   // The notify command ran once, with the run's fields in its environment and argv; its exit
   // and output are recorded.
   CHECK(sqlcron::test::read_text(notified) == "middle failed " + last_attempt + "\n");
-  const auto n = db->query("SELECT run_id, exit_code, timed_out, output FROM " + state +
-                           ".notifications");
+  const auto n =
+      db->query("SELECT run_id, exit_code, timed_out, output FROM " + state + ".notifications");
   REQUIRE(n.rows.size() == 1);
   CHECK(n.rows[0][0] == last_attempt);
   CHECK(n.rows[0][1] == "0");
@@ -215,13 +215,13 @@ TEST_CASE("a failing middle step stops the rest and fires the failure hook once,
 
 TEST_CASE("check-config rejects a cycle in after: and shows its path", "[system][pipeline]") {
   TempDir dir;
-  const auto config = write_config(
-      dir, spec(step_job("a", "schedule: \"@daily\"") + step_job("b", "after: [a, c]") +
-                step_job("c", "after: [b]")));
+  const auto config =
+      write_config(dir, spec(step_job("a", "schedule: \"@daily\"") +
+                             step_job("b", "after: [a, c]") + step_job("c", "after: [b]")));
   const auto r = sqlcrond({"--config", config, "check-config"});
   CHECK(r.exit_code == 78);
   CHECK_THAT(r.output, Catch::Contains("jobs[") && Catch::Contains("the chain has a cycle: ") &&
-                        (Catch::Contains("b -> c -> b") || Catch::Contains("c -> b -> c")));
+                           (Catch::Contains("b -> c -> b") || Catch::Contains("c -> b -> c")));
 }
 
 TEST_CASE("a backfill over 10 slots runs 10 times, then again is a no-op", "[system][pipeline]") {
@@ -249,14 +249,14 @@ TEST_CASE("a backfill over 10 slots runs 10 times, then again is a no-op", "[sys
   const auto rs = db->query("SELECT slot FROM " + work + ".steps WHERE job = 'daily' ORDER BY id");
   REQUIRE(rs.rows.size() == 10);
   for (int d = 1; d <= 10; ++d) {
-    CHECK(rs.rows[d - 1][0] == "2026-01-" + std::string(d < 10 ? "0" : "") + std::to_string(d) +
-                                   " 00:00:00");
+    CHECK(rs.rows[d - 1][0] ==
+          "2026-01-" + std::string(d < 10 ? "0" : "") + std::to_string(d) + " 00:00:00");
   }
   CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
                                       ".runs WHERE job = 'daily' AND cause = 'manual'"
                                       " AND attempt = 1 AND status = 'succeeded'") == 10);
-  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
-                                      ".runs WHERE job = 'report'") == 0);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state + ".runs WHERE job = 'report'") ==
+        0);
 
   // Again: nothing runs.
   r = backfill({});
@@ -287,17 +287,17 @@ TEST_CASE("a backfill over 10 slots runs 10 times, then again is a no-op", "[sys
 
   // Bad requests: usage errors that run nothing.
   const auto before = sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state + ".runs");
-  r = sqlcrond({"--config", config, "backfill", "report", "--from", "2026-01-01", "--to",
-                "2026-01-02"});
+  r = sqlcrond(
+      {"--config", config, "backfill", "report", "--from", "2026-01-01", "--to", "2026-01-02"});
   CHECK(r.exit_code == 64);
   CHECK_THAT(r.output, Catch::Contains("report has no schedule (after daily); backfill its root "
                                        "job with --chain: daily"));
-  r = sqlcrond({"--config", config, "backfill", "daily", "--from", "2026-01-10", "--to",
-                "2026-01-01"});
+  r = sqlcrond(
+      {"--config", config, "backfill", "daily", "--from", "2026-01-10", "--to", "2026-01-01"});
   CHECK(r.exit_code == 64);
   CHECK_THAT(r.output, Catch::Contains("is before --from"));
-  r = sqlcrond({"--config", config, "backfill", "nosuch", "--from", "2026-01-01", "--to",
-                "2026-01-02"});
+  r = sqlcrond(
+      {"--config", config, "backfill", "nosuch", "--from", "2026-01-01", "--to", "2026-01-02"});
   CHECK(r.exit_code == 64);
   CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state + ".runs") == before);
 }

@@ -106,7 +106,8 @@ std::vector<std::string> server_fire_times(sqlcron::mysql::Session& s, const std
 std::vector<std::string> our_fire_times(const sqlcron::config::JobConfig& job, Instant after,
                                         int count) {
   std::vector<std::string> out;
-  for (auto t = job.schedule->next_after(after); t && count-- > 0; t = job.schedule->next_after(*t)) {
+  for (auto t = job.schedule->next_after(after); t && count-- > 0;
+       t = job.schedule->next_after(*t)) {
     out.push_back(sql_utc(*t));
   }
   return out;

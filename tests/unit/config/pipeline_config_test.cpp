@@ -42,25 +42,27 @@ TEST_CASE("a chain, a failure hook, a notify command and a CSV load are read", "
   TempDir dir;
   const auto inbox = (dir.path() / "inbox").string();
   std::filesystem::create_directory(inbox);
-  const auto config = load(dir, "  - name: ingest\n"
-                                "    watch: inbox\n"
-                                "    load_csv:\n"
-                                "      dir: inbox\n"
-                                "      table: staging.raw_sales\n"
-                                "      columns: [id, amount]\n"
-                                "      delimiter: \";\"\n"
-                                "      header: false\n"
-                                "  - name: curate\n"
-                                "    after: [ingest]\n"
-                                "    call: curate\n"
-                                "    args: [\"{last_success}\", \"{scheduled_for}\"]\n"
-                                "    on_failure: [alert]\n"
-                                "    notify:\n"
-                                "      command: [/usr/bin/logger, -t, sqlcron, \"{failed_job} {error_message}\"]\n"
-                                "      timeout: 5s\n"
-                                "  - name: alert\n"
-                                "    sql: INSERT INTO alerts (job, msg) VALUES (?, ?)\n"
-                                "    args: [\"{failed_job}\", \"{error_message}\"]\n");
+  const auto config =
+      load(dir,
+           "  - name: ingest\n"
+           "    watch: inbox\n"
+           "    load_csv:\n"
+           "      dir: inbox\n"
+           "      table: staging.raw_sales\n"
+           "      columns: [id, amount]\n"
+           "      delimiter: \";\"\n"
+           "      header: false\n"
+           "  - name: curate\n"
+           "    after: [ingest]\n"
+           "    call: curate\n"
+           "    args: [\"{last_success}\", \"{scheduled_for}\"]\n"
+           "    on_failure: [alert]\n"
+           "    notify:\n"
+           "      command: [/usr/bin/logger, -t, sqlcron, \"{failed_job} {error_message}\"]\n"
+           "      timeout: 5s\n"
+           "  - name: alert\n"
+           "    sql: INSERT INTO alerts (job, msg) VALUES (?, ?)\n"
+           "    args: [\"{failed_job}\", \"{error_message}\"]\n");
   REQUIRE(config.jobs.size() == 3);
   const auto& ingest = config.jobs[0];
   CHECK_FALSE(ingest.schedule);
@@ -111,9 +113,10 @@ TEST_CASE("a job with no way to start is rejected", "[config]") {
   CHECK_THAT(e[0], Catch::Contains("jobs[0].schedule: is required (or after:"));
   // Named as a failure hook, the same job is fine.
   TempDir dir;
-  CHECK_NOTHROW(load(dir, "  - name: a\n    call: p\n"
-                          "  - name: b\n    schedule: \"@daily\"\n    call: q\n"
-                          "    on_failure: [a]\n"));
+  CHECK_NOTHROW(load(dir,
+                     "  - name: a\n    call: p\n"
+                     "  - name: b\n    schedule: \"@daily\"\n    call: q\n"
+                     "    on_failure: [a]\n"));
 }
 
 TEST_CASE("the job graph orders chain steps after all their upstream jobs", "[config]") {
