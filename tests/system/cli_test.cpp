@@ -125,7 +125,7 @@ TEST_CASE("runs filters by job, status and time and prints table, json or csv", 
   const auto csv = sqlcrond({"--config", config, "runs", "--format", "csv", "--job", "broken"});
   CHECK(csv.exit_code == 0);
   CHECK_THAT(csv.output, Catch::StartsWith("run_id,job,scheduled_for,"));
-  CHECK_THAT(csv.output, Catch::Contains(",\"bad data, \"\"quoted\"\"\"\r\n"));
+  CHECK_THAT(csv.output, Catch::Contains(",\"bad data, \"\"quoted\"\"\",\r\n"));
 
   CHECK_THAT(sqlcrond({"--config", config, "runs", "--since", "1h"}).output,
              Catch::Contains("nightly") && Catch::Contains("broken"));
