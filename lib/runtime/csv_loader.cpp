@@ -6,12 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "mysql/db_error.hpp"
 #include "util/csv_reader.hpp"
+#include "util/file_text.hpp"
 #include "util/fnv1a.hpp"
 #include "util/sql_time.hpp"
 #include "util/utf8.hpp"
@@ -24,14 +23,6 @@ namespace {
 
 constexpr int kDuplicateKey = 1062;
 constexpr std::size_t kMaxRaw = 4096;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -90,7 +81,7 @@ LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
 
 bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
                           LoadSummary& summary) {
-  const auto content = read_file(path);
+  const auto content = util::read_file(path);
   const auto name = fs::path(path).filename().string();
   const auto checksum = util::fnv1a_hex(content);
   const auto now = util::to_sql_datetime(std::chrono::system_clock::now());

@@ -9,6 +9,7 @@
 
 #include "migrate/sql_script.hpp"
 #include "mysql/connector.hpp"
+#include "util/file_text.hpp"
 
 namespace sqlcron::test {
 
@@ -19,13 +20,7 @@ std::string env(const char* name, const std::string& fallback = "") {
   return v != nullptr ? v : fallback;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using util::read_file;
 
 // Runs a script statement by statement, as the mysql client would.
 void run_script(mysql::Session& s, const std::string& script) {
