@@ -60,8 +60,6 @@ BEGIN
   DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
   DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
   DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
-  DECLARE v_saved_uc INT DEFAULT @@SESSION.unique_checks;
-  DECLARE v_saved_fk INT DEFAULT @@SESSION.foreign_key_checks;
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
   DECLARE v_in_trx BOOLEAN DEFAULT FALSE;
   DECLARE v_reuse BOOLEAN DEFAULT FALSE;
@@ -81,8 +79,6 @@ BEGIN
     SET SESSION tmp_table_size = v_saved_tmp;
     SET SESSION max_heap_table_size = v_saved_heap;
     SET SESSION group_concat_max_len = v_saved_gcml;
-    SET SESSION unique_checks = v_saved_uc;
-    SET SESSION foreign_key_checks = v_saved_fk;
     DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
       tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev, tmp_ss_inv;
     IF v_locked THEN
@@ -143,7 +139,9 @@ BEGIN
       Quantity      INT           NOT NULL,
       LineTotal     DECIMAL(14,2) NOT NULL,
       PRIMARY KEY (InvoiceLineId),
-      KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
+      -- LineTotal makes the customer index covering for revenue by customer, and lets a
+      -- rebuild read its per-invoice sums from this index in order (see below).
+      KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId, LineTotal),
       KEY ix_sale_summary_track (TrackId),
       KEY ix_sale_summary_date (InvoiceDate)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -245,14 +243,13 @@ BEGIN
     END IF;
 
     IF NOT v_reuse THEN
-      -- Rebuild: loaded with the primary key only, in key order, unique and foreign key checks
-      -- off for the session (InnoDB then writes one undo record for the empty table instead of
-      -- one per row); the secondary indexes are built afterwards by one sorted ALTER, several
-      -- times faster than maintaining them row by row.
+      -- Rebuild: loaded with the primary key only, in key order (appends to the last page);
+      -- the secondary indexes are built afterwards by one sorted ALTER, about 7x less CPU than
+      -- maintaining them row by row. unique_checks stays on: with it off, MariaDB 10.6+ takes
+      -- its bulk-load path for an empty table (buffer, sort, rebuild the clustered index),
+      -- which costs twice the CPU of this already-ordered insert (22 s against 11 s at x1000).
       ALTER TABLE sale_summary_new DROP KEY ix_sale_summary_customer,
         DROP KEY ix_sale_summary_track, DROP KEY ix_sale_summary_date;
-      SET SESSION unique_checks = 0;
-      SET SESSION foreign_key_checks = 0;
       -- READ COMMITTED: the source rows are read without locking writers out.
       SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
       INSERT INTO sale_summary_new
@@ -267,21 +264,20 @@ BEGIN
       LEFT JOIN Track t ON t.TrackId = il.TrackId
       LEFT JOIN Genre g ON g.GenreId = t.GenreId
       ORDER BY il.InvoiceLineId;
-      -- Per invoice from the new table itself (not the base tables again), so the aggregates
-      -- agree with it exactly even while writers add lines.
-      INSERT INTO tmp_ss_inv (InvoiceId, CustomerId, Month, Revenue, NLines, NSame)
-      SELECT s.InvoiceId + 0, MIN(s.CustomerId),
-             MIN(CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE)), SUM(s.LineTotal),
-             COUNT(*), 0
-      FROM sale_summary_new s
-      GROUP BY s.InvoiceId + 0
-      ORDER BY NULL;
       ALTER TABLE sale_summary_new
-        ADD KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId),
+        ADD KEY ix_sale_summary_customer (CustomerId, InvoiceDate, InvoiceId, LineTotal),
         ADD KEY ix_sale_summary_track (TrackId),
         ADD KEY ix_sale_summary_date (InvoiceDate);
-      SET SESSION unique_checks = v_saved_uc;
-      SET SESSION foreign_key_checks = v_saved_fk;
+      -- Per invoice from the new table itself (not the base tables again), so the aggregates
+      -- agree with it exactly even while writers add lines. Read from the covering customer
+      -- index, grouped in its order: a streaming group-by without a temporary table (an
+      -- invoice has one customer and one date, so each group is one invoice): 1.9 s of CPU
+      -- at x1000 against 3.4 s for hashing a scan of the table by InvoiceId.
+      INSERT INTO tmp_ss_inv (InvoiceId, CustomerId, Month, Revenue, NLines, NSame)
+      SELECT s.InvoiceId, s.CustomerId, CAST(DATE_FORMAT(s.InvoiceDate, '%Y-%m-01') AS DATE),
+             SUM(s.LineTotal), COUNT(*), 0
+      FROM sale_summary_new s FORCE INDEX (ix_sale_summary_customer)
+      GROUP BY s.CustomerId, s.InvoiceDate, s.InvoiceId;
     END IF;
 
     CREATE TABLE sale_customer_month_new (
