@@ -210,10 +210,12 @@ BEGIN
         -- One pass: the lines a rebuild would load (READ COMMITTED: one consistent snapshot,
         -- no locks on the source rows), each compared with the sale_summary row of the same
         -- id, grouped per invoice. "+ 0": grouped in a hash table in scan order instead of a
-        -- walk of the InvoiceId index with a clustered-index lookup per line.
+        -- walk of the InvoiceId index with a clustered-index lookup per line. STRAIGHT_JOIN:
+        -- InvoiceLine is scanned and drives, whatever the statistics say (driven from Invoice,
+        -- the lines come through their InvoiceId index: 14.1 s of CPU instead of 11.0).
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         INSERT INTO tmp_ss_inv (InvoiceId, CustomerId, Month, Revenue, NLines, NSame)
-        SELECT il.InvoiceId + 0, MIN(i.CustomerId),
+        SELECT STRAIGHT_JOIN il.InvoiceId + 0, MIN(i.CustomerId),
                MIN(CAST(DATE_FORMAT(i.InvoiceDate, '%Y-%m-01') AS DATE)),
                SUM(il.UnitPrice * il.Quantity), COUNT(*),
                COALESCE(SUM(s.InvoiceLineId IS NOT NULL
@@ -253,12 +255,13 @@ BEGIN
       -- which costs twice the CPU of this already-ordered insert (22 s against 11 s at x1000).
       ALTER TABLE sale_summary_new DROP KEY ix_sale_summary_customer,
         DROP KEY ix_sale_summary_track, DROP KEY ix_sale_summary_date;
-      -- READ COMMITTED: the source rows are read without locking writers out.
+      -- READ COMMITTED: the source rows are read without locking writers out. STRAIGHT_JOIN:
+      -- InvoiceLine drives in key order (no sort), as in the comparison pass.
       SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
       INSERT INTO sale_summary_new
         (InvoiceLineId, InvoiceId, InvoiceDate, CustomerId, CustomerName, Country, TrackId,
          TrackName, Genre, UnitPrice, Quantity, LineTotal)
-      SELECT il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
+      SELECT STRAIGHT_JOIN il.InvoiceLineId, il.InvoiceId, i.InvoiceDate, i.CustomerId,
              CONCAT(c.FirstName, ' ', c.LastName), i.BillingCountry, il.TrackId, t.Name, g.Name,
              il.UnitPrice, il.Quantity, il.UnitPrice * il.Quantity
       FROM InvoiceLine il
