@@ -94,6 +94,12 @@ BEGIN
 
   -- Aggregate first (invoices per customer, lines per customer), then join the dimensions once
   -- per customer. READ COMMITTED: the source rows are read without locking writers out.
+  -- STRAIGHT_JOIN: the lines are scanned in primary-key order and each looks up its invoice
+  -- (consecutive lines share it, so the lookup is mostly cached). Left to its statistics the
+  -- optimizer may instead scan Invoice and fetch the lines through their InvoiceId index, one
+  -- random clustered-index read per line: 2.3-3.4 s instead of 0.95 s at x1000. "+ 0" likewise
+  -- groups the invoices in a hash table in scan order instead of walking the CustomerId index
+  -- with a clustered-index read per invoice (0.22 s instead of 0.39 s).
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   INSERT INTO customer_summary_new
     (CustomerId, FirstName, LastName, Company, Address, City, State, Country, PostalCode, Phone,
@@ -108,12 +114,12 @@ BEGIN
          v_as_of, v_churn, NOW()
   FROM Customer c
   LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
-  LEFT JOIN (SELECT i.CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
+  LEFT JOIN (SELECT i.CustomerId + 0 AS CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
                     MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
                FROM Invoice i
               WHERE i.InvoiceDate <= v_as_of
-              GROUP BY i.CustomerId) inv ON inv.CustomerId = c.CustomerId
-  LEFT JOIN (SELECT i.CustomerId, SUM(il.Quantity) AS Tracks
+              GROUP BY i.CustomerId + 0) inv ON inv.CustomerId = c.CustomerId
+  LEFT JOIN (SELECT STRAIGHT_JOIN i.CustomerId, SUM(il.Quantity) AS Tracks
                FROM InvoiceLine il
                JOIN Invoice i ON i.InvoiceId = il.InvoiceId
               WHERE i.InvoiceDate <= v_as_of

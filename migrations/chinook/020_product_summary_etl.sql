@@ -77,7 +77,9 @@ BEGIN
   -- Sales per track in two steps: per (track, customer) first, so that the distinct counts are
   -- plain COUNT(*) / SUM over small groups (one COUNT(DISTINCT) per group over all lines is several
   -- times slower), then per track. "+ 0" keeps the optimizer from reading InvoiceLine in TrackId
-  -- index order (a random clustered-index lookup per line) instead of scanning it.
+  -- index order (a random clustered-index lookup per line) instead of scanning it, and
+  -- STRAIGHT_JOIN from scanning Invoice and fetching the lines through their InvoiceId index
+  -- (the same random lookups): 2.3 s instead of 3.8-4.1 s at x1000.
   -- READ COMMITTED: the source rows are read without locking writers out.
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   INSERT INTO product_summary_etl_new
@@ -94,7 +96,7 @@ BEGIN
   LEFT JOIN Genre g ON g.GenreId = t.GenreId
   LEFT JOIN (SELECT tc.TrackId, SUM(tc.Sales) AS Sales, SUM(tc.Quantity) AS Quantity,
                     SUM(tc.Invoices) AS Invoices, COUNT(*) AS Customers
-               FROM (SELECT il.TrackId + 0 AS TrackId, i.CustomerId,
+               FROM (SELECT STRAIGHT_JOIN il.TrackId + 0 AS TrackId, i.CustomerId,
                             SUM(il.UnitPrice * il.Quantity) AS Sales, SUM(il.Quantity) AS Quantity,
                             COUNT(DISTINCT il.InvoiceId) AS Invoices
                        FROM InvoiceLine il
