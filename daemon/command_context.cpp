@@ -1,5 +1,7 @@
 #include "command_context.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -39,6 +41,12 @@ mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db) 
   s.tls_cert = db.tls_cert;
   s.tls_key = db.tls_key;
   return s;
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
 }
 
 }  // namespace sqlcron::daemon

@@ -23,4 +23,7 @@ std::shared_ptr<const config::Config> load_config_or_report(const std::string& p
 
 mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db);
 
+// This machine's host name (instance names, the instances table).
+std::string hostname();
+
 }  // namespace sqlcron::daemon

@@ -1,18 +1,61 @@
 #include "manual_runner.hpp"
 
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include "command_context.hpp"
+#include "mysql/db_error.hpp"
 #include "run_watchdog.hpp"
+#include "runlog/instance_registry.hpp"
 
 namespace sqlcron::daemon {
 
-ManualRunner::ManualRunner(std::shared_ptr<const config::Config> config,
-                           const std::string& instance)
+namespace {
+
+constexpr std::chrono::seconds kHeartbeat{10};
+
+}  // namespace
+
+ManualRunner::ManualRunner(std::shared_ptr<const config::Config> config, const std::string& kind)
     : config_(std::move(config)),
       settings_(connection_settings(config_->database)),
       pool_(connector_, settings_, 2),
       spool_(config_->scheduler.state_dir + "/runs.spool"),
       log_(config_->scheduler.state_schema),
-      runner_(pool_, config_->scheduler.state_schema, instance, spool_) {}
+      instance_(hostname() + ":" + std::to_string(::getpid()) + ":" + kind),
+      runner_(pool_, config_->scheduler.state_schema, instance_, spool_) {
+  const runlog::InstanceRegistry registry(config_->scheduler.state_schema, instance_);
+  {
+    auto lease = pool_.acquire();
+    registry.register_self(*lease, hostname(), ::getpid(), SQLCRON_VERSION);
+  }
+  heartbeat_ = std::thread([this, registry] {
+    const mysql::Connector::ThreadScope scope(connector_);
+    std::unique_lock lock(mutex_);
+    while (!stop_cv_.wait_for(lock, kHeartbeat, [&] { return stopping_; })) {
+      try {
+        registry.heartbeat(*connector_.open(settings_));
+      } catch (const mysql::DbError& e) {
+        spdlog::warn("heartbeat of {} failed: {}", instance_, e.what());
+      }
+    }
+  });
+}
+
+ManualRunner::~ManualRunner() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  heartbeat_.join();
+  try {
+    auto lease = pool_.acquire();
+    runlog::InstanceRegistry(config_->scheduler.state_schema, instance_).mark_stopped(*lease);
+  } catch (const mysql::DbError& e) {
+    spdlog::warn("could not mark {} stopped: {}", instance_, e.what());
+  }
+}
 
 runtime::RunReport ManualRunner::run(const runtime::RunRequest& request,
                                      const std::function<void(std::int64_t)>& on_claimed) {

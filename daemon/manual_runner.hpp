@@ -1,15 +1,19 @@
 // ManualRunner: runs jobs from a one-shot command (run-now, backfill) through the daemon's own
 // JobRunner - claimed in the run log, arguments bound, the job's timeout enforced, the result
-// recorded (or spooled) - without the daemon.
+// recorded (or spooled) - without the daemon. It registers as an instance ("host:pid:kind") and
+// heartbeats while it lives, so that running daemons do not take its runs for abandoned ones.
 //
 // Error contract: the constructor and run() throw mysql::DbError when the database is
 // unreachable (nothing ran then).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "config/config.hpp"
 #include "mysql/connection_pool.hpp"
@@ -22,7 +26,11 @@ namespace sqlcron::daemon {
 
 class ManualRunner {
  public:
-  ManualRunner(std::shared_ptr<const config::Config> config, const std::string& instance);
+  // `kind`: what runs it, e.g. "backfill" (part of the instance name).
+  ManualRunner(std::shared_ptr<const config::Config> config, const std::string& kind);
+  ~ManualRunner();
+  ManualRunner(const ManualRunner&) = delete;
+  ManualRunner& operator=(const ManualRunner&) = delete;
 
   // Runs `request` to its end; `on_claimed` gets the run id once the slot is claimed.
   runtime::RunReport run(const runtime::RunRequest& request,
@@ -39,7 +47,12 @@ class ManualRunner {
   mysql::ConnectionPool pool_;
   runlog::Spool spool_;
   runlog::RunLog log_;
+  std::string instance_;
   runtime::JobRunner runner_;
+  std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
 };
 
 }  // namespace sqlcron::daemon

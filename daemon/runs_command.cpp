@@ -11,7 +11,9 @@
 namespace sqlcron::daemon {
 
 int runs_command(const CommandContext& ctx, const RunsOptions& o) {
-  runlog::RunFilter filter{o.job, o.status, std::nullopt, std::nullopt, o.chain, o.limit};
+  // A pipeline instance is shown whole: up to 1000 runs, or --limit if that is more.
+  runlog::RunFilter filter{o.job,        o.status, std::nullopt,
+                           std::nullopt, o.chain,  o.chain ? std::max(o.limit, 1000) : o.limit};
   try {
     const auto now = std::chrono::system_clock::now();
     if (!o.since.empty()) filter.since = parse_time_argument(o.since, now);

@@ -18,12 +18,6 @@ namespace sqlcron::daemon {
 
 namespace {
 
-std::string hostname() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 bool state_schema_ready(mysql::Session& s, const std::string& schema) {
   const auto rs = s.query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN "

@@ -268,6 +268,11 @@ class JobReader {
           r_.issue(cols[i], ikey, *problem);
         } else if (std::find(c.columns.begin(), c.columns.end(), name) != c.columns.end()) {
           r_.issue(cols[i], ikey, "'" + name + "' is listed twice");
+        } else if (name == "source_file" || name == "source_line" || name == "ingested_at" ||
+                   name == "ingest_run_id" || name == "ingest_slot") {
+          r_.issue(
+              cols[i], ikey,
+              "'" + name + "' is filled by the loader itself; name the file's field otherwise");
         } else {
           c.columns.push_back(name);
         }

@@ -125,18 +125,25 @@ void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string
 
 std::vector<std::string> RunLog::succeeded_for(mysql::Session& s,
                                                const std::vector<std::string>& jobs,
-                                               schedule::Instant slot) const {
+                                               schedule::Instant slot,
+                                               std::int64_t* first_chain) const {
   std::vector<std::string> out;
   if (jobs.empty()) return out;
-  std::string sql = "SELECT DISTINCT job FROM " + runs_ +
+  std::string sql = "SELECT job, MIN(COALESCE(chain_run_id, run_id)) FROM " + runs_ +
                     " WHERE scheduled_for = ? AND status = 'succeeded' AND job IN (";
   std::vector<mysql::Value> params{slot_text(slot)};
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     sql += i == 0 ? "?" : ", ?";
     params.emplace_back(jobs[i]);
   }
-  sql += ")";
-  for (const auto& row : s.query(sql, params).rows) out.push_back(row[0].value_or(""));
+  sql += ") GROUP BY job";
+  std::int64_t first = 0;
+  for (const auto& row : s.query(sql, params).rows) {
+    out.push_back(row[0].value_or(""));
+    const auto chain = std::stoll(row[1].value_or("0"));
+    if (first == 0 || chain < first) first = chain;
+  }
+  if (first_chain != nullptr) *first_chain = first;
   return out;
 }
 
@@ -273,14 +280,15 @@ mysql::ResultSet RunLog::list(mysql::Session& s, const RunFilter& f) const {
 
 std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string& self,
                                            std::chrono::seconds stale_after) const {
-  const auto candidates =
-      s.query("SELECT r.run_id, r.job, r.scheduled_for, r.attempt, r.instance FROM " + runs_ +
-                  " r LEFT JOIN " + instances_ +
-                  " i ON i.instance = r.instance"
-                  " WHERE r.status = 'running' AND r.instance <> ?"
-                  " AND (i.instance IS NULL OR i.stopped_at IS NOT NULL"
-                  " OR i.heartbeat_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND)",
-              {self, static_cast<std::int64_t>(stale_after.count())});
+  const auto candidates = s.query(
+      "SELECT r.run_id, r.job, r.scheduled_for, r.attempt, r.instance,"
+      " COALESCE(r.chain_run_id, 0) FROM " +
+          runs_ + " r LEFT JOIN " + instances_ +
+          " i ON i.instance = r.instance"
+          " WHERE r.status = 'running' AND r.instance <> ?"
+          " AND (i.instance IS NULL OR i.stopped_at IS NOT NULL"
+          " OR i.heartbeat_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND)",
+      {self, static_cast<std::int64_t>(stale_after.count())});
   std::vector<Claim> out;
   for (const auto& row : candidates.rows) {
     // Row by row, so that of several instances sweeping at once each run is claimed by one.
@@ -296,6 +304,7 @@ std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string&
         std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(row[2].value_or("")));
     c.attempt = std::stoi(row[3].value_or("1"));
     c.instance = row[4].value_or("");
+    c.chain_run_id = std::stoll(row[5].value_or("0"));
     out.push_back(std::move(c));
   }
   return out;

@@ -86,11 +86,13 @@ class RunLog {
   // A slot decided not to run: a finished row with status skipped and the reason.
   void record_skipped(mysql::Session& s, const Claim& claim, const std::string& reason) const;
   // Which of `jobs` have a succeeded run for `slot` (a chain step is ready when all its upstream
-  // jobs have).
+  // jobs have); `first_chain`, if given, gets the smallest pipeline instance (root run id) of them.
   std::vector<std::string> succeeded_for(mysql::Session& s, const std::vector<std::string>& jobs,
-                                         schedule::Instant slot) const;
+                                         schedule::Instant slot,
+                                         std::int64_t* first_chain = nullptr) const;
   // Slots since `since` for which every job of `upstream` succeeded but `job` has no run row: a
-  // chain step whose trigger was lost (the daemon stopped between the two). With the smallest
+  // chain step whose trigger was lost (the daemon stopped between the two); manual runs (run-now,
+  // backfill without --chain) start no chain. With the smallest
   // upstream run id of each slot.
   std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
       mysql::Session& s, const std::string& job, const std::vector<std::string>& upstream,

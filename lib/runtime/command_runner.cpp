@@ -24,10 +24,11 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
   return out;
 }
 
-// Reads what is available into `out` (up to `max`, the rest is drained); false at end of file.
+// Reads what is available into `out` (up to `max`, the rest is discarded); false at end of
+// file. Bounded per call, so that a program writing without pause cannot starve the deadline.
 bool drain(int fd, std::string& out, std::size_t max) {
   char buf[4096];
-  for (;;) {
+  for (int i = 0; i < 64; ++i) {
     const auto n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
       const auto room = max > out.size() ? max - out.size() : 0;
@@ -37,6 +38,7 @@ bool drain(int fd, std::string& out, std::size_t max) {
     if (n == 0) return false;
     return errno == EAGAIN || errno == EINTR;
   }
+  return true;
 }
 
 }  // namespace
@@ -62,6 +64,8 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  // Nothing else of the daemon's: no database sockets, no listening HTTP socket.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   // Its own process group, so that a timeout ends whatever it started too; default signal
   // handling (the daemon's signal mask must not leak into it).
   sigset_t none;
@@ -90,8 +94,17 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv,
   const auto deadline = started + timeout;
   bool open = true;
   bool term_sent = false;
+  bool reaped = false;
+  int status = 0;
   Clock::time_point kill_at{};
-  while (open) {
+  // Until it has exited and closed its output - or the time is up: SIGTERM to its process group,
+  // SIGKILL a second later.
+  for (;;) {
+    if (!reaped) {
+      const auto r = ::waitpid(pid, &status, WNOHANG);
+      reaped = r == pid;
+    }
+    if (reaped && !open) break;
     const auto now = Clock::now();
     if (!term_sent && now >= deadline) {
       result.timed_out = true;
@@ -99,23 +112,27 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv,
       term_sent = true;
       kill_at = now + std::chrono::seconds(1);
     } else if (term_sent && now >= kill_at) {
-      ::kill(-pid, SIGKILL);
-      break;  // its descendants may hold the pipe open: stop reading
+      ::kill(-pid, SIGKILL);  // the group outlives its leader until every member is gone
+      break;
     }
     const auto until = term_sent ? kill_at : deadline;
-    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
-    pollfd p{fds[0], POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, wait_ms) + 1));
-    if (n > 0) open = drain(fds[0], result.output, max_output);
+    auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
+    if (!reaped) wait_ms = std::min<std::int64_t>(wait_ms, 10);  // exit is polled, not signalled
+    if (open) {
+      pollfd p{fds[0], POLLIN, 0};
+      const int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, wait_ms) + 1));
+      if (n > 0) open = drain(fds[0], result.output, max_output);
+    } else {
+      ::usleep(static_cast<useconds_t>(std::max<std::int64_t>(1, wait_ms)) * 1000);
+    }
   }
   ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!reaped) {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
-  // A program that exited but left children holding the pipe past the deadline: end them.
-  if (result.timed_out) ::kill(-pid, SIGKILL);
   result.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   return result;
 }

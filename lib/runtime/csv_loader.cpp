@@ -23,6 +23,14 @@ namespace {
 
 constexpr int kDuplicateKey = 1062;
 constexpr std::size_t kMaxRaw = 4096;
+constexpr std::size_t kMaxReason = 255;
+constexpr std::size_t kMaxParams = 60000;  // a prepared statement takes at most 65,535
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 30;
+
+// Errors that end the whole transaction (or the connection): the file cannot go on.
+bool fatal_for_file(int code) {
+  return code >= 2000 || code == 1213 || code == 1205 || code == 1927 || code == 1053;
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -81,6 +89,10 @@ LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
 
 bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
                           LoadSummary& summary) {
+  std::error_code size_ec;
+  if (fs::file_size(path, size_ec) > kMaxFileBytes && !size_ec) {
+    throw std::runtime_error(path + " is larger than 1 GiB; split it");
+  }
   const auto content = util::read_file(path);
   const auto name = fs::path(path).filename().string();
   const auto checksum = util::fnv1a_hex(content);
@@ -103,25 +115,54 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
     }
     std::int64_t rows = 0;
     std::int64_t rejected = 0;
-    std::vector<mysql::Value> batch;
-    std::size_t batch_rows = 0;
-    const auto flush = [&] {
-      if (batch_rows == 0) return;
-      std::string sql = insert_prefix_;
-      for (std::size_t i = 0; i < batch_rows; ++i) {
-        if (i > 0) sql += ", ";
-        sql += row_placeholders_;
-      }
-      rows += s_.execute(sql, batch);
-      batch.clear();
-      batch_rows = 0;
-    };
     const auto reject = [&](int line, const std::string& reason, const std::string& raw) {
       ++rejected;
       s_.execute("INSERT INTO " + load_rejects_ +
                      " (run_id, job, file_name, line, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
                  {run_id, job_.name, util::sanitize_utf8(name), static_cast<std::int64_t>(line),
-                  reason, util::sanitize_utf8(raw.substr(0, kMaxRaw))});
+                  util::sanitize_utf8(reason.substr(0, kMaxReason)),
+                  util::sanitize_utf8(raw.substr(0, kMaxRaw))});
+    };
+    const std::size_t per_row = csv_.columns.size() + 5;
+    const std::size_t max_rows =
+        std::max<std::size_t>(1, std::min(kBatchRows, kMaxParams / per_row));
+    std::vector<mysql::Value> batch;
+    std::vector<std::pair<int, std::string>> batch_lines;  // line and raw text of each row
+    const auto insert = [&](std::size_t first, std::size_t count) {
+      std::string sql = insert_prefix_;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) sql += ", ";
+        sql += row_placeholders_;
+      }
+      return s_.execute(
+          sql, std::vector<mysql::Value>(
+                   batch.begin() + static_cast<std::ptrdiff_t>(first * per_row),
+                   batch.begin() + static_cast<std::ptrdiff_t>((first + count) * per_row)));
+    };
+    const auto flush = [&] {
+      const auto n = batch_lines.size();
+      if (n == 0) return;
+      try {
+        rows += insert(0, n);
+      } catch (const mysql::DbError& e) {
+        if (fatal_for_file(e.code())) throw;
+        // A value the table refuses (too long, not a number, NULL in NOT NULL, a duplicate
+        // key): the statement alone was rolled back. Row by row, to load the others and reject
+        // exactly the refused ones.
+        for (std::size_t i = 0; i < n; ++i) {
+          try {
+            rows += insert(i, 1);
+          } catch (const mysql::DbError& row_error) {
+            if (fatal_for_file(row_error.code())) throw;
+            reject(batch_lines[i].first,
+                   "refused by the server: error " + std::to_string(row_error.code()) + ": " +
+                       row_error.what(),
+                   batch_lines[i].second);
+          }
+        }
+      }
+      batch.clear();
+      batch_lines.clear();
     };
     util::CsvReader reader(content, csv_.delimiter);
     util::CsvRecord rec;
@@ -141,8 +182,6 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
                      "); the whole file is rejected",
                  rec.raw);
           // Nothing else of a file whose columns may be in another order is loaded.
-          batch.clear();
-          batch_rows = 0;
           break;
         }
         continue;
@@ -170,7 +209,8 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
       batch.emplace_back(now);
       batch.emplace_back(run_id);
       batch.emplace_back(slot_text);
-      if (++batch_rows == kBatchRows) flush();
+      batch_lines.emplace_back(rec.line, std::move(rec.raw));
+      if (batch_lines.size() == max_rows) flush();
     }
     flush();
     s_.execute("UPDATE " + loaded_files_ +

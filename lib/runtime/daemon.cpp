@@ -267,6 +267,10 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
 
 void Daemon::on_finished(const RunRequest& request, const RunReport& report, bool lost_database) {
   active_.erase(report.run_id);
+  if (!report.claimed && lost_database && request.cause == core::RunCause::chain) {
+    // Never claimed: the database went away. The step may start again (catch_up_chains).
+    chained_.erase({request.job_config().name, request.scheduled_for});
+  }
   metrics_.set_running(static_cast<int>(active_.size()));
   if (report.claimed) {
     const auto& name = request.job_config().name;
@@ -312,20 +316,27 @@ void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) 
                report.run_id, job.name, report.outcome.error_code, next_attempt, job.retry.attempts,
                delay.count());
   RunRequest retry = request;
+  retry.scheduled_for = report.scheduled_for;  // a failure hook may have moved to a free second
   retry.attempt = next_attempt;
   retry.cause = core::RunCause::retry;
   retry.interruption = std::make_shared<std::atomic<int>>(0);
   const auto id = next_retry_id_++;
   auto& pending = retries_[id];
   pending.request = std::move(retry);
+  pending.previous = report;
   pending.timer = std::make_unique<boost::asio::steady_timer>(io_, delay);
   pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
     const auto it = retries_.find(id);
     if (it == retries_.end()) return;
     auto request = std::move(it->second.request);
+    const auto previous = it->second.previous;
     retries_.erase(it);
     if (ec || stopping_ || paused()) {  // dropped: shutdown, or no database to run against
       --in_flight_;
+      // The failed attempt is the final one now: what follows a failure follows.
+      RunRequest failed = request;
+      failed.attempt = request.attempt - 1;
+      follow_up(failed, previous);
       release(request.job_config().name);
       maybe_stop();
       return;
@@ -406,7 +417,11 @@ void Daemon::on_health(const Health& h) {
     spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned.size());
     retry_abandoned(h.abandoned);
   }
-  if (resumed && !paused()) catch_up();
+  if (resumed && !paused()) {
+    catch_up();
+    fire_pending_hooks();
+    rescan_watched();
+  }
   check_health(options_.heartbeat_interval);
 }
 
@@ -416,8 +431,8 @@ void Daemon::retry_abandoned(const std::vector<runlog::Claim>& abandoned) {
   for (const auto& run : abandoned) {
     const auto i = job_index(run.job);
     if (!i || run.attempt >= plan_.config->jobs[*i].retry.attempts) continue;
-    decisions.push_back(
-        plan_.planner->offer({*i, run.scheduled_for, core::RunCause::retry, run.attempt + 1}));
+    decisions.push_back(plan_.planner->offer(
+        {*i, run.scheduled_for, core::RunCause::retry, run.attempt + 1, run.chain_run_id}));
   }
   dispatch(decisions);
 }

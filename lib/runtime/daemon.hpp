@@ -83,6 +83,7 @@ class Daemon {
   };
   struct PendingRetry {
     RunRequest request;
+    RunReport previous;  // the attempt that failed: final if this retry is dropped
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
@@ -121,7 +122,9 @@ class Daemon {
   void notify_failure(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,
                       std::int64_t chain, int attempt);
   void catch_up_chains(schedule::Instant now);
+  void fire_pending_hooks();
   void watch_dirs();
+  void rescan_watched();
   void on_file(const std::string& job, const std::string& file);
   void watchdog();
   void report_status();
@@ -150,6 +153,8 @@ class Daemon {
   std::set<std::pair<std::string, schedule::Instant>> chained_;
   std::vector<std::unique_ptr<DirWatcher>> watchers_;
   std::map<std::string, schedule::Instant> last_watch_slot_;
+  // Failure hooks (by name) due while the database was away.
+  std::vector<std::pair<std::string, core::Slot>> pending_hooks_;
   std::uint64_t next_retry_id_ = 0;
   std::mt19937_64 rng_;
   int in_flight_ = 0;  // dispatched runs and waiting retries not yet over

@@ -31,14 +31,13 @@ bool final_failure(core::RunStatus s) {
 }  // namespace
 
 void Daemon::follow_up(const RunRequest& request, const RunReport& report) {
-  if (stopping_) return;
   const auto& name = request.job_config().name;
   const auto i = job_index(name);  // the plan may have been reloaded while it ran
   if (!i) return;
   const auto& o = report.outcome;
   const auto chain = request.chain_run_id != 0 ? request.chain_run_id : report.run_id;
   if (o.status == core::RunStatus::succeeded) {
-    start_downstream(*i, request.scheduled_for, chain);
+    if (!stopping_) start_downstream(*i, request.scheduled_for, chain);
     return;
   }
   if (!final_failure(o.status)) return;  // cancelled by a shutdown: nothing follows
@@ -48,8 +47,8 @@ void Daemon::follow_up(const RunRequest& request, const RunReport& report) {
   skip_downstream(*i, request.scheduled_for, chain,
                   "upstream " + name + " " + std::string(core::to_string(o.status)) + " (run " +
                       std::to_string(report.run_id) + ")");
-  // A failing hook does not fire hooks itself: alerts cannot loop.
-  if (request.cause == core::RunCause::failure_hook) return;
+  // A failing hook (any attempt of it) does not fire hooks itself: alerts cannot loop.
+  if (request.cause == core::RunCause::failure_hook || request.failure) return;
   fire_hooks(*i, failure, chain);
   notify_failure(*i, failure, chain, request.attempt);
 }
@@ -68,9 +67,12 @@ void Daemon::start_downstream(std::size_t job, schedule::Instant slot, std::int6
     for (const auto u : ups) names.push_back(jobs[u].name);
     control_pool_.post([this, names, slot, chain, step = jobs[d].name, config = plan_.config] {
       try {
-        const auto done = watch_.succeeded_for(names, slot);
+        std::int64_t first = 0;
+        const auto done = watch_.succeeded_for(names, slot, &first);
         if (done.size() < names.size()) return;
-        boost::asio::post(io_, [this, step, slot, chain] {
+        // A join of several roots belongs to the smallest of their pipeline instances.
+        const auto instance = first != 0 ? std::min(first, chain) : chain;
+        boost::asio::post(io_, [this, step, slot, chain = instance] {
           if (const auto i = job_index(step); i && !stopping_) offer_chain(*i, slot, chain);
         });
       } catch (const mysql::DbError& e) {
@@ -150,10 +152,33 @@ void Daemon::fire_hooks(std::size_t job, const std::shared_ptr<const config::Fai
       spdlog::warn("job {} failed; its failure hook {} is disabled", j.name, hook);
       continue;
     }
+    const core::Slot slot{*h, now, core::RunCause::failure_hook, 1, chain, failure};
+    if (stopping_) {
+      spdlog::error("job {} failed (run {}) during shutdown; its failure hook {} is not run",
+                    j.name, failure->run_id, hook);
+      continue;
+    }
+    if (paused()) {
+      spdlog::warn("job {} failed (run {}); its failure hook {} runs when the database is back",
+                   j.name, failure->run_id, hook);
+      pending_hooks_.emplace_back(hook, slot);
+      continue;
+    }
     spdlog::info("job {} failed (run {}); firing its failure hook {}", j.name, failure->run_id,
                  hook);
-    dispatch({plan_.planner->offer(
-        core::Slot{*h, now, core::RunCause::failure_hook, 1, chain, failure})});
+    dispatch({plan_.planner->offer(slot)});
+  }
+}
+
+void Daemon::fire_pending_hooks() {
+  auto hooks = std::move(pending_hooks_);
+  pending_hooks_.clear();
+  for (auto& [hook, slot] : hooks) {
+    // The plan may have been reloaded meanwhile: find the hook by name.
+    const auto h = job_index(hook);
+    if (!h) continue;
+    slot.job = *h;
+    dispatch({plan_.planner->offer(slot)});
   }
 }
 
@@ -249,6 +274,20 @@ void Daemon::catch_up_chains(schedule::Instant now) {
   }
 }
 
+void Daemon::rescan_watched() {
+  for (const auto& j : plan_.config->jobs) {
+    if (j.watch.empty() || !j.enabled) continue;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(j.watch, ec)) {
+      const auto file = entry.path().filename().string();
+      if (entry.is_regular_file(ec) && !file.empty() && file[0] != '.') {
+        on_file(j.name, file);
+        break;
+      }
+    }
+  }
+}
+
 void Daemon::watch_dirs() {
   watchers_.clear();
   const auto& jobs = plan_.config->jobs;
@@ -261,16 +300,8 @@ void Daemon::watch_dirs() {
       spdlog::error("job {}: {}; it will not start on new files", j.name, e.what());
       continue;
     }
-    // Files that arrived while the daemon was not watching.
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(j.watch, ec)) {
-      const auto file = entry.path().filename().string();
-      if (entry.is_regular_file(ec) && !file.empty() && file[0] != '.') {
-        on_file(j.name, file);
-        break;
-      }
-    }
   }
+  rescan_watched();  // files that arrived while the daemon was not watching
 }
 
 void Daemon::on_file(const std::string& job, const std::string& file) {
@@ -279,8 +310,8 @@ void Daemon::on_file(const std::string& job, const std::string& file) {
   if (plan_.planner->has_queued(*i)) return;  // the queued run will load it
   if (paused()) {
     spdlog::warn(
-        "job {}: {} arrived while the database is unavailable; it is picked up by the "
-        "next run",
+        "job {}: {} arrived while the database is unavailable; it is loaded when the "
+        "database is back",
         job, file);
     return;
   }
@@ -291,7 +322,8 @@ void Daemon::on_file(const std::string& job, const std::string& file) {
     slot = it->second + std::chrono::seconds(1);
   }
   last_watch_slot_[job] = slot;
-  spdlog::info("job {}: {} arrived in {}; starting it for slot {}", job, file,
+  spdlog::info("job {}: {} in {}; starting it for slot {}", job,
+               file.empty() ? "files may have arrived (event queue overflow)" : file + " arrived",
                plan_.config->jobs[*i].watch, when(slot));
   dispatch({plan_.planner->offer(core::Slot{*i, slot, core::RunCause::schedule})});
 }

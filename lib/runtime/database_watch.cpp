@@ -78,8 +78,9 @@ std::vector<std::pair<std::string, schedule::Instant>> DatabaseWatch::last_slots
 }
 
 std::vector<std::string> DatabaseWatch::succeeded_for(const std::vector<std::string>& jobs,
-                                                      schedule::Instant slot) {
-  return guarded([&](mysql::Session& s) { return log_.succeeded_for(s, jobs, slot); });
+                                                      schedule::Instant slot,
+                                                      std::int64_t* first_chain) {
+  return guarded([&](mysql::Session& s) { return log_.succeeded_for(s, jobs, slot, first_chain); });
 }
 
 std::vector<std::pair<schedule::Instant, std::int64_t>> DatabaseWatch::pending_chain_slots(

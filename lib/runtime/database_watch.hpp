@@ -45,7 +45,7 @@ class DatabaseWatch {
   std::vector<std::pair<std::string, schedule::Instant>> last_slots(schedule::Instant until);
   // Chains (see RunLog): which upstream jobs succeeded for a slot; lost chain triggers.
   std::vector<std::string> succeeded_for(const std::vector<std::string>& jobs,
-                                         schedule::Instant slot);
+                                         schedule::Instant slot, std::int64_t* first_chain);
   std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
       const std::string& job, const std::vector<std::string>& upstream, schedule::Instant since);
   void record_notification(const runlog::Notification& n);

@@ -30,6 +30,7 @@ DirWatcher::DirWatcher(boost::asio::io_context& io, const std::string& dir, OnFi
 }
 
 DirWatcher::~DirWatcher() {
+  *alive_ = false;
   boost::system::error_code ignored;
   fd_.cancel(ignored);
   fd_.close(ignored);

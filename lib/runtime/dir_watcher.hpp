@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace sqlcron::runtime {
 
 class DirWatcher {
  public:
+  // `name` is empty when the kernel's event queue overflowed: files may have arrived unseen.
   using OnFile = std::function<void(const std::string& name)>;
 
   DirWatcher(boost::asio::io_context& io, const std::string& dir, OnFile on_file);
@@ -31,6 +33,9 @@ class DirWatcher {
   OnFile on_file_;
   boost::asio::posix::stream_descriptor fd_;
   std::vector<char> buffer_;
+  // A read that completed just before destruction still has its handler queued on the loop;
+  // it finds this false and touches nothing.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace sqlcron::runtime

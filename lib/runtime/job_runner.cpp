@@ -80,6 +80,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   }
   report.claimed = true;
   report.run_id = *run_id;
+  report.scheduled_for = claim.scheduled_for;
   if (on_started) on_started(*run_id, lease->connection_id());
   spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
                when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
@@ -136,7 +137,7 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
     outcome.error_code = e.code();
     outcome.sql_state = e.sql_state();
     outcome.error_message = e.what();
-  } catch (const std::runtime_error& e) {  // a CSV file that cannot be read
+  } catch (const std::exception& e) {  // a CSV file that cannot be read, or memory
     outcome.status = core::RunStatus::failed;
     outcome.error_message = e.what();
   }

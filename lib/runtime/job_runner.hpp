@@ -24,6 +24,7 @@ namespace sqlcron::runtime {
 struct RunReport {
   bool claimed = false;  // false: another instance holds the slot; nothing ran
   std::int64_t run_id = 0;
+  schedule::Instant scheduled_for{};  // the slot claimed (a failure hook may take a later one)
   core::RunOutcome outcome;
   bool spooled = false;  // the result went to the spool: the database was lost
 };
