@@ -21,7 +21,9 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "config/config.hpp"
 #include "core/planner.hpp"
@@ -68,7 +70,9 @@ class Daemon {
   struct Plan {
     std::shared_ptr<const config::Config> config;
     std::unique_ptr<core::Planner> planner;
+    std::unordered_map<std::string_view, std::size_t> index;  // job name -> index in config
   };
+  static std::unordered_map<std::string_view, std::size_t> index_jobs(const config::Config& c);
   struct ActiveRun {
     std::string job;
     std::uint64_t connection_id = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,8 @@ struct RunRequest {
   std::optional<schedule::Instant> next_fire;  // for the jobs table
   std::shared_ptr<std::atomic<int>> interruption = std::make_shared<std::atomic<int>>(0);
   std::optional<std::int64_t> claimed_run_id;  // claimed already, in a batch
+  // Claimed ahead of its slot: the SQL starts at this instant, not before (see Daemon::kLead).
+  std::optional<std::chrono::system_clock::time_point> not_before;
 
   [[nodiscard]] const config::JobConfig& job_config() const { return config->jobs[job]; }
 };
