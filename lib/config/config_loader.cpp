@@ -13,6 +13,7 @@
 #include "config/identifier.hpp"
 #include "config/job_graph.hpp"
 #include "config/option_file.hpp"
+#include "config/yaml_document.hpp"
 #include "config/yaml_reader.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/time_format.hpp"
@@ -33,7 +34,7 @@ std::optional<YAML::Node> parse_file(const std::string& file, std::vector<Config
     return std::nullopt;
   }
   try {
-    return YAML::Load(in);
+    return load_yaml_document(in);
   } catch (const YAML::ParserException& e) {
     issues.push_back(
         ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
@@ -448,6 +449,7 @@ class Loader {
     const auto root = parse_file(config_.file, issues_);
     if (root) read_main(*root);
     if (!issues_.empty()) throw ConfigError(std::move(issues_));
+    config_.jobs.shrink_to_fit();  // push_back growth leaves up to half of it unused
     return std::move(config_);
   }
 

@@ -49,6 +49,10 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   }
 }
 
+std::unique_ptr<Session> ConnectionPool::open_dedicated() const {
+  return connector_.open(settings_);
+}
+
 void ConnectionPool::discard_idle() {
   std::vector<std::unique_ptr<Session>> dead;
   {

@@ -47,6 +47,9 @@ class ConnectionPool {
   Lease acquire();
   // Closes every idle session (after the server was lost, they are all dead).
   void discard_idle();
+  // A new session with the pool's settings that is not counted against `size` (for a writer that
+  // must not wait for, nor take, a worker's connection). Throws DbError.
+  [[nodiscard]] std::unique_ptr<Session> open_dedicated() const;
   [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
 
  private:

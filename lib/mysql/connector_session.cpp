@@ -76,26 +76,51 @@ ConnectorSession::ConnectorSession(std::unique_ptr<sql::Connection> connection)
 
 ConnectorSession::~ConnectorSession() {
   try {
+    statements_.clear();  // statements close on their connection, so before it closes
     connection_->close();
   } catch (const sql::SQLException&) {  // NOLINT(bugprone-empty-catch): closing a dead link
   }
 }
 
+template <typename Fn>
+auto ConnectorSession::with_statement(std::string_view sql, Fn&& fn) {
+  if (sql.size() > kMaxCachedSql) {
+    return guarded([&] {
+      std::unique_ptr<sql::PreparedStatement> stmt(
+          connection_->prepareStatement(sql::SQLString(sql.data(), sql.size())));
+      return fn(*stmt);
+    });
+  }
+  std::string key(sql);
+  auto it = statements_.find(key);
+  if (it == statements_.end()) {
+    if (statements_.size() >= kMaxCached) statements_.clear();
+    std::unique_ptr<sql::PreparedStatement> stmt;
+    guarded([&] {
+      stmt.reset(connection_->prepareStatement(sql::SQLString(key)));
+      return 0;
+    });
+    it = statements_.emplace(std::move(key), std::move(stmt)).first;
+  }
+  try {
+    return fn(*it->second);
+  } catch (const sql::SQLException& e) {
+    statements_.erase(it);
+    throw to_db_error(e);
+  }
+}
+
 std::int64_t ConnectorSession::execute(std::string_view sql, const std::vector<Value>& params) {
-  return guarded([&]() -> std::int64_t {
-    std::unique_ptr<sql::PreparedStatement> stmt(
-        connection_->prepareStatement(sql::SQLString(sql.data(), sql.size())));
-    bind(*stmt, params);
-    return stmt->executeUpdate();
+  return with_statement(sql, [&](sql::PreparedStatement& stmt) -> std::int64_t {
+    bind(stmt, params);
+    return stmt.executeUpdate();
   });
 }
 
 ResultSet ConnectorSession::query(std::string_view sql, const std::vector<Value>& params) {
-  return guarded([&] {
-    std::unique_ptr<sql::PreparedStatement> stmt(
-        connection_->prepareStatement(sql::SQLString(sql.data(), sql.size())));
-    bind(*stmt, params);
-    std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
+  return with_statement(sql, [&](sql::PreparedStatement& stmt) {
+    bind(stmt, params);
+    std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
     return read_all(*rs);
   });
 }

@@ -2,9 +2,14 @@
 
 #include <date/date.h>
 
+#include <algorithm>
+
 namespace sqlcron::runlog {
 
 namespace {
+
+// Rows per multi-row INSERT: 7 parameters each, well below the 65,535 a statement may have.
+constexpr std::size_t kRowsPerInsert = 500;
 
 mysql::Value instant(std::optional<schedule::Instant> t) {
   if (!t) return std::monostate{};
@@ -20,28 +25,38 @@ void JobMirror::sync(mysql::Session& s, const std::vector<JobMirrorEntry>& jobs,
                      const std::string& instance) const {
   s.execute_raw("START TRANSACTION");
   try {
-    std::string names;
-    std::vector<mysql::Value> keep;
-    for (const auto& e : jobs) {
-      const auto& j = *e.job;
-      s.execute("INSERT INTO " + table_ +
-                    " (name, schedule, timezone, target, enabled, next_fire_at, defined_at,"
-                    " updated_at, updated_by)"
-                    " VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?)"
-                    " ON DUPLICATE KEY UPDATE schedule = VALUES(schedule),"
-                    " timezone = VALUES(timezone), target = VALUES(target),"
-                    " enabled = VALUES(enabled), next_fire_at = VALUES(next_fire_at),"
-                    " updated_at = VALUES(updated_at), updated_by = VALUES(updated_by)",
-                {j.name, j.trigger(), j.timezone, j.target(),
-                 static_cast<std::int64_t>(j.enabled ? 1 : 0), instant(e.next_fire), instance});
-      names += names.empty() ? "?" : ", ?";
-      keep.emplace_back(j.name);
+    // Every row of this sync gets the same updated_at; rows that did not get it are jobs no
+    // longer in the config. (A list of the names kept would not fit a statement's 65,535
+    // parameters with 100,000 jobs.)
+    s.execute_raw("SET @sqlcron_synced_at = UTC_TIMESTAMP(6)");
+    std::vector<mysql::Value> params;
+    for (std::size_t from = 0; from < jobs.size(); from += kRowsPerInsert) {
+      const auto to = std::min(jobs.size(), from + kRowsPerInsert);
+      std::string sql = "INSERT INTO " + table_ +
+                        " (name, schedule, timezone, target, enabled, next_fire_at, defined_at,"
+                        " updated_at, updated_by) VALUES ";
+      params.clear();
+      params.reserve((to - from) * 7);
+      for (auto i = from; i < to; ++i) {
+        const auto& j = *jobs[i].job;
+        sql += i == from ? "" : ", ";
+        sql += "(?, ?, ?, ?, ?, ?, @sqlcron_synced_at, @sqlcron_synced_at, ?)";
+        params.emplace_back(j.name);
+        params.emplace_back(j.trigger());
+        params.emplace_back(j.timezone);
+        params.emplace_back(j.target());
+        params.emplace_back(static_cast<std::int64_t>(j.enabled ? 1 : 0));
+        params.emplace_back(instant(jobs[i].next_fire));
+        params.emplace_back(instance);
+      }
+      sql +=
+          " ON DUPLICATE KEY UPDATE schedule = VALUES(schedule),"
+          " timezone = VALUES(timezone), target = VALUES(target),"
+          " enabled = VALUES(enabled), next_fire_at = VALUES(next_fire_at),"
+          " updated_at = VALUES(updated_at), updated_by = VALUES(updated_by)";
+      s.execute(sql, params);
     }
-    if (keep.empty()) {
-      s.execute("DELETE FROM " + table_);
-    } else {
-      s.execute("DELETE FROM " + table_ + " WHERE name NOT IN (" + names + ")", keep);
-    }
+    s.execute("DELETE FROM " + table_ + " WHERE updated_at <> @sqlcron_synced_at");
     s.execute_raw("COMMIT");
   } catch (...) {
     try {

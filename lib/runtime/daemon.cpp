@@ -22,6 +22,10 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kMaxSleep{30};
 // A difference between wall-clock and monotonic progress beyond this is a clock change.
 constexpr std::chrono::seconds kClockJump{2};
+// Slots are decided and claimed this long before their instant, and their SQL waits for the
+// instant itself: the claim's round trips and commit (about 0.5 ms) are then off the fire path,
+// so the SQL starts within a fraction of a millisecond of the second, as an event's does.
+constexpr std::chrono::milliseconds kLead{3};
 
 std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
@@ -54,7 +58,15 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       claim_pool_(connector, 1, "claim") {
   plan_.planner = std::make_unique<core::Planner>(config->jobs, SystemClock::now());
   plan_.graph = std::make_unique<config::JobGraph>(config->jobs);
+  plan_.index = index_jobs(*config);
   plan_.config = std::move(config);
+}
+
+std::unordered_map<std::string_view, std::size_t> Daemon::index_jobs(const config::Config& c) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(c.jobs.size());
+  for (std::size_t i = 0; i < c.jobs.size(); ++i) index.emplace(c.jobs[i].name, i);
+  return index;
 }
 
 Daemon::~Daemon() {
@@ -111,7 +123,7 @@ void Daemon::arm() {
   if (stopping_) return;
   const auto now = SystemClock::now();
   const auto next = plan_.planner->next_wakeup();
-  auto delay = next ? std::chrono::duration_cast<SteadyClock::duration>(*next - now)
+  auto delay = next ? std::chrono::duration_cast<SteadyClock::duration>(*next - kLead - now)
                     : SteadyClock::duration(kMaxSleep);
   // Wait on the monotonic clock for the distance the wall clock says is left; wake at least
   // every kMaxSleep to notice a wall-clock change.
@@ -124,7 +136,7 @@ void Daemon::arm() {
 
 void Daemon::on_timer() {
   detect_clock_jump();
-  const auto decisions = plan_.planner->due(SystemClock::now());
+  const auto decisions = plan_.planner->due(SystemClock::now() + kLead);
   dispatch(decisions);
   update_next_fires(decisions);
   arm();
@@ -174,6 +186,7 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
     request.next_fire = plan_.planner->next_fire(d.slot.job);
     request.chain_run_id = d.slot.chain_run_id;
     request.failure = d.slot.failure;
+    if (d.slot.scheduled_for > SystemClock::now()) request.not_before = d.slot.scheduled_for;
     if (d.action == core::Decision::Action::skip) {
       metrics_.run_finished(job.name, "skipped", std::chrono::duration<double>(0));
       if (!plan_.graph->downstream(d.slot.job).empty()) {
@@ -247,13 +260,20 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
                         const RunRequest& request) {
   auto& run = active_[run_id];
   run = ActiveRun{request.job_config().name, connection_id, request.interruption, false, nullptr};
-  metrics_.run_started(run.job, SystemClock::now() - request.scheduled_for);
+  // A slot claimed ahead of its instant (kLead) reports no negative lag.
+  metrics_.run_started(
+      run.job, std::max(SystemClock::now() - request.scheduled_for, SystemClock::duration::zero()));
   metrics_.set_running(static_cast<int>(active_.size()));
   if (stopping_ && grace_over_) {
     request.interruption->store(static_cast<int>(Interruption::shutdown));
     kill(run_id);
   } else if (const auto& timeout = request.job_config().timeout) {
-    run.timer = std::make_unique<boost::asio::steady_timer>(io_, *timeout);
+    // A run claimed ahead of its slot (kLead) starts its SQL at the slot: time it from there.
+    const auto wait = request.not_before ? std::max(*request.not_before - SystemClock::now(),
+                                                    SystemClock::duration::zero())
+                                         : SystemClock::duration::zero();
+    run.timer = std::make_unique<boost::asio::steady_timer>(
+        io_, *timeout + std::chrono::duration_cast<SteadyClock::duration>(wait));
     run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
       if (ec) return;
       const auto it = active_.find(run_id);
@@ -346,11 +366,9 @@ void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) 
 }
 
 std::optional<std::size_t> Daemon::job_index(const std::string& name) const {
-  const auto& jobs = plan_.config->jobs;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (jobs[i].name == name) return i;
-  }
-  return std::nullopt;
+  const auto it = plan_.index.find(name);
+  if (it == plan_.index.end()) return std::nullopt;
+  return it->second;
 }
 
 void Daemon::release(const std::string& job) {
@@ -575,16 +593,15 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   const auto now = SystemClock::now();
   // Fire what the old plan has due up to now, so the new plan (which starts after this second)
   // neither loses nor repeats a slot.
-  dispatch(plan_.planner->due(now));
-  auto planner = std::make_unique<core::Planner>(config->jobs, now);
+  dispatch(plan_.planner->due(now + kLead));
+  auto planner = std::make_unique<core::Planner>(config->jobs, now + kLead);
   planner->adopt_running(*plan_.planner);
   auto graph = std::make_unique<config::JobGraph>(config->jobs);
+  auto index = index_jobs(*config);
   for (const auto& old : plan_.config->jobs) {
-    const bool kept = std::any_of(config->jobs.begin(), config->jobs.end(),
-                                  [&](const auto& j) { return j.name == old.name; });
-    if (!kept) metrics_.forget_job(old.name);
+    if (!index.contains(old.name)) metrics_.forget_job(old.name);
   }
-  plan_ = Plan{std::move(config), std::move(planner), std::move(graph)};
+  plan_ = Plan{std::move(config), std::move(planner), std::move(graph), std::move(index)};
   watch_dirs();
   update_next_fires({});
   spdlog::info("configuration reloaded: {} jobs", plan_.config->jobs.size());

@@ -22,8 +22,10 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
+#include <unordered_map>
 
 #include "config/config.hpp"
 #include "config/job_graph.hpp"
@@ -73,7 +75,9 @@ class Daemon {
     std::shared_ptr<const config::Config> config;
     std::unique_ptr<core::Planner> planner;
     std::unique_ptr<config::JobGraph> graph;
+    std::unordered_map<std::string_view, std::size_t> index;  // job name -> index in config
   };
+  static std::unordered_map<std::string_view, std::size_t> index_jobs(const config::Config& c);
   struct ActiveRun {
     std::string job;
     std::uint64_t connection_id = 0;

@@ -3,6 +3,9 @@
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "mysql/db_error.hpp"
 #include "runtime/csv_loader.hpp"
 
@@ -43,15 +46,18 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
                      runlog::Spool& spool)
     : pool_(pool),
       log_(state_schema),
-      jobs_table_(mysql::quote_identifier(state_schema) + ".jobs"),
       instance_(std::move(instance)),
-      spool_(spool) {}
+      spool_(spool),
+      finisher_(
+          state_schema, [&pool] { return pool.open_dedicated(); }, spool) {}
 
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
-  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,    r.cause,
-                      instance_, lease->connection_id(), Clock::now(), r.chain_run_id};
+  // A slot claimed ahead of its instant starts (and is recorded as started) at that instant.
+  const auto started_at = r.not_before ? std::max(Clock::now(), *r.not_before) : Clock::now();
+  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,  r.cause,
+                      instance_, lease->connection_id(), started_at, r.chain_run_id};
   std::optional<std::int64_t> run_id;
   // Claim the slot (or, if a batch claimed it, record where it starts).
   const auto begin = [&](mysql::Session& session) {
@@ -85,6 +91,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
                when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
 
+  if (r.not_before) std::this_thread::sleep_until(*r.not_before);
   report.outcome = execute(*lease, r, *run_id);
   if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
     lease.discard();
@@ -161,45 +168,19 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
 
 bool JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
                        std::int64_t run_id, const core::RunOutcome& outcome) const {
-  const auto& job = r.job_config();
   const auto finished_at = Clock::now();
-  const auto record = [&](mysql::Session& s) {
+  try {
     // Whatever the job left uncommitted is discarded, as when an event's session ends.
-    s.execute_raw("ROLLBACK");
-    log_.finish(s, run_id, outcome, finished_at);
-    s.execute("UPDATE " + jobs_table_ +
-                  " SET last_run_id = ?, last_status = ?, next_fire_at = ? WHERE name = ?",
-              {run_id, std::string(core::to_string(outcome.status)),
-               r.next_fire ? mysql::Value{date::format("%F %T", *r.next_fire)}
-                           : mysql::Value{std::monostate{}},
-               job.name});
-  };
-  try {
-    record(*lease);
-    return true;
+    lease->execute_raw("ROLLBACK");
   } catch (const mysql::DbError& e) {
-    spdlog::warn(
-        "run {}: recording the result on connection {} failed ({}); retrying on a new "
-        "connection",
-        run_id, lease->connection_id(), e.what());
+    // Closing the connection discards the transaction as well.
+    spdlog::warn("run {}: ROLLBACK on connection {} failed ({}); closing it", run_id,
+                 lease->connection_id(), e.what());
     lease.discard();
-    lease.release();  // before acquiring: the pool may hold no other session
   }
-  try {
-    auto fresh = pool_.acquire();
-    try {
-      record(*fresh);
-      return true;
-    } catch (const mysql::DbError&) {
-      fresh.discard();
-      throw;
-    }
-  } catch (const mysql::DbError& e) {
-    spool_.append(run_id, outcome, finished_at);
-    spdlog::error("run {}: the run log is unreachable ({}); result spooled to {}", run_id, e.what(),
-                  spool_.path());
-  }
-  return false;
+  // The row is finished together with those of runs ending at the same time (one statement).
+  return finisher_.finish(
+      runlog::FinishedRun{run_id, outcome, finished_at, r.job_config().name, r.next_fire});
 }
 
 void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {

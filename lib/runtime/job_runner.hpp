@@ -15,6 +15,7 @@
 
 #include "core/run_outcome.hpp"
 #include "mysql/connection_pool.hpp"
+#include "runlog/run_finisher.hpp"
 #include "runlog/run_log.hpp"
 #include "runlog/spool.hpp"
 #include "runtime/run_request.hpp"
@@ -51,9 +52,9 @@ class JobRunner {
 
   mysql::ConnectionPool& pool_;
   runlog::RunLog log_;
-  std::string jobs_table_;
   std::string instance_;
   runlog::Spool& spool_;
+  mutable runlog::RunFinisher finisher_;  // batches the finishing writes of concurrent runs
 };
 
 }  // namespace sqlcron::runtime

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,6 +27,8 @@ struct RunRequest {
   std::optional<std::int64_t> claimed_run_id;          // claimed already, in a batch
   std::int64_t chain_run_id = 0;                       // a chain step: its pipeline's root run
   std::shared_ptr<const config::FailureInfo> failure;  // a failure hook: what failed
+  // Claimed ahead of its slot: the SQL starts at this instant, not before (see Daemon::kLead).
+  std::optional<std::chrono::system_clock::time_point> not_before;
 
   [[nodiscard]] const config::JobConfig& job_config() const { return config->jobs[job]; }
 };

@@ -1,0 +1,155 @@
+#include "runlog/run_finisher.hpp"
+
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "mysql/db_error.hpp"
+#include "util/sql_time.hpp"
+
+namespace sqlcron::runlog {
+
+namespace {
+
+constexpr std::size_t kMaxMessage = 4000;
+
+mysql::Value nullable(const std::string& s) {
+  if (s.empty()) return std::monostate{};
+  return s;
+}
+
+// "(SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? ...)": `rows` rows of bound values as a derived
+// table, so that one UPDATE ... JOIN writes them all.
+std::string values_table(const std::vector<std::string>& columns, std::size_t rows) {
+  std::string out = "(SELECT ";
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    out += (c == 0 ? "? AS " : ", ? AS ") + columns[c];
+  }
+  std::string more = " UNION ALL SELECT ?";
+  for (std::size_t c = 1; c < columns.size(); ++c) more += ", ?";
+  for (std::size_t r = 1; r < rows; ++r) out += more;
+  return out + ")";
+}
+
+}  // namespace
+
+RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spool)
+    : runs_(mysql::quote_identifier(state_schema) + ".runs"),
+      jobs_(mysql::quote_identifier(state_schema) + ".jobs"),
+      open_(std::move(open)),
+      spool_(spool) {}
+
+bool RunFinisher::finish(const FinishedRun& run) {
+  Pending me{&run};
+  std::unique_lock lock(mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    // This thread writes everything queued so far; results arriving meanwhile wait for the next
+    // batch. The Pending records stay valid: their threads wait here until they are done.
+    writing_ = true;
+    std::vector<Pending*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    bool ok = false;
+    try {
+      ok = write_or_spool(batch);
+    } catch (...) {
+      lock.lock();
+      writing_ = false;
+      written_.notify_all();  // another waiter takes over the queue
+      throw;
+    }
+    lock.lock();
+    for (auto* p : batch) {
+      p->done = true;
+      p->written = ok;
+    }
+    writing_ = false;
+    written_.notify_all();
+  }
+  return me.written;
+}
+
+bool RunFinisher::write_or_spool(const std::vector<Pending*>& batch) {
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    try {
+      if (!session_) session_ = open_();
+      write(*session_, batch);
+      return true;
+    } catch (const mysql::DbError& e) {
+      session_.reset();  // a connection in an unknown state is not reused
+      if (attempt == 1) {
+        spdlog::warn("recording {} run results failed ({}); retrying on a new connection",
+                     batch.size(), e.what());
+      } else {
+        for (const auto* p : batch) {
+          spool_.append(p->run->run_id, p->run->outcome, p->run->finished_at);
+        }
+        spdlog::error("the run log is unreachable ({}); {} run results spooled to {}", e.what(),
+                      batch.size(), spool_.path());
+      }
+    }
+  }
+  return false;
+}
+
+void RunFinisher::write(mysql::Session& s, const std::vector<Pending*>& batch) const {
+  for (std::size_t from = 0; from < batch.size(); from += kMaxRows) {
+    const auto to = std::min(batch.size(), from + kMaxRows);
+    std::vector<mysql::Value> params;
+    params.reserve((to - from) * 8);
+    // The latest run of each job gives the job's row its last run.
+    std::unordered_map<std::string_view, const FinishedRun*> last;
+    for (auto i = from; i < to; ++i) {
+      const auto& r = *batch[i]->run;
+      const auto& o = r.outcome;
+      params.emplace_back(r.run_id);
+      params.emplace_back(std::string(core::to_string(o.status)));
+      params.emplace_back(util::to_sql_datetime(r.finished_at));
+      params.emplace_back(static_cast<double>(o.duration.count()) / 1000.0);
+      params.emplace_back(o.status == core::RunStatus::succeeded ? mysql::Value{o.rows_affected}
+                                                                 : mysql::Value{std::monostate{}});
+      params.emplace_back(o.error_code == 0
+                              ? mysql::Value{std::monostate{}}
+                              : mysql::Value{static_cast<std::int64_t>(o.error_code)});
+      params.emplace_back(nullable(o.sql_state));
+      params.emplace_back(nullable(o.error_message.substr(0, kMaxMessage)));
+      auto& l = last[r.job];
+      if (!l || l->run_id < r.run_id) l = &r;
+    }
+    // Idempotent, as RunLog::finish: only a row still running (or abandoned by another instance
+    // while this one could not reach the database) is finished.
+    s.execute("UPDATE " + runs_ + " r JOIN " +
+                  values_table({"run_id", "status", "finished_at", "duration_ms", "rows_affected",
+                                "error_code", "sql_state", "error_message"},
+                               to - from) +
+                  " v ON r.run_id = v.run_id SET r.status = v.status,"
+                  " r.finished_at = v.finished_at, r.duration_ms = v.duration_ms,"
+                  " r.rows_affected = v.rows_affected, r.error_code = v.error_code,"
+                  " r.sql_state = v.sql_state, r.error_message = v.error_message"
+                  " WHERE r.status IN ('running', 'abandoned')",
+              params);
+    params.clear();
+    for (const auto& [job, r] : last) {
+      params.emplace_back(r->job);
+      params.emplace_back(r->run_id);
+      params.emplace_back(std::string(core::to_string(r->outcome.status)));
+      params.emplace_back(r->next_fire ? mysql::Value{date::format("%F %T", *r->next_fire)}
+                                       : mysql::Value{std::monostate{}});
+    }
+    s.execute(
+        "UPDATE " + jobs_ + " j JOIN " +
+            values_table({"name", "last_run_id", "last_status", "next_fire_at"}, last.size()) +
+            " v ON j.name = v.name COLLATE utf8mb4_bin SET j.last_run_id = v.last_run_id,"
+            " j.last_status = v.last_status, j.next_fire_at = v.next_fire_at",
+        params);
+  }
+}
+
+}  // namespace sqlcron::runlog
