@@ -24,8 +24,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.hpp"
 #include "config/job_graph.hpp"
