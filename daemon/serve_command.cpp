@@ -19,10 +19,19 @@ namespace sqlcron::daemon {
 
 namespace {
 
-// Parsing a large config builds a YAML tree many times the size of the result (about 5 KB per
-// job with yaml-cpp, in an arena of its own: config::load_yaml_document); once it is freed, hand
-// its pages back to the system instead of keeping them for the life of the daemon.
+// Loading a large config allocates a YAML tree and file text several times the size of the
+// result; once they are freed, hand the pages back to the system instead of keeping them for the
+// life of the daemon.
 void return_freed_memory() { malloc_trim(0); }
+
+// glibc raises its mmap threshold each time a large block is freed, so after the config's big
+// buffers come and go, later big blocks land in the heap, and a thread arena's free top is never
+// given back (malloc_trim does not shrink it). Fixed thresholds keep blocks of 256 KiB and more
+// in their own mappings (returned on free) and trim any arena whose free top passes 1 MiB.
+void fix_malloc_thresholds() {
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+}
 
 bool state_schema_ready(mysql::Session& s, const std::string& schema) {
   const auto rs = s.query(
@@ -36,6 +45,7 @@ bool state_schema_ready(mysql::Session& s, const std::string& schema) {
 
 int serve_command(const CommandContext& ctx) {
   // Start-up order: config -> database -> schema version -> instance -> recover -> schedule.
+  fix_malloc_thresholds();
   auto config = load_config_or_report(ctx.config_path);
   if (!config) return to_int(ExitCode::config);
   return_freed_memory();

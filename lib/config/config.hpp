@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,9 +15,9 @@
 namespace sqlcron::config {
 
 struct SourceLocation {
-  std::string file;
-  int line = 0;     // 1-based
-  std::string key;  // e.g. "jobs[2]"
+  std::shared_ptr<const std::string> file;  // shared by the jobs of one file
+  int line = 0;                             // 1-based
+  int item = 0;                             // its index in the file's jobs: key "jobs[<item>]"
   int column = 1;
   int after_line = 0;
   int on_failure_line = 0;
@@ -74,7 +75,6 @@ struct LoadCsvConfig {
 
 struct JobConfig {
   std::string name;
-  std::string schedule_text;  // "" for a job without a schedule
   std::string timezone;
   // No schedule: the job runs after its upstream jobs (`after`), when a file arrives (`watch`),
   // as a failure hook, or by hand.
@@ -84,10 +84,10 @@ struct JobConfig {
   std::string call_schema{};
   std::string call_procedure{};
   std::string sql{};
-  std::optional<LoadCsvConfig> load_csv{};
-  std::vector<std::string> after{};       // upstream jobs (a chain)
-  std::vector<std::string> on_failure{};  // jobs fired when this one finally fails
-  std::optional<NotifyConfig> notify{};
+  std::shared_ptr<const LoadCsvConfig> load_csv{};  // rare: out of line (100k-job configs)
+  std::vector<std::string> after{};                 // upstream jobs (a chain)
+  std::vector<std::string> on_failure{};            // jobs fired when this one finally fails
+  std::shared_ptr<const NotifyConfig> notify{};
   std::string watch{};  // a directory whose new files start the job (absolute)
   std::vector<ArgTemplate> args{};
   std::optional<std::chrono::milliseconds> timeout{};
@@ -100,6 +100,8 @@ struct JobConfig {
   SourceLocation source{};
 
   [[nodiscard]] bool is_call() const { return !call_procedure.empty(); }
+  // The schedule as written; "" for a job without one.
+  [[nodiscard]] const std::string& schedule_text() const;
   [[nodiscard]] bool uses_last_success() const {
     for (const auto& a : args) {
       if (a.uses_last_success()) return true;

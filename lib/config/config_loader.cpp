@@ -9,12 +9,14 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "config/identifier.hpp"
 #include "config/job_graph.hpp"
 #include "config/option_file.hpp"
-#include "config/yaml_document.hpp"
 #include "config/yaml_reader.hpp"
+#include "config/yaml_syntax_error.hpp"
+#include "config/yaml_tree.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/time_format.hpp"
 
@@ -26,20 +28,31 @@ namespace {
 
 constexpr int kMaxJobName = 128;
 
-std::optional<YAML::Node> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
-  std::ifstream in(file);
-  if (!in) {
-    issues.push_back(
-        ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
-    return std::nullopt;
-  }
-  try {
-    return load_yaml_document(in);
-  } catch (const YAML::ParserException& e) {
-    issues.push_back(
-        ConfigIssue{file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
-  }
-  return std::nullopt;
+// Reads and parses on a short-lived thread: the file text and the tree (a few large blocks, and
+// libyaml's many small short-lived ones) then live in that thread's malloc arena, apart from the
+// Config built from them, so their pages can be handed back (malloc_trim) once they are freed
+// instead of being pinned by the Config's small allocations made in between.
+std::optional<YamlTree> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
+  std::optional<YamlTree> tree;
+  std::thread([&] {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      issues.push_back(
+          ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
+      return;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      tree = YamlTree::parse(text.view());
+    } catch (const YamlSyntaxError& e) {
+      issues.push_back(ConfigIssue{file, e.line() + 1, e.column() + 1, "",
+                                   "invalid YAML: " + std::string(e.what())});
+    } catch (const std::bad_alloc&) {
+      issues.push_back(ConfigIssue{file, 0, 0, "", "out of memory reading the file"});
+    }
+  }).join();
+  return tree;
 }
 
 std::optional<std::string> job_name_problem(const std::string& name) {
@@ -56,9 +69,9 @@ std::optional<std::string> job_name_problem(const std::string& name) {
 }
 
 // `retry: {attempts: 3, backoff: 30s, max_backoff: 10m}`; absent keys keep `defaults`.
-RetryPolicy read_retry(YamlReader& r, const YAML::Node& node, const std::string& path,
+RetryPolicy read_retry(YamlReader& r, const YamlNode& node, const std::string& path,
                        RetryPolicy defaults) {
-  if (!node.IsDefined()) return defaults;
+  if (!node.defined()) return defaults;
   if (!r.expect_map(node, path)) return defaults;
   r.check_keys(node, path, {"attempts", "backoff", "max_backoff"});
   RetryPolicy p = defaults;
@@ -71,7 +84,7 @@ RetryPolicy read_retry(YamlReader& r, const YAML::Node& node, const std::string&
   return p;
 }
 
-std::optional<Misfire> read_misfire(YamlReader& r, const YAML::Node& map, const std::string& path) {
+std::optional<Misfire> read_misfire(YamlReader& r, const YamlNode& map, const std::string& path) {
   auto text = r.string(map, "misfire", path);
   if (!text) return std::nullopt;
   if (auto m = parse_misfire(*text)) return m;
@@ -80,25 +93,35 @@ std::optional<Misfire> read_misfire(YamlReader& r, const YAML::Node& map, const 
   return std::nullopt;
 }
 
+// Parsed schedules by (expression, zone), shared by the jobs that have the same one: schedules are
+// immutable, and large configs repeat a few expressions many times.
+using ScheduleCache =
+    std::map<std::pair<std::string, const date::time_zone*>, schedule::Schedule, std::less<>>;
+
 // Reads one job; nullopt if it has problems (recorded in `reader`).
 class JobReader {
  public:
-  JobReader(YamlReader& reader, const Config& config, const LoadOptions& options)
-      : r_(reader), config_(config), options_(options) {}
+  JobReader(YamlReader& reader, const Config& config, const LoadOptions& options,
+            ScheduleCache& schedules)
+      : r_(reader),
+        config_(config),
+        options_(options),
+        schedules_(schedules),
+        file_(std::make_shared<const std::string>(reader.file())) {}
 
-  std::optional<JobConfig> read(const YAML::Node& node, const std::string& path) {
+  // The file's `item`-th job, at key `path` ("jobs[<item>]").
+  std::optional<JobConfig> read(const YamlNode& node, std::size_t item, const std::string& path) {
     if (!r_.expect_map(node, path)) return std::nullopt;
     const auto issues_before = r_.issue_count();
     r_.check_keys(node, path,
                   {"name", "schedule", "timezone", "call", "sql", "load_csv", "args", "timeout",
                    "retry", "overlap", "max_instances", "misfire", "misfire_grace", "enabled",
                    "after", "on_failure", "notify", "watch"});
-    JobConfig job{
-        .name = "",
-        .schedule_text = "",
-        .timezone = config_.scheduler.timezone,
-        .schedule = std::nullopt,
-        .source = SourceLocation{r_.file(), node.Mark().line + 1, path, node.Mark().column + 1}};
+    JobConfig job{.name = "",
+                  .timezone = config_.scheduler.timezone,
+                  .schedule = std::nullopt,
+                  .source = SourceLocation{file_, node.mark().line + 1, static_cast<int>(item),
+                                           node.mark().column + 1}};
     read_name(node, path, job);
     read_target(node, path, job);
     read_args(node, path, job);
@@ -116,36 +139,36 @@ class JobReader {
 
  private:
   // A list of job names (after:, on_failure:).
-  std::vector<std::string> read_names(const YAML::Node& node, const std::string& key) {
+  std::vector<std::string> read_names(const YamlNode& node, const std::string& key) {
     std::vector<std::string> out;
-    if (!node.IsDefined() || node.IsNull()) return out;
-    if (!node.IsSequence()) {
+    if (!node.defined() || node.is_null()) return out;
+    if (!node.is_sequence()) {
       r_.issue(node, key, "expected a list of job names, e.g. [load_raw, curate]");
       return out;
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
       const auto item = node[i];
       const auto ikey = key + "[" + std::to_string(i) + "]";
-      if (!item.IsScalar()) {
+      if (!item.is_scalar()) {
         r_.issue(item, ikey, "expected a job name");
         continue;
       }
-      if (std::find(out.begin(), out.end(), item.Scalar()) != out.end()) {
-        r_.issue(item, ikey, "'" + item.Scalar() + "' is listed twice");
+      if (std::find(out.begin(), out.end(), item.scalar()) != out.end()) {
+        r_.issue(item, ikey, "'" + item.scalar() + "' is listed twice");
         continue;
       }
-      out.push_back(item.Scalar());
+      out.push_back(item.scalar());
     }
     return out;
   }
 
-  void read_pipeline(const YAML::Node& node, const std::string& path, JobConfig& job) {
+  void read_pipeline(const YamlNode& node, const std::string& path, JobConfig& job) {
     const auto after = node["after"];
     job.after = read_names(after, YamlReader::join(path, "after"));
-    if (after.IsDefined()) job.source.after_line = after.Mark().line + 1;
+    if (after.defined()) job.source.after_line = after.mark().line + 1;
     const auto hooks = node["on_failure"];
     job.on_failure = read_names(hooks, YamlReader::join(path, "on_failure"));
-    if (hooks.IsDefined()) job.source.on_failure_line = hooks.Mark().line + 1;
+    if (hooks.defined()) job.source.on_failure_line = hooks.mark().line + 1;
     if (auto dir = r_.string(node, "watch", path)) {
       const auto abs = (fs::path(r_.file()).parent_path() / *dir).lexically_normal().string();
       if (!fs::is_directory(abs)) {
@@ -155,33 +178,33 @@ class JobReader {
         job.watch = abs;
       }
     }
-    const bool scheduled = node["schedule"].IsDefined();
+    const bool scheduled = node["schedule"].defined();
     if (!job.after.empty() && scheduled) {
       r_.issue(node["after"], YamlReader::join(path, "after"),
                "a job with after: runs when its upstream jobs succeed, for their slot; remove "
                "schedule: (or after:)");
     }
-    if (node["watch"].IsDefined() && (scheduled || !job.after.empty())) {
+    if (node["watch"].defined() && (scheduled || !job.after.empty())) {
       r_.issue(node["watch"], YamlReader::join(path, "watch"),
                "a watched job is started by new files; it takes neither schedule: nor after:");
     }
     read_notify(node["notify"], YamlReader::join(path, "notify"), job);
   }
 
-  void read_notify(const YAML::Node& node, const std::string& key, JobConfig& job) {
-    if (!node.IsDefined()) return;
+  void read_notify(const YamlNode& node, const std::string& key, JobConfig& job) {
+    if (!node.defined()) return;
     if (!r_.expect_map(node, key)) return;
     r_.check_keys(node, key, {"command", "timeout"});
     NotifyConfig n;
     const auto cmd = node["command"];
     const auto ckey = YamlReader::join(key, "command");
-    if (!cmd.IsDefined()) {
+    if (!cmd.defined()) {
       r_.issue(node, ckey,
                "is required: the program and its arguments, e.g. [/usr/local/bin/alert, --job, "
                "\"{failed_job}\"]");
       return;
     }
-    if (!cmd.IsSequence() || cmd.size() == 0) {
+    if (!cmd.is_sequence() || cmd.size() == 0) {
       r_.issue(cmd, ckey,
                "expected a non-empty list: the program (an absolute path) and its arguments; "
                "no shell runs it");
@@ -189,18 +212,18 @@ class JobReader {
     }
     for (std::size_t i = 0; i < cmd.size(); ++i) {
       const auto ikey = ckey + "[" + std::to_string(i) + "]";
-      if (!cmd[i].IsScalar()) {
+      if (!cmd[i].is_scalar()) {
         r_.issue(cmd[i], ikey, "expected a string");
         return;
       }
-      if (i == 0 && (cmd[i].Scalar().empty() || cmd[i].Scalar().front() != '/')) {
+      if (i == 0 && (cmd[i].scalar().empty() || cmd[i].scalar().front() != '/')) {
         r_.issue(
             cmd[i], ikey,
-            "'" + cmd[i].Scalar() + "' must be an absolute path (no shell and no PATH search)");
+            "'" + cmd[i].scalar() + "' must be an absolute path (no shell and no PATH search)");
         return;
       }
       try {
-        n.command.push_back(ArgTemplate::text(cmd[i].Scalar()));
+        n.command.push_back(ArgTemplate::text(cmd[i].scalar()));
       } catch (const std::invalid_argument& e) {
         r_.issue(cmd[i], ikey, e.what());
         return;
@@ -213,10 +236,10 @@ class JobReader {
         n.timeout = *t;
       }
     }
-    job.notify = std::move(n);
+    job.notify = std::make_shared<const NotifyConfig>(std::move(n));
   }
 
-  void read_load_csv(const YAML::Node& node, const std::string& key, JobConfig& job) {
+  void read_load_csv(const YamlNode& node, const std::string& key, JobConfig& job) {
     if (!r_.expect_map(node, key)) return;
     r_.check_keys(node, key, {"dir", "pattern", "table", "columns", "header", "delimiter"});
     LoadCsvConfig c;
@@ -225,7 +248,7 @@ class JobReader {
       if (!fs::is_directory(c.dir)) {
         r_.issue(node["dir"], YamlReader::join(key, "dir"), c.dir + " is not a directory");
       }
-    } else if (!node["dir"].IsDefined()) {
+    } else if (!node["dir"].defined()) {
       r_.issue(node, YamlReader::join(key, "dir"), "is required: the directory of the CSV files");
     }
     if (auto pattern = r_.string(node, "pattern", key)) {
@@ -248,23 +271,23 @@ class JobReader {
           break;
         }
       }
-    } else if (!node["table"].IsDefined()) {
+    } else if (!node["table"].defined()) {
       r_.issue(node, YamlReader::join(key, "table"), "is required: the table the rows go to");
     }
     const auto cols = node["columns"];
     const auto ckey = YamlReader::join(key, "columns");
-    if (!cols.IsDefined()) {
+    if (!cols.defined()) {
       r_.issue(node, ckey, "is required: the table columns of the file's fields, in order");
-    } else if (!cols.IsSequence() || cols.size() == 0) {
+    } else if (!cols.is_sequence() || cols.size() == 0) {
       r_.issue(cols, ckey, "expected a non-empty list of column names");
     } else {
       for (std::size_t i = 0; i < cols.size(); ++i) {
         const auto ikey = ckey + "[" + std::to_string(i) + "]";
-        if (!cols[i].IsScalar()) {
+        if (!cols[i].is_scalar()) {
           r_.issue(cols[i], ikey, "expected a column name");
           continue;
         }
-        const auto& name = cols[i].Scalar();
+        const auto& name = cols[i].scalar();
         if (auto problem = identifier_problem(name)) {
           r_.issue(cols[i], ikey, *problem);
         } else if (std::find(c.columns.begin(), c.columns.end(), name) != c.columns.end()) {
@@ -288,12 +311,12 @@ class JobReader {
         c.delimiter = d->front();
       }
     }
-    job.load_csv = std::move(c);
+    job.load_csv = std::make_shared<const LoadCsvConfig>(std::move(c));
   }
 
-  void read_policies(const YAML::Node& node, const std::string& path, JobConfig& job) {
+  void read_policies(const YamlNode& node, const std::string& path, JobConfig& job) {
     // A file arriving while the watched job runs must not be dropped: it waits for that run.
-    if (node["watch"].IsDefined()) job.overlap = Overlap::queue;
+    if (node["watch"].defined()) job.overlap = Overlap::queue;
     if (auto text = r_.string(node, "overlap", path)) {
       if (auto o = parse_overlap(*text)) {
         job.overlap = *o;
@@ -303,7 +326,7 @@ class JobReader {
       }
     }
     job.max_instances = r_.integer(node, "max_instances", path, 1, 1000).value_or(1);
-    if (node["max_instances"].IsDefined() && job.overlap != Overlap::allow) {
+    if (node["max_instances"].defined() && job.overlap != Overlap::allow) {
       r_.issue(node["max_instances"], YamlReader::join(path, "max_instances"),
                "only applies with overlap: allow");
     }
@@ -312,10 +335,10 @@ class JobReader {
         r_.duration(node, "misfire_grace", path).value_or(config_.scheduler.misfire_grace);
   }
 
-  void read_name(const YAML::Node& node, const std::string& path, JobConfig& job) {
+  void read_name(const YamlNode& node, const std::string& path, JobConfig& job) {
     auto name = r_.string(node, "name", path);
     if (!name) {
-      if (!node["name"].IsDefined()) r_.issue(node, YamlReader::join(path, "name"), "is required");
+      if (!node["name"].defined()) r_.issue(node, YamlReader::join(path, "name"), "is required");
       return;
     }
     if (auto problem = job_name_problem(*name)) {
@@ -325,10 +348,10 @@ class JobReader {
     job.name = *name;
   }
 
-  void read_target(const YAML::Node& node, const std::string& path, JobConfig& job) {
-    const bool has_call = node["call"].IsDefined();
-    const bool has_sql = node["sql"].IsDefined();
-    const bool has_load = node["load_csv"].IsDefined();
+  void read_target(const YamlNode& node, const std::string& path, JobConfig& job) {
+    const bool has_call = node["call"].defined();
+    const bool has_sql = node["sql"].defined();
+    const bool has_load = node["load_csv"].defined();
     const int kinds = int{has_call} + int{has_sql} + int{has_load};
     if (kinds != 1) {
       r_.issue(node, path,
@@ -338,7 +361,7 @@ class JobReader {
     }
     if (has_load) {
       read_load_csv(node["load_csv"], YamlReader::join(path, "load_csv"), job);
-      if (node["args"].IsDefined()) {
+      if (node["args"].defined()) {
         r_.issue(node["args"], YamlReader::join(path, "args"), "does not apply to load_csv jobs");
       }
       return;
@@ -369,22 +392,22 @@ class JobReader {
     job.call_procedure = proc;
   }
 
-  void read_args(const YAML::Node& node, const std::string& path, JobConfig& job) {
-    const YAML::Node args = node["args"];
-    if (!args.IsDefined()) return;
+  void read_args(const YamlNode& node, const std::string& path, JobConfig& job) {
+    const YamlNode args = node["args"];
+    if (!args.defined()) return;
     const auto key = YamlReader::join(path, "args");
-    if (!args.IsSequence()) {
+    if (!args.is_sequence()) {
       r_.issue(args, key, "expected a list of values, e.g. [\"{scheduled_for}\", 180]");
       return;
     }
     for (std::size_t i = 0; i < args.size(); ++i) {
-      const YAML::Node a = args[i];
+      const YamlNode a = args[i];
       const auto akey = key + "[" + std::to_string(i) + "]";
-      if (a.IsNull()) {
+      if (a.is_null()) {
         job.args.push_back(ArgTemplate::null());
         continue;
       }
-      if (!a.IsScalar()) {
+      if (!a.is_scalar()) {
         r_.issue(a, akey, "expected a number, a string or null");
         continue;
       }
@@ -396,9 +419,9 @@ class JobReader {
     }
   }
 
-  static ArgTemplate parse_arg(const YAML::Node& a) {
-    const std::string& s = a.Scalar();
-    if (a.Tag() != "!") {  // plain (unquoted) scalars may be numbers
+  static ArgTemplate parse_arg(const YamlNode& a) {
+    const std::string& s = a.scalar();
+    if (!a.quoted()) {  // plain (unquoted) scalars may be numbers
       std::int64_t i = 0;
       const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
       if (ec == std::errc() && p == s.data() + s.size() && !s.empty())
@@ -411,7 +434,7 @@ class JobReader {
     return ArgTemplate::text(s);
   }
 
-  void read_schedule(const YAML::Node& node, const std::string& path, JobConfig& job) {
+  void read_schedule(const YamlNode& node, const std::string& path, JobConfig& job) {
     auto tz = r_.string(node, "timezone", path);
     const date::time_zone* zone = config_.scheduler.zone;
     if (tz) {
@@ -428,8 +451,15 @@ class JobReader {
     if (!text) return;  // unscheduled jobs are checked with the pipelines (check_pipelines)
     if (zone == nullptr) return;  // scheduler.timezone invalid: already reported
     try {
-      job.schedule = schedule::Schedule::parse(*text, zone, options_.defined_at);
-      job.schedule_text = *text;
+      auto key = std::make_pair(*text, zone);
+      auto it = schedules_.find(key);
+      if (it == schedules_.end()) {
+        it = schedules_
+                 .emplace(std::move(key),
+                          schedule::Schedule::parse(*text, zone, options_.defined_at))
+                 .first;
+      }
+      job.schedule = it->second;
     } catch (const schedule::ScheduleError& e) {
       r_.issue(node["schedule"], YamlReader::join(path, "schedule"), e.what());
     }
@@ -438,6 +468,8 @@ class JobReader {
   YamlReader& r_;
   const Config& config_;
   const LoadOptions& options_;
+  ScheduleCache& schedules_;
+  std::shared_ptr<const std::string> file_;
 };
 
 class Loader {
@@ -447,16 +479,16 @@ class Loader {
   Config load(const std::string& path) {
     config_.file = fs::absolute(path).lexically_normal().string();
     const auto root = parse_file(config_.file, issues_);
-    if (root) read_main(*root);
+    if (root) read_main(root->root());
     if (!issues_.empty()) throw ConfigError(std::move(issues_));
     config_.jobs.shrink_to_fit();  // push_back growth leaves up to half of it unused
     return std::move(config_);
   }
 
  private:
-  void read_main(const YAML::Node& root) {
+  void read_main(const YamlNode& root) {
     YamlReader r(config_.file);
-    if (root.IsNull()) {
+    if (root.is_null()) {
       r.issue(root, "", "the file is empty; expected database:, scheduler: and jobs: sections");
       collect(r);
       return;
@@ -484,9 +516,9 @@ class Loader {
 
   [[nodiscard]] fs::path base_dir() const { return fs::path(config_.file).parent_path(); }
 
-  void read_database(YamlReader& r, const YAML::Node& db) {
-    if (!db.IsDefined()) {
-      r.issue_at(YAML::Mark::null_mark(), "database", "section is required");
+  void read_database(YamlReader& r, const YamlNode& db) {
+    if (!db.defined()) {
+      r.issue_at(YamlMark{}, "database", "section is required");
       return;
     }
     if (!r.expect_map(db, "database")) return;
@@ -508,7 +540,7 @@ class Loader {
         r.issue(db["schema"], "database.schema", *problem);
       }
       d.schema = *schema;
-    } else if (!db["schema"].IsDefined()) {
+    } else if (!db["schema"].defined()) {
       r.issue(db, "database.schema", "is required (the default schema for jobs)");
     }
     if (auto file = r.string(db, "password_file", p)) {
@@ -519,8 +551,8 @@ class Loader {
     }
   }
 
-  void read_tls(YamlReader& r, const YAML::Node& tls) {
-    if (!tls.IsDefined()) return;
+  void read_tls(YamlReader& r, const YamlNode& tls) {
+    if (!tls.defined()) return;
     const std::string p = "database.tls";
     if (!r.expect_map(tls, p)) return;
     r.check_keys(tls, p, {"mode", "ca", "cert", "key"});
@@ -555,7 +587,7 @@ class Loader {
   }
 
   // Returns the file's content, or nullopt with an issue if it is unreadable or not private.
-  std::optional<std::string> read_private_file(YamlReader& r, const YAML::Node& at,
+  std::optional<std::string> read_private_file(YamlReader& r, const YamlNode& at,
                                                const std::string& key, const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -578,7 +610,7 @@ class Loader {
     return ss.str();
   }
 
-  void read_option_file(YamlReader& r, const YAML::Node& at, const std::string& file) {
+  void read_option_file(YamlReader& r, const YamlNode& at, const std::string& file) {
     auto& d = config_.database;
     const auto path = (base_dir() / file).lexically_normal().string();
     d.option_file = path;
@@ -604,7 +636,7 @@ class Loader {
     }
   }
 
-  void read_password(YamlReader& r, const YAML::Node& at) {
+  void read_password(YamlReader& r, const YamlNode& at) {
     auto& d = config_.database;
     const auto text = read_private_file(r, at, "database.password_file", d.password_file);
     if (!text) return;
@@ -615,8 +647,8 @@ class Loader {
   }
 
   // http: {listen: "127.0.0.1:9464"} - an IPv4 or [IPv6] address and a port, or "off".
-  void read_http(YamlReader& r, const YAML::Node& http) {
-    if (!http.IsDefined()) return;
+  void read_http(YamlReader& r, const YamlNode& http) {
+    if (!http.defined()) return;
     if (!r.expect_map(http, "http")) return;
     r.check_keys(http, "http", {"listen"});
     auto listen = r.string(http, "listen", "http");
@@ -648,10 +680,10 @@ class Loader {
     h.port = static_cast<unsigned short>(port);
   }
 
-  void read_scheduler(YamlReader& r, const YAML::Node& s) {
+  void read_scheduler(YamlReader& r, const YamlNode& s) {
     auto& sc = config_.scheduler;
     sc.zone = schedule::find_zone("UTC");
-    if (!s.IsDefined()) return;
+    if (!s.defined()) return;
     const std::string p = "scheduler";
     if (!r.expect_map(s, p)) return;
     r.check_keys(s, p,
@@ -694,19 +726,19 @@ class Loader {
     }
   }
 
-  void read_migrations(YamlReader& r, const YAML::Node& m) {
-    if (!m.IsDefined()) return;
-    if (!m.IsSequence()) {
+  void read_migrations(YamlReader& r, const YamlNode& m) {
+    if (!m.defined()) return;
+    if (!m.is_sequence()) {
       r.issue(m, "migrations", "expected a list of directories");
       return;
     }
     for (std::size_t i = 0; i < m.size(); ++i) {
       const auto key = "migrations[" + std::to_string(i) + "]";
-      if (!m[i].IsScalar()) {
+      if (!m[i].is_scalar()) {
         r.issue(m[i], key, "expected a directory path");
         continue;
       }
-      const auto dir = (base_dir() / m[i].Scalar()).lexically_normal();
+      const auto dir = (base_dir() / m[i].scalar()).lexically_normal();
       if (!fs::is_directory(dir)) {
         r.issue(m[i], key, dir.string() + " is not a directory");
         continue;
@@ -715,16 +747,16 @@ class Loader {
     }
   }
 
-  void read_jobs(const std::string& file, const YAML::Node& root) {
+  void read_jobs(const std::string& file, const YamlNode& root) {
     YamlReader r(file);
-    const YAML::Node jobs = root["jobs"];
-    if (jobs.IsDefined() && !jobs.IsNull()) {
-      if (!jobs.IsSequence()) {
+    const YamlNode jobs = root["jobs"];
+    if (jobs.defined() && !jobs.is_null()) {
+      if (!jobs.is_sequence()) {
         r.issue(jobs, "jobs", "expected a list of jobs (lines starting with '- name:')");
       } else {
-        JobReader jr(r, config_, options_);
+        JobReader jr(r, config_, options_, schedules_);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
-          if (auto job = jr.read(jobs[i], "jobs[" + std::to_string(i) + "]")) {
+          if (auto job = jr.read(jobs[i], i, "jobs[" + std::to_string(i) + "]")) {
             config_.jobs.push_back(std::move(*job));
           }
         }
@@ -733,7 +765,7 @@ class Loader {
     collect(r);
   }
 
-  void read_includes(const YAML::Node& root) {
+  void read_includes(const YamlNode& root) {
     YamlReader r(config_.file);
     fs::path dir = base_dir() / "jobs.d";
     if (auto inc = r.string(root, "include", "")) {
@@ -751,12 +783,13 @@ class Loader {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      const auto node = parse_file(f, issues_);
-      if (!node || node->IsNull()) continue;
+      const auto tree = parse_file(f, issues_);
+      if (!tree || tree->root().is_null()) continue;
+      const auto node = tree->root();
       YamlReader fr(f);
-      if (fr.expect_map(*node, "")) fr.check_keys(*node, "", {"jobs"});
+      if (fr.expect_map(node, "")) fr.check_keys(node, "", {"jobs"});
       collect(fr);
-      if (node->IsMap()) read_jobs(f, *node);
+      if (node.is_map()) read_jobs(f, node);
     }
   }
 
@@ -765,9 +798,9 @@ class Loader {
     for (const auto& job : config_.jobs) {
       auto [it, inserted] = seen.emplace(job.name, &job);
       if (!inserted) {
-        issues_.push_back(ConfigIssue{job.source.file, job.source.line, 1, "jobs.name",
+        issues_.push_back(ConfigIssue{*job.source.file, job.source.line, 1, "jobs.name",
                                       "duplicate job name '" + job.name + "' (first defined at " +
-                                          it->second->source.file + ":" +
+                                          *it->second->source.file + ":" +
                                           std::to_string(it->second->source.line) + ")"});
       }
     }
@@ -787,9 +820,9 @@ class Loader {
     // At the key's line when known (column 1: its items may span lines), else at the job.
     const auto problem = [&](const JobConfig& job, int line, const std::string& key,
                              std::string message) {
-      issues_.push_back(ConfigIssue{job.source.file, line > 0 ? line : job.source.line,
-                                    line > 0 ? 1 : job.source.column, job.source.key + "." + key,
-                                    std::move(message)});
+      issues_.push_back(ConfigIssue{
+          *job.source.file, line > 0 ? line : job.source.line, line > 0 ? 1 : job.source.column,
+          "jobs[" + std::to_string(job.source.item) + "]." + key, std::move(message)});
     };
     for (const auto& job : jobs) {
       for (const auto& up : job.after) {
@@ -826,6 +859,7 @@ class Loader {
   const LoadOptions& options_;
   Config config_;
   std::vector<ConfigIssue> issues_;
+  ScheduleCache schedules_;
 };
 
 }  // namespace
@@ -839,8 +873,13 @@ std::string JobConfig::target() const {
   return call_schema.empty() ? call_procedure : call_schema + "." + call_procedure;
 }
 
+const std::string& JobConfig::schedule_text() const {
+  static const std::string kNone;
+  return schedule ? schedule->expression() : kNone;
+}
+
 std::string JobConfig::trigger() const {
-  if (schedule) return schedule_text;
+  if (schedule) return schedule->expression();
   if (!after.empty()) {
     std::string out = "after ";
     for (std::size_t i = 0; i < after.size(); ++i) out += (i == 0 ? "" : ", ") + after[i];

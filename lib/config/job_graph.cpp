@@ -6,14 +6,16 @@
 
 namespace sqlcron::config {
 
-JobGraph::JobGraph(const std::vector<JobConfig>& jobs)
-    : downstream_(jobs.size()), upstream_(jobs.size()) {
+JobGraph::JobGraph(const std::vector<JobConfig>& jobs) {
   names_.reserve(jobs.size());
-  std::unordered_map<std::string, std::size_t> by_name;
+  std::unordered_map<std::string_view, std::size_t> by_name;
+  bool any = false;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    names_.push_back(jobs[i].name);
-    by_name.emplace(jobs[i].name, i);
+    names_.emplace_back(jobs[i].name);
+    any = any || !jobs[i].after.empty();
   }
+  if (!any) return;
+  for (std::size_t i = 0; i < jobs.size(); ++i) by_name.emplace(names_[i], i);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     for (const auto& up : jobs[i].after) {
       const auto it = by_name.find(up);
@@ -24,6 +26,12 @@ JobGraph::JobGraph(const std::vector<JobConfig>& jobs)
       downstream_[it->second].push_back(i);
     }
   }
+}
+
+const std::vector<std::size_t>& JobGraph::edges(const Edges& all, std::size_t job) {
+  static const std::vector<std::size_t> kNone;
+  const auto it = all.find(job);
+  return it == all.end() ? kNone : it->second;
 }
 
 std::optional<std::size_t> JobGraph::index(const std::string& name) const {
@@ -39,7 +47,7 @@ std::vector<std::size_t> JobGraph::descendants(std::size_t job) const {
   while (!stack.empty()) {
     const auto j = stack.back();
     stack.pop_back();
-    for (const auto d : downstream_[j]) {
+    for (const auto d : downstream(j)) {
       if (reach[d] == 0) {
         reach[d] = 1;
         stack.push_back(d);
@@ -49,13 +57,13 @@ std::vector<std::size_t> JobGraph::descendants(std::size_t job) const {
   std::vector<int> pending(names_.size(), 0);
   for (std::size_t j = 0; j < names_.size(); ++j) {
     if (reach[j] == 0) continue;
-    for (const auto u : upstream_[j]) {
+    for (const auto u : upstream(j)) {
       if (reach[u] != 0) ++pending[j];
     }
   }
   std::vector<std::size_t> out;
   std::vector<std::size_t> ready;
-  for (const auto d : downstream_[job]) {
+  for (const auto d : downstream(job)) {
     if (pending[d] == 0 && std::find(ready.begin(), ready.end(), d) == ready.end()) {
       ready.push_back(d);
     }
@@ -65,7 +73,7 @@ std::vector<std::size_t> JobGraph::descendants(std::size_t job) const {
     const auto j = ready.back();
     ready.pop_back();
     out.push_back(j);
-    for (const auto d : downstream_[j]) {
+    for (const auto d : downstream(j)) {
       if (reach[d] != 0 && --pending[d] == 0) ready.push_back(d);
     }
   }
@@ -80,8 +88,8 @@ std::vector<std::size_t> JobGraph::roots(std::size_t job) const {
   while (!stack.empty()) {
     const auto j = stack.back();
     stack.pop_back();
-    if (upstream_[j].empty()) out.push_back(j);
-    for (const auto u : upstream_[j]) {
+    if (upstream(j).empty()) out.push_back(j);
+    for (const auto u : upstream(j)) {
       if (seen[u] == 0) {
         seen[u] = 1;
         stack.push_back(u);
@@ -101,15 +109,15 @@ std::optional<std::vector<std::string>> JobGraph::find_cycle() const {
   std::function<bool(std::size_t)> visit = [&](std::size_t j) {
     state[j] = active;
     path.push_back(j);
-    for (const auto u : upstream_[j]) {
+    for (const auto u : upstream(j)) {
       if (state[u] == active) {
         std::vector<std::string> cycle;
         // Written in run order: upstream first.
         for (auto it = path.rbegin(); it != path.rend(); ++it) {
-          cycle.push_back(names_[*it]);
+          cycle.emplace_back(names_[*it]);
           if (*it == u) break;
         }
-        cycle.push_back(names_[j]);
+        cycle.emplace_back(names_[j]);
         found = std::move(cycle);
         return true;
       }

@@ -1,11 +1,15 @@
 // JobGraph: the pipelines of a configuration - which jobs run after which (`after:`). Built from
 // job names as written; unknown names are ignored here (ConfigLoader reports them). Indices are
-// positions in the job list it was built from.
+// positions in the job list it was built from, which must outlive the graph (it keeps views of
+// the names). Edges are kept only for the jobs that have them: most jobs of a large config are
+// in no pipeline.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -18,11 +22,11 @@ class JobGraph {
 
   // Jobs that list `job` in their `after:`, in configuration order.
   [[nodiscard]] const std::vector<std::size_t>& downstream(std::size_t job) const {
-    return downstream_[job];
+    return edges(downstream_, job);
   }
   // The jobs `job` runs after.
   [[nodiscard]] const std::vector<std::size_t>& upstream(std::size_t job) const {
-    return upstream_[job];
+    return edges(upstream_, job);
   }
   // Every job reachable downstream of `job` (not `job` itself), each after all of its upstream
   // jobs that are themselves reachable: an order in which they can run.
@@ -36,9 +40,12 @@ class JobGraph {
   [[nodiscard]] std::size_t size() const { return names_.size(); }
 
  private:
-  std::vector<std::string> names_;
-  std::vector<std::vector<std::size_t>> downstream_;
-  std::vector<std::vector<std::size_t>> upstream_;
+  using Edges = std::unordered_map<std::size_t, std::vector<std::size_t>>;
+  static const std::vector<std::size_t>& edges(const Edges& all, std::size_t job);
+
+  std::vector<std::string_view> names_;
+  Edges downstream_;
+  Edges upstream_;
 };
 
 }  // namespace sqlcron::config

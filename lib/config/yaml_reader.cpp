@@ -6,26 +6,27 @@
 
 namespace sqlcron::config {
 
-void YamlReader::issue_at(const YAML::Mark& mark, const std::string& key, std::string message) {
-  const bool known = !mark.is_null();
+void YamlReader::issue_at(const YamlMark& mark, const std::string& key, std::string message) {
+  const bool known = mark.known();
   issues_.push_back(ConfigIssue{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key,
                                 std::move(message)});
 }
 
-void YamlReader::issue(const YAML::Node& at, const std::string& key, std::string message) {
-  issue_at(at.Mark(), key, std::move(message));
+void YamlReader::issue(const YamlNode& at, const std::string& key, std::string message) {
+  issue_at(at.mark(), key, std::move(message));
 }
 
-bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
-  if (node.IsMap()) return true;
+bool YamlReader::expect_map(const YamlNode& node, const std::string& path) {
+  if (node.is_map()) return true;
   issue(node, path, "expected a mapping (key: value lines)");
   return false;
 }
 
-void YamlReader::check_keys(const YAML::Node& map, const std::string& path,
+void YamlReader::check_keys(const YamlNode& map, const std::string& path,
                             std::initializer_list<std::string_view> allowed) {
-  for (const auto& entry : map) {
-    const auto key = entry.first.as<std::string>("");
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    const auto entry = map.entry(i);
+    const auto key = entry.first.scalar();
     bool known = false;
     for (const auto a : allowed) known = known || key == a;
     if (!known) {
@@ -40,23 +41,23 @@ std::string YamlReader::join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
-std::optional<std::string> YamlReader::scalar(const YAML::Node& map, const char* key,
+std::optional<std::string> YamlReader::scalar(const YamlNode& map, const char* key,
                                               const std::string& path, const char* expected) {
-  const YAML::Node node = map[key];
-  if (!node.IsDefined()) return std::nullopt;
-  if (!node.IsScalar()) {
+  const YamlNode node = map[key];
+  if (!node.defined()) return std::nullopt;
+  if (!node.is_scalar()) {
     issue(node, join(path, key), std::string("expected ") + expected);
     return std::nullopt;
   }
-  return node.Scalar();
+  return node.scalar();
 }
 
-std::optional<std::string> YamlReader::string(const YAML::Node& map, const char* key,
+std::optional<std::string> YamlReader::string(const YamlNode& map, const char* key,
                                               const std::string& path) {
   return scalar(map, key, path, "a string");
 }
 
-std::optional<int> YamlReader::integer(const YAML::Node& map, const char* key,
+std::optional<int> YamlReader::integer(const YamlNode& map, const char* key,
                                        const std::string& path, int min, int max) {
   auto text = scalar(map, key, path, "an integer");
   if (!text) return std::nullopt;
@@ -76,7 +77,7 @@ std::optional<int> YamlReader::integer(const YAML::Node& map, const char* key,
   return value;
 }
 
-std::optional<bool> YamlReader::boolean(const YAML::Node& map, const char* key,
+std::optional<bool> YamlReader::boolean(const YamlNode& map, const char* key,
                                         const std::string& path) {
   auto text = scalar(map, key, path, "true or false");
   if (!text) return std::nullopt;
@@ -86,8 +87,7 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& map, const char* key,
   return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> YamlReader::duration(const YAML::Node& map,
-                                                              const char* key,
+std::optional<std::chrono::milliseconds> YamlReader::duration(const YamlNode& map, const char* key,
                                                               const std::string& path) {
   auto text = scalar(map, key, path, "a duration such as 90s, 15m, 2h or 1d");
   if (!text) return std::nullopt;

@@ -1,8 +1,6 @@
-// YamlReader: typed access to yaml-cpp nodes that records, instead of throwing, every problem
+// YamlReader: typed access to YamlTree nodes that records, instead of throwing, every problem
 // with the file, line, column and key where it was found. ConfigLoader uses one per file.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <initializer_list>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "config/config_error.hpp"
+#include "config/yaml_node.hpp"
 
 namespace sqlcron::config {
 
@@ -20,22 +19,21 @@ class YamlReader {
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
   [[nodiscard]] const std::string& file() const { return file_; }
-  void issue(const YAML::Node& at, const std::string& key, std::string message);
-  void issue_at(const YAML::Mark& mark, const std::string& key, std::string message);
+  void issue(const YamlNode& at, const std::string& key, std::string message);
+  void issue_at(const YamlMark& mark, const std::string& key, std::string message);
 
   // False (and an issue) unless `node` is a map.
-  bool expect_map(const YAML::Node& node, const std::string& path);
+  bool expect_map(const YamlNode& node, const std::string& path);
   // Records an issue for every key of `map` not in `allowed`.
-  void check_keys(const YAML::Node& map, const std::string& path,
+  void check_keys(const YamlNode& map, const std::string& path,
                   std::initializer_list<std::string_view> allowed);
 
   // Each returns nullopt when the key is absent (no issue) or has the wrong type (an issue).
-  std::optional<std::string> string(const YAML::Node& map, const char* key,
-                                    const std::string& path);
-  std::optional<int> integer(const YAML::Node& map, const char* key, const std::string& path,
-                             int min, int max);
-  std::optional<bool> boolean(const YAML::Node& map, const char* key, const std::string& path);
-  std::optional<std::chrono::milliseconds> duration(const YAML::Node& map, const char* key,
+  std::optional<std::string> string(const YamlNode& map, const char* key, const std::string& path);
+  std::optional<int> integer(const YamlNode& map, const char* key, const std::string& path, int min,
+                             int max);
+  std::optional<bool> boolean(const YamlNode& map, const char* key, const std::string& path);
+  std::optional<std::chrono::milliseconds> duration(const YamlNode& map, const char* key,
                                                     const std::string& path);
 
   static std::string join(const std::string& path, std::string_view key);
@@ -43,7 +41,7 @@ class YamlReader {
   std::vector<ConfigIssue> take_issues() { return std::move(issues_); }
 
  private:
-  std::optional<std::string> scalar(const YAML::Node& map, const char* key, const std::string& path,
+  std::optional<std::string> scalar(const YamlNode& map, const char* key, const std::string& path,
                                     const char* expected);
 
   std::string file_;

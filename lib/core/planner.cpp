@@ -8,11 +8,7 @@ namespace sqlcron::core {
 
 Planner::Planner(const std::vector<config::JobConfig>& jobs, TimePoint now,
                  std::chrono::seconds late_limit)
-    : jobs_(jobs),
-      late_limit_(late_limit),
-      next_(jobs.size()),
-      running_(jobs.size(), 0),
-      queued_(jobs.size()) {
+    : jobs_(jobs), late_limit_(late_limit), next_(jobs.size()), running_(jobs.size(), 0) {
   seed(now);
 }
 
@@ -42,8 +38,8 @@ Decision Planner::offer(const Slot& slot) {
   }
   // A retry continues its slot: it waits for the running run whatever the overlap policy.
   const bool may_queue = job.overlap == config::Overlap::queue || slot.cause == RunCause::retry;
-  if (may_queue && !queued_[slot.job]) {
-    queued_[slot.job] = slot;
+  if (may_queue && queued_.count(slot.job) == 0) {
+    queued_.emplace(slot.job, slot);
     return Decision{Decision::Action::queued, slot, ""};
   }
   std::string reason = job.overlap == config::Overlap::queue
@@ -100,9 +96,10 @@ std::vector<Decision> Planner::due(TimePoint now) {
 
 std::optional<Decision> Planner::run_finished(std::size_t job) {
   if (running_[job] > 0) --running_[job];
-  if (!queued_[job]) return std::nullopt;
-  const Slot slot = *queued_[job];
-  queued_[job].reset();
+  const auto it = queued_.find(job);
+  if (it == queued_.end()) return std::nullopt;
+  const Slot slot = it->second;
+  queued_.erase(it);
   ++running_[job];
   return Decision{Decision::Action::start, slot, ""};
 }
@@ -125,10 +122,10 @@ void Planner::adopt_running(const Planner& old) {
     const auto it = index.find(old.jobs_[j].name);
     if (it == index.end()) continue;
     running_[it->second] += old.running_[j];
-    if (old.queued_[j]) {
-      Slot slot = *old.queued_[j];
+    if (const auto q = old.queued_.find(j); q != old.queued_.end()) {
+      Slot slot = q->second;
       slot.job = it->second;
-      queued_[it->second] = std::move(slot);
+      queued_.insert_or_assign(it->second, std::move(slot));
     }
   }
 }

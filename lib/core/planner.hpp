@@ -23,6 +23,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -72,7 +73,7 @@ class Planner {
   [[nodiscard]] std::optional<schedule::Instant> next_fire(std::size_t job) const;
   [[nodiscard]] int running(std::size_t job) const { return running_[job]; }
   [[nodiscard]] int running_total() const;
-  [[nodiscard]] bool has_queued(std::size_t job) const { return queued_[job].has_value(); }
+  [[nodiscard]] bool has_queued(std::size_t job) const { return queued_.count(job) != 0; }
 
   // Carries runs in progress (and queued slots) over from `old` for jobs of the same name.
   void adopt_running(const Planner& old);
@@ -93,7 +94,7 @@ class Planner {
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
   std::vector<std::optional<schedule::Instant>> next_;
   std::vector<int> running_;
-  std::vector<std::optional<Slot>> queued_;
+  std::unordered_map<std::size_t, Slot> queued_;  // by job; few at a time, so not a vector
 };
 
 }  // namespace sqlcron::core

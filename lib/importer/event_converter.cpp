@@ -1,13 +1,14 @@
 #include "importer/event_converter.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cctype>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "config/identifier.hpp"
+#include "config/yaml_syntax_error.hpp"
+#include "config/yaml_tree.hpp"
+#include "config/yaml_writer.hpp"
 #include "importer/event_body.hpp"
 #include "importer/event_zone.hpp"
 #include "mysql/session.hpp"
@@ -109,8 +110,10 @@ std::optional<std::string> literal_block(const std::string& sql) {
     start = nl + 1;
   }
   try {
-    if (YAML::Load(block + "next: 1\n")["sql"].as<std::string>() == sql) return block;
-  } catch (const YAML::Exception&) {
+    const auto tree = config::YamlTree::parse(block + "next: 1\n");
+    const auto read = tree.root()["sql"];
+    if (read.is_scalar() && read.text() == sql) return block;
+  } catch (const config::YamlSyntaxError&) {
   }
   return std::nullopt;
 }
@@ -126,40 +129,49 @@ struct Job {
 };
 
 std::string emit(const Job& job) {
-  YAML::Emitter out;
-  out.SetNullFormat(YAML::LowerNull);
-  out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << job.name;
-  out << YAML::Key << "schedule" << YAML::Value << YAML::DoubleQuoted << job.schedule;
-  out << YAML::Key << "timezone" << YAML::Value << job.timezone;
+  using Style = config::YamlWriter::Style;
+  config::YamlWriter out;
+  out.begin_map();
+  out.scalar("name");
+  out.scalar(job.name);
+  out.scalar("schedule");
+  out.scalar(job.schedule, Style::double_quoted);
+  out.scalar("timezone");
+  out.scalar(job.timezone);
   if (!job.call.empty()) {
-    out << YAML::Key << "call" << YAML::Value << job.call;
+    out.scalar("call");
+    out.scalar(job.call);
     if (!job.args.empty()) {
-      out << YAML::Key << "args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      out.scalar("args");
+      out.begin_flow_sequence();
       for (const auto& a : job.args) {
         switch (a.kind) {
           case LiteralArg::Kind::null:
-            out << YAML::Null;
+            out.null();
             break;
           case LiteralArg::Kind::integer:
           case LiteralArg::Kind::number:
-            out << a.text;
+            out.scalar(a.text);
             break;
           case LiteralArg::Kind::text:
-            out << YAML::DoubleQuoted << escape_braces(a.text);
+            out.scalar(escape_braces(a.text), Style::double_quoted);
             break;
         }
       }
-      out << YAML::EndSeq;
+      out.end_sequence();
     }
   }
   const auto block = job.call.empty() ? literal_block(job.sql) : std::nullopt;
   if (job.call.empty() && !block) {
-    out << YAML::Key << "sql" << YAML::Value << YAML::DoubleQuoted << job.sql;
+    out.scalar("sql");
+    out.scalar(job.sql, Style::double_quoted);
   }
-  if (!job.enabled) out << YAML::Key << "enabled" << YAML::Value << false;
-  out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n" + block.value_or("");
+  if (!job.enabled) {
+    out.scalar("enabled");
+    out.scalar("false");
+  }
+  out.end_map();
+  return out.finish() + block.value_or("");
 }
 
 // The job as a list item; `prefix` "" for a live job, "# " for one left commented out.

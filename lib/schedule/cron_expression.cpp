@@ -97,17 +97,15 @@ CronExpression CronExpression::parse(std::string_view text) {
   expr.and_days_ = expr.days_of_month_.starts_with_star() || expr.days_of_week_.starts_with_star();
   expr.fixed_time_ = !(expr.seconds_.starts_with_star() || expr.minutes_.starts_with_star() ||
                        expr.hours_.starts_with_star());
-  expr.dom_text_ = fields[base + 2];
-  expr.month_text_ = fields[base + 3];
-  expr.dow_text_ = fields[base + 4];
   if (!expr.can_ever_fire()) {
-    if (expr.days_of_week_.starts_with_star() && expr.dow_text_ == "*") {
-      throw ScheduleError("day-of-month: '" + expr.dom_text_ + "' never occurs in month '" +
-                          expr.month_text_ + "'");
+    const std::string dom(fields[base + 2]);
+    const std::string month(fields[base + 3]);
+    const std::string_view dow = fields[base + 4];
+    if (expr.days_of_week_.starts_with_star() && dow == "*") {
+      throw ScheduleError("day-of-month: '" + dom + "' never occurs in month '" + month + "'");
     }
-    throw ScheduleError("day-of-month: '" + expr.dom_text_ + "' and day-of-week: '" +
-                        expr.dow_text_ + "' never match together in month '" + expr.month_text_ +
-                        "'");
+    throw ScheduleError("day-of-month: '" + dom + "' and day-of-week: '" + std::string(dow) +
+                        "' never match together in month '" + month + "'");
   }
   expr.canonical_ = std::string(second_text);
   for (std::size_t i = base; i < fields.size(); ++i) {

@@ -54,9 +54,6 @@ class CronExpression {
   bool and_days_ = false;  // a day field starts with '*': both must match (Vixie)
   bool fixed_time_ = true;
   std::string canonical_;
-  std::string month_text_;
-  std::string dom_text_;
-  std::string dow_text_;
 };
 
 }  // namespace sqlcron::schedule

@@ -29,9 +29,15 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-Schedule::Schedule(std::string expression, const date::time_zone* zone,
-                   std::shared_ptr<const ScheduleImpl> impl)
-    : expression_(std::move(expression)), zone_(zone), impl_(std::move(impl)) {}
+struct Schedule::Parsed {
+  std::string expression;
+  std::shared_ptr<const ScheduleImpl> impl;
+};
+
+Schedule::Schedule(const date::time_zone* zone, std::shared_ptr<const Parsed> parsed)
+    : zone_(zone), parsed_(std::move(parsed)) {}
+
+const std::string& Schedule::expression() const { return parsed_->expression; }
 
 Schedule Schedule::parse(std::string_view expression, const date::time_zone* zone,
                          Instant defined_at) {
@@ -48,16 +54,16 @@ Schedule Schedule::parse(std::string_view expression, const date::time_zone* zon
   } else {
     impl = std::make_shared<CronSchedule>(CronExpression::parse(text), zone, defined_at);
   }
-  return Schedule(std::string(text), zone, std::move(impl));
+  return Schedule(zone, std::make_shared<const Parsed>(Parsed{std::string(text), std::move(impl)}));
 }
 
 std::optional<Instant> Schedule::next_after(Instant after) const {
   if (after >= kLastInstant) {
     return std::nullopt;
   }
-  return impl_->next_after(after);
+  return parsed_->impl->next_after(after);
 }
 
-std::string Schedule::describe() const { return impl_->describe(); }
+std::string Schedule::describe() const { return parsed_->impl->describe(); }
 
 }  // namespace sqlcron::schedule

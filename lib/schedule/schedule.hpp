@@ -36,16 +36,15 @@ class Schedule {
   // (cron: six fields with macros expanded; MySQL style and @every: with an explicit `starts`).
   [[nodiscard]] std::string describe() const;
 
-  [[nodiscard]] const std::string& expression() const { return expression_; }
+  [[nodiscard]] const std::string& expression() const;
   [[nodiscard]] const date::time_zone* zone() const { return zone_; }
 
  private:
-  Schedule(std::string expression, const date::time_zone* zone,
-           std::shared_ptr<const ScheduleImpl> impl);
+  struct Parsed;  // the expression and its evaluator, shared by copies (one per distinct text)
+  Schedule(const date::time_zone* zone, std::shared_ptr<const Parsed> parsed);
 
-  std::string expression_;
   const date::time_zone* zone_;
-  std::shared_ptr<const ScheduleImpl> impl_;
+  std::shared_ptr<const Parsed> parsed_;
 };
 
 }  // namespace sqlcron::schedule

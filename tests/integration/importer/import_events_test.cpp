@@ -144,7 +144,7 @@ TEST_CASE("import-events: the Chinook events become jobs that fire when MySQL wo
   const auto& ss = config.jobs[2];
   CHECK(cs.name == "it_import_chinook.customer_summary");
   CHECK(cs.timezone == "Europe/Berlin");
-  CHECK(cs.schedule_text == "every 1 DAY starts '2026-01-01 02:00:00'");
+  CHECK(cs.schedule_text() == "every 1 DAY starts '2026-01-01 02:00:00'");
   CHECK(cs.target() == "it_import_chinook.customer_summary");
   CHECK(ps.target() == "it_import_chinook.product_summary_etl");
   CHECK(ss.target() == "it_import_chinook.sale_summary");
@@ -250,7 +250,7 @@ TEST_CASE("import-events: units, zones, AT, ENDS and bodies as the server shows 
       return j.name == std::string(kEvents) + "." + c.name;
     });
     REQUIRE(it != config.jobs.end());
-    CHECK(it->schedule_text == c.schedule);
+    CHECK(it->schedule_text() == c.schedule);
     CHECK(it->timezone == c.job_zone);
     CHECK(our_fire_times(*it, at(c.from), 6) ==
           server_fire_times(*s, kEvents, c.name, c.step, at(c.from), 6));

@@ -17,7 +17,6 @@ const date::sys_seconds kT0 = date::sys_days{date::year{2026} / 6 / 1} + 10h;
 JobConfig job(const std::string& name, const std::string& schedule, bool enabled = true) {
   const auto* utc = sqlcron::schedule::find_zone("UTC");
   JobConfig j{.name = name,
-              .schedule_text = schedule,
               .timezone = "UTC",
               .schedule = sqlcron::schedule::Schedule::parse(schedule, utc, kT0)};
   j.enabled = enabled;

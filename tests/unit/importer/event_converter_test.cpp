@@ -92,7 +92,7 @@ TEST_CASE("EventConverter: the Chinook events become call jobs that load", "[imp
   REQUIRE(config.jobs.size() == 3);
   const auto& cs = config.jobs[0];
   CHECK(cs.name == "Chinook.customer_summary");
-  CHECK(cs.schedule_text == "every 1 DAY starts '2026-01-01 02:00:00'");
+  CHECK(cs.schedule_text() == "every 1 DAY starts '2026-01-01 02:00:00'");
   CHECK(cs.timezone == "Europe/Berlin");
   CHECK(cs.target() == "Chinook.customer_summary");
   CHECK(rendered_args(cs) == std::vector<std::string>{"NULL", "int 180"});
@@ -104,7 +104,7 @@ TEST_CASE("EventConverter: the Chinook events become call jobs that load", "[imp
         "2026-07-01T00:00:00+00:00");
   CHECK(config.jobs[1].target() == "Chinook.product_summary_etl");
   CHECK(config.jobs[1].args.empty());
-  CHECK(config.jobs[2].schedule_text == "every 1 HOUR starts '2026-01-01 02:00:00'");
+  CHECK(config.jobs[2].schedule_text() == "every 1 HOUR starts '2026-01-01 02:00:00'");
   CHECK(rendered_args(config.jobs[2]) == std::vector<std::string>{"text incremental"});
   CHECK_THAT(c.yaml, Catch::Contains("# comment: hourly sales; \"incremental\" mode"));
   CHECK_THAT(c.yaml, Catch::Contains("ON COMPLETION NOT PRESERVE (no effect"));
@@ -146,7 +146,7 @@ TEST_CASE("EventConverter: every interval unit keeps its quantity", "[importer]"
   const auto config = load(c);
   REQUIRE(config.jobs.size() == cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    CHECK(config.jobs[i].schedule_text ==
+    CHECK(config.jobs[i].schedule_text() ==
           std::string(cases[i].schedule) + " starts '2026-01-01 02:00:00'");
   }
   // '1 12' DAY_HOUR is 36 hours.
@@ -173,12 +173,12 @@ TEST_CASE("EventConverter: AT, ENDS, disabled and NOT PRESERVE", "[importer]") {
   INFO(c.yaml);
   const auto config = load(c);
   REQUIRE(config.jobs.size() == 3);
-  CHECK(config.jobs[0].schedule_text == "at '2027-06-01 12:00:00'");
+  CHECK(config.jobs[0].schedule_text() == "at '2027-06-01 12:00:00'");
   CHECK(config.jobs[0].enabled);
   CHECK(utc(*config.jobs[0].schedule->next_after(date::sys_days{date::year{2027} / 1 / 1})) ==
         "2027-06-01T10:00:00+00:00");
   CHECK_FALSE(config.jobs[0].schedule->next_after(date::sys_days{date::year{2027} / 7 / 1}));
-  CHECK(config.jobs[1].schedule_text ==
+  CHECK(config.jobs[1].schedule_text() ==
         "every 1 DAY starts '2026-01-01 02:00:00' ends '2026-12-31 00:00:00'");
   CHECK_FALSE(config.jobs[1].enabled);
   CHECK_FALSE(config.jobs[2].enabled);
@@ -269,17 +269,17 @@ TEST_CASE("EventConverter: zones without an IANA name use UTC times", "[importer
   const auto config = load(c);
   REQUIRE(config.jobs.size() == 3);
   CHECK(config.jobs[0].timezone == "UTC");
-  CHECK(config.jobs[0].schedule_text == "every 1 DAY starts '2025-12-31 20:30:00'");
+  CHECK(config.jobs[0].schedule_text() == "every 1 DAY starts '2025-12-31 20:30:00'");
   CHECK(config.jobs[1].timezone == "UTC");
-  CHECK(config.jobs[1].schedule_text == "every 1 DAY starts '2026-01-01 00:00:00'");
+  CHECK(config.jobs[1].schedule_text() == "every 1 DAY starts '2026-01-01 00:00:00'");
   CHECK_THAT(c.yaml, Catch::Contains("server's zone 'CEST', which names no IANA zone"));
   CHECK(config.jobs[2].timezone == "Etc/GMT-2");
-  CHECK(config.jobs[2].schedule_text == "every 1 DAY starts '2026-01-01 02:00:00'");
+  CHECK(config.jobs[2].schedule_text() == "every 1 DAY starts '2026-01-01 02:00:00'");
   CHECK_FALSE(c.events[3].imported);
 
   auto named = options();
   named.system_zone = "Europe/Berlin";
   const auto n = EventConverter(named).convert({system});
   CHECK(load(n).jobs.at(0).timezone == "Europe/Berlin");
-  CHECK(load(n).jobs.at(0).schedule_text == "every 1 DAY starts '2026-01-01 02:00:00'");
+  CHECK(load(n).jobs.at(0).schedule_text() == "every 1 DAY starts '2026-01-01 02:00:00'");
 }

@@ -1,0 +1,131 @@
+#include "config/yaml_tree.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "config/yaml_syntax_error.hpp"
+#include "config/yaml_writer.hpp"
+
+using sqlcron::config::YamlNode;
+using sqlcron::config::YamlSyntaxError;
+using sqlcron::config::YamlTree;
+using sqlcron::config::YamlWriter;
+
+TEST_CASE("yaml tree: mappings, sequences, scalars and their positions", "[yaml]") {
+  const auto tree = YamlTree::parse(
+      "database:\n"
+      "  host: db1\n"
+      "jobs:\n"
+      "  - {name: a, args: [1, '2', \"x\"]}\n"
+      "  - name: b\n");
+  const auto root = tree.root();
+  REQUIRE(root.is_map());
+  CHECK(root.size() == 2);
+  CHECK(root["database"]["host"].text() == "db1");
+  CHECK(root["database"]["host"].mark().line == 1);
+  CHECK(root["database"]["host"].mark().column == 8);
+  const auto jobs = root["jobs"];
+  REQUIRE(jobs.is_sequence());
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0]["name"].scalar() == "a");
+  CHECK(jobs[0]["args"].size() == 3);
+  CHECK_FALSE(jobs[0]["args"][0].quoted());
+  CHECK(jobs[0]["args"][1].quoted());
+  CHECK(jobs[0]["args"][2].quoted());
+  CHECK(jobs[1].mark().line == 4);
+  CHECK(jobs[1].mark().column == 4);
+  const auto [key, value] = root.entry(1);
+  CHECK(key.text() == "jobs");
+  CHECK(value.is_sequence());
+}
+
+TEST_CASE("yaml tree: absent keys and indexes are undefined, with no position", "[yaml]") {
+  const auto tree = YamlTree::parse("a: 1\nb: [x]\n");
+  const auto root = tree.root();
+  CHECK_FALSE(root["missing"].defined());
+  CHECK_FALSE(root["b"][5].defined());
+  CHECK_FALSE(root["a"]["deeper"].defined());
+  CHECK_FALSE(root["missing"].mark().known());
+  CHECK(root["missing"].size() == 0);
+  CHECK(root["missing"].text().empty());
+}
+
+TEST_CASE("yaml tree: plain ~, null and nothing are null; quoted 'null' is a string", "[yaml]") {
+  const auto tree = YamlTree::parse("a: ~\nb: null\nc:\nd: 'null'\ne: NULL\n");
+  const auto root = tree.root();
+  CHECK(root["a"].is_null());
+  CHECK(root["b"].is_null());
+  CHECK(root["c"].is_null());
+  CHECK(root["e"].is_null());
+  CHECK(root["d"].is_scalar());
+  CHECK(root["d"].text() == "null");
+  CHECK(YamlTree::parse("").root().is_null());
+  CHECK(YamlTree::parse("# only a comment\n").root().is_null());
+}
+
+TEST_CASE("yaml tree: anchors and aliases share the anchored node", "[yaml]") {
+  const auto tree = YamlTree::parse("base: &r {attempts: 3}\njob: {retry: *r}\n");
+  CHECK(tree.root()["job"]["retry"]["attempts"].text() == "3");
+}
+
+TEST_CASE("yaml tree: block scalars keep their text and count as quoted", "[yaml]") {
+  const auto tree = YamlTree::parse("sql: |-\n  SELECT 1;\n  SELECT 2;\n");
+  CHECK(tree.root()["sql"].text() == "SELECT 1;\nSELECT 2;");
+  CHECK(tree.root()["sql"].quoted());
+}
+
+TEST_CASE("yaml tree: invalid text is refused with where and what", "[yaml]") {
+  struct Case {
+    const char* text;
+    int line;  // 0-based
+    const char* message;
+  };
+  const auto c = GENERATE(
+      Case{"a: [1, 2\nb: 3\n", 1, "did not find expected ',' or ']'"},
+      Case{"a: 1\n  b: 2\n", 1, "mapping values are not allowed"},
+      Case{"a: 1\nb: 2\na: 3\n", 2, "duplicate key 'a' (first at line 1)"},
+      Case{"jobs:\n  - {name: x, name: y}\n", 1, "duplicate key 'name' (first at line 2)"},
+      Case{"a: *nowhere\n", 0, "nowhere"}, Case{"a: 1\n---\nb: 2\n", 1, "one YAML document"},
+      Case{"a: \"unterminated\n", 1, "found unexpected end of stream"});
+  INFO(c.text);
+  try {
+    (void)YamlTree::parse(c.text);
+    FAIL("parsed");
+  } catch (const YamlSyntaxError& e) {
+    CHECK_THAT(e.what(), Catch::Contains(c.message));
+    CHECK(e.line() == c.line);
+  }
+}
+
+TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]") {
+  using Style = YamlWriter::Style;
+  const std::string tricky = "it's \"quoted\"\n\ttab, 'ü', {braces}: and # hash";
+  YamlWriter w;
+  w.begin_map();
+  w.scalar("name");
+  w.scalar("job.one");
+  w.scalar("text");
+  w.scalar(tricky, Style::double_quoted);
+  w.scalar("args");
+  w.begin_flow_sequence();
+  w.scalar("180");
+  w.scalar("180", Style::double_quoted);
+  w.null();
+  w.end_sequence();
+  w.end_map();
+  const auto text = w.finish();
+  CHECK_THAT(text, Catch::StartsWith("name: job.one\n"));
+  CHECK_THAT(text, Catch::Contains("args: [180, \"180\", null]\n"));
+  const auto tree = YamlTree::parse(text);
+  const auto root = tree.root();
+  CHECK(root["name"].text() == "job.one");
+  CHECK(root["text"].text() == tricky);
+  CHECK_FALSE(root["args"][0].quoted());
+  CHECK(root["args"][1].quoted());
+  CHECK(root["args"][2].is_null());
+}
+
+TEST_CASE("yaml writer: an event out of order is an error, not bad output", "[yaml]") {
+  YamlWriter w;
+  w.begin_flow_sequence();
+  CHECK_THROWS_AS(w.end_map(), std::runtime_error);
+}
