@@ -61,7 +61,8 @@ runtime::RunReport ManualRunner::run(const runtime::RunRequest& request,
                                      const std::function<void(std::int64_t)>& on_claimed) {
   RunWatchdog watchdog(connector_, settings_);
   const auto& timeout = request.job_config().timeout;
-  auto report = runner_.run(request, [&](std::int64_t run_id, std::uint64_t connection) {
+  auto report = runner_.run(request, [&](std::int64_t run_id, std::uint64_t connection,
+                                         std::chrono::system_clock::time_point /*started_at*/) {
     if (timeout) watchdog.arm(*timeout, connection, request.interruption);
     if (on_claimed) on_claimed(run_id);
   });

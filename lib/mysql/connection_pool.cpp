@@ -2,11 +2,14 @@
 
 namespace sqlcron::mysql {
 
-ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> session)
-    : pool_(&pool), session_(std::move(session)) {}
+ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> session, Duration idle)
+    : pool_(&pool), session_(std::move(session)), idle_(idle) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_), session_(std::move(other.session_)), discard_(other.discard_) {}
+    : pool_(other.pool_),
+      session_(std::move(other.session_)),
+      discard_(other.discard_),
+      idle_(other.idle_) {}
 
 ConnectionPool::Lease& ConnectionPool::Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
@@ -14,6 +17,7 @@ ConnectionPool::Lease& ConnectionPool::Lease::operator=(Lease&& other) noexcept 
     pool_ = other.pool_;
     session_ = std::move(other.session_);
     discard_ = other.discard_;
+    idle_ = other.idle_;
   }
   return *this;
 }
@@ -33,9 +37,9 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   available_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
   if (!idle_.empty()) {
-    auto session = std::move(idle_.back());
+    auto idle = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(*this, std::move(session));
+    return Lease(*this, std::move(idle.session), std::chrono::steady_clock::now() - idle.since);
   }
   ++open_;
   lock.unlock();
@@ -54,7 +58,7 @@ std::unique_ptr<Session> ConnectionPool::open_dedicated() const {
 }
 
 void ConnectionPool::discard_idle() {
-  std::vector<std::unique_ptr<Session>> dead;
+  std::vector<Idle> dead;
   {
     std::lock_guard lock(mutex_);
     open_ -= static_cast<int>(idle_.size());
@@ -70,7 +74,7 @@ void ConnectionPool::give_back(std::unique_ptr<Session> session, bool discard) {
     if (discard) {
       --open_;
     } else {
-      idle_.push_back(std::move(session));
+      idle_.push_back(Idle{std::move(session), std::chrono::steady_clock::now()});
     }
   }
   available_.notify_one();

@@ -6,6 +6,7 @@
 // Error contract: acquire() throws DbError when a new connection cannot be opened.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -21,7 +22,8 @@ class ConnectionPool {
  public:
   class Lease {
    public:
-    Lease(ConnectionPool& pool, std::unique_ptr<Session> session);
+    using Duration = std::chrono::steady_clock::duration;
+    Lease(ConnectionPool& pool, std::unique_ptr<Session> session, Duration idle = Duration::zero());
     ~Lease();
     Lease(Lease&& other) noexcept;
     Lease(const Lease&) = delete;
@@ -30,6 +32,9 @@ class ConnectionPool {
 
     Session& operator*() const { return *session_; }
     Session* operator->() const { return session_.get(); }
+    // How long the session sat idle in the pool before this lease (zero for a new one): one idle
+    // for long may have died unnoticed (a server restart, wait_timeout).
+    [[nodiscard]] Duration idle_before() const { return idle_; }
     // Close the session instead of returning it to the pool.
     void discard() { discard_ = true; }
     // Give the session back (or close it, if discarded) now; the lease is empty afterwards.
@@ -40,6 +45,7 @@ class ConnectionPool {
     ConnectionPool* pool_;
     std::unique_ptr<Session> session_;
     bool discard_ = false;
+    Duration idle_ = Duration::zero();
   };
 
   ConnectionPool(const Connector& connector, ConnectionSettings settings, int size);
@@ -60,7 +66,11 @@ class ConnectionPool {
   const int size_;
   std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<Session>> idle_;
+  struct Idle {
+    std::unique_ptr<Session> session;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;
   int open_ = 0;  // sessions that exist: idle + leased
 };
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <unordered_map>
 
 #include "mysql/db_error.hpp"
@@ -41,42 +42,56 @@ RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spoo
       open_(std::move(open)),
       spool_(spool) {}
 
+RunFinisher::~RunFinisher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void RunFinisher::finish_async(FinishedRun run, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{std::move(run), std::move(done)});
+    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+  }
+  queued_.notify_one();
+}
+
 bool RunFinisher::finish(const FinishedRun& run) {
-  Pending me{&run};
+  std::promise<bool> written;
+  auto result = written.get_future();
+  finish_async(run, [&written](bool ok) { written.set_value(ok); });
+  return result.get();
+}
+
+void RunFinisher::write_loop() {
   std::unique_lock lock(mutex_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (writing_) {
-      written_.wait(lock);
-      continue;
-    }
-    // This thread writes everything queued so far; results arriving meanwhile wait for the next
-    // batch. The Pending records stay valid: their threads wait here until they are done.
-    writing_ = true;
-    std::vector<Pending*> batch;
+  for (;;) {
+    queued_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    // Everything queued so far is one batch; results arriving meanwhile wait for the next.
+    std::vector<Pending> batch;
     batch.swap(queue_);
     lock.unlock();
     bool ok = false;
     try {
       ok = write_or_spool(batch);
-    } catch (...) {
-      lock.lock();
-      writing_ = false;
-      written_.notify_all();  // another waiter takes over the queue
-      throw;
+    } catch (const std::exception& e) {  // the spool failed too
+      spdlog::critical(
+          "{} run results are lost: the run log is unreachable and the spool failed: {}",
+          batch.size(), e.what());
+    }
+    for (auto& p : batch) {
+      if (p.done) p.done(ok);
     }
     lock.lock();
-    for (auto* p : batch) {
-      p->done = true;
-      p->written = ok;
-    }
-    writing_ = false;
-    written_.notify_all();
   }
-  return me.written;
 }
 
-bool RunFinisher::write_or_spool(const std::vector<Pending*>& batch) {
+bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
   for (int attempt = 1; attempt <= 2; ++attempt) {
     try {
       if (!session_) session_ = open_();
@@ -88,8 +103,8 @@ bool RunFinisher::write_or_spool(const std::vector<Pending*>& batch) {
         spdlog::warn("recording {} run results failed ({}); retrying on a new connection",
                      batch.size(), e.what());
       } else {
-        for (const auto* p : batch) {
-          spool_.append(p->run->run_id, p->run->outcome, p->run->finished_at);
+        for (const auto& p : batch) {
+          spool_.append(p.run.run_id, p.run.outcome, p.run.finished_at);
         }
         spdlog::error("the run log is unreachable ({}); {} run results spooled to {}", e.what(),
                       batch.size(), spool_.path());
@@ -99,15 +114,15 @@ bool RunFinisher::write_or_spool(const std::vector<Pending*>& batch) {
   return false;
 }
 
-void RunFinisher::write(mysql::Session& s, const std::vector<Pending*>& batch) const {
+void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) const {
   for (std::size_t from = 0; from < batch.size(); from += kMaxRows) {
     const auto to = std::min(batch.size(), from + kMaxRows);
     std::vector<mysql::Value> params;
-    params.reserve((to - from) * 8);
+    params.reserve((to - from) * 10);
     // The latest run of each job gives the job's row its last run.
     std::unordered_map<std::string_view, const FinishedRun*> last;
     for (auto i = from; i < to; ++i) {
-      const auto& r = *batch[i]->run;
+      const auto& r = batch[i].run;
       const auto& o = r.outcome;
       params.emplace_back(r.run_id);
       params.emplace_back(std::string(core::to_string(o.status)));
@@ -120,19 +135,27 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending*>& batch) c
                               : mysql::Value{static_cast<std::int64_t>(o.error_code)});
       params.emplace_back(nullable(o.sql_state));
       params.emplace_back(nullable(o.error_message.substr(0, kMaxMessage)));
+      params.emplace_back(static_cast<std::int64_t>(r.connection_id));
+      params.emplace_back(util::to_sql_datetime(r.started_at));
       auto& l = last[r.job];
       if (!l || l->run_id < r.run_id) l = &r;
     }
     // Idempotent, as RunLog::finish: only a row still running (or abandoned by another instance
     // while this one could not reach the database) is finished.
-    s.execute("UPDATE " + runs_ + " r JOIN " +
-                  values_table({"run_id", "status", "finished_at", "duration_ms", "rows_affected",
-                                "error_code", "sql_state", "error_message"},
-                               to - from) +
-                  " v ON r.run_id = v.run_id SET r.status = v.status,"
+    // The values drive the join (STRAIGHT_JOIN): each row is found and locked by its key.
+    // Left to the optimizer, it scanned ix_runs_status for every running row, locking them all,
+    // so runs starting meanwhile waited for the batch.
+    s.execute("UPDATE " +
+                  values_table(
+                      {"run_id", "status", "finished_at", "duration_ms", "rows_affected",
+                       "error_code", "sql_state", "error_message", "connection_id", "started_at"},
+                      to - from) +
+                  " v STRAIGHT_JOIN " + runs_ +
+                  " r ON r.run_id = v.run_id SET r.status = v.status,"
                   " r.finished_at = v.finished_at, r.duration_ms = v.duration_ms,"
                   " r.rows_affected = v.rows_affected, r.error_code = v.error_code,"
-                  " r.sql_state = v.sql_state, r.error_message = v.error_message"
+                  " r.sql_state = v.sql_state, r.error_message = v.error_message,"
+                  " r.connection_id = v.connection_id, r.started_at = v.started_at"
                   " WHERE r.status IN ('running', 'abandoned')",
               params);
     params.clear();
@@ -144,9 +167,10 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending*>& batch) c
                                        : mysql::Value{std::monostate{}});
     }
     s.execute(
-        "UPDATE " + jobs_ + " j JOIN " +
+        "UPDATE " +
             values_table({"name", "last_run_id", "last_status", "next_fire_at"}, last.size()) +
-            " v ON j.name = v.name COLLATE utf8mb4_bin SET j.last_run_id = v.last_run_id,"
+            " v STRAIGHT_JOIN " + jobs_ +
+            " j ON j.name = v.name COLLATE utf8mb4_bin SET j.last_run_id = v.last_run_id,"
             " j.last_status = v.last_status, j.next_fire_at = v.next_fire_at",
         params);
   }

@@ -1,19 +1,20 @@
 // RunFinisher: finishes `runs` rows (and the jobs table's last_run_id / last_status /
-// next_fire_at) in batches - group commit. Worker threads call finish() when their run's SQL has
-// ended; the first of them becomes the writer and writes every result queued so far with one
-// UPDATE of `runs` and one of `jobs` on a connection of its own, while results arriving meanwhile
-// queue up for the next batch. finish() returns only once its row is written (or spooled), so
-// the guarantees of RunLog::finish hold unchanged: a run's row is finished after its SQL ended
-// and before the daemon learns the run is over; only rows still `running` (or `abandoned` by
-// another instance meanwhile) are finished; a result is never lost.
+// next_fire_at) in batches - group commit. Worker threads hand over their run's result when its
+// SQL has ended and go on to their next run; the finisher's own thread writes every result queued
+// so far with one UPDATE of `runs` and one of `jobs` on a connection of its own, while results
+// arriving meanwhile queue up for the next batch. Each result's callback runs once its row is
+// written (or spooled), so the guarantees of RunLog::finish hold unchanged: a run's row is
+// finished after its SQL ended and before whoever waits on the callback learns the run is over;
+// only rows still `running` (or `abandoned` by another instance meanwhile) are finished; a
+// result is never dropped while the spool can be written.
 //
-// Under load this turns ~2 round trips per run into ~2 per batch; a lone run pays the same as
-// before.
+// Under load this turns ~2 round trips per run into ~2 per batch, and no worker (nor its
+// connection) waits for the run log.
 //
-// Error contract: finish() never throws for database failure. When a batch cannot be written
-// (after one retry on a fresh connection), every result of it goes to the spool and finish()
-// returns false. It throws std::system_error only if the spool itself fails (as Spool::append).
-// Thread-safe.
+// Error contract: nothing throws for database failure. When a batch cannot be written (after one
+// retry on a fresh connection), every result of it goes to the spool and its callbacks get
+// false. If the spool itself fails, the results are logged as lost and the callbacks get false.
+// Thread-safe. The destructor writes what is queued, then stops the thread.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/run_outcome.hpp"
@@ -39,39 +41,51 @@ struct FinishedRun {
   std::chrono::system_clock::time_point finished_at;
   std::string job;                             // its row in the jobs table gets the result
   std::optional<schedule::Instant> next_fire;  // for the jobs table
+  // Where and when its SQL started: a batch-claimed run's row learns them here (or, for a long
+  // run, earlier from the daemon), not with a statement of its own before the SQL.
+  std::uint64_t connection_id = 0;
+  std::chrono::system_clock::time_point started_at;
 };
 
 class RunFinisher {
  public:
   // Opens the writer's connection (lazily; again after a failure). Throws mysql::DbError.
   using Open = std::function<std::unique_ptr<mysql::Session>()>;
+  // Called on the finisher's thread: true once the result is in the run log, false if it was
+  // spooled (or lost with the spool). Must not block.
+  using Done = std::function<void(bool written)>;
   // At most this many rows per statement; a larger batch is written in several.
   static constexpr std::size_t kMaxRows = 256;
 
   RunFinisher(const std::string& state_schema, Open open, Spool& spool);
+  ~RunFinisher();
+  RunFinisher(const RunFinisher&) = delete;
+  RunFinisher& operator=(const RunFinisher&) = delete;
 
-  // Returns true once the result is in the run log, false if it had to be spooled.
+  void finish_async(FinishedRun run, Done done);
+  // Waits for the write: true once the result is in the run log, false if it was spooled.
   bool finish(const FinishedRun& run);
 
  private:
   struct Pending {
-    const FinishedRun* run;
-    bool done = false;
-    bool written = false;
+    FinishedRun run;
+    Done done;
   };
 
-  bool write_or_spool(const std::vector<Pending*>& batch);
-  void write(mysql::Session& s, const std::vector<Pending*>& batch) const;
+  void write_loop();
+  bool write_or_spool(const std::vector<Pending>& batch);
+  void write(mysql::Session& s, const std::vector<Pending>& batch) const;
 
   std::string runs_;  // `schema`.runs
   std::string jobs_;  // `schema`.jobs
   Open open_;
   Spool& spool_;
   std::mutex mutex_;
-  std::condition_variable written_;
-  std::vector<Pending*> queue_;
-  bool writing_ = false;
-  std::unique_ptr<mysql::Session> session_;  // used by the current writer only
+  std::condition_variable queued_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  std::unique_ptr<mysql::Session> session_;  // the writer thread's
+  std::thread writer_;                       // started with the first result
 };
 
 }  // namespace sqlcron::runlog

@@ -93,7 +93,8 @@ std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
 
 void RunLog::mark_started(mysql::Session& s, std::int64_t run_id, std::uint64_t connection_id,
                           std::chrono::system_clock::time_point started_at) const {
-  s.execute("UPDATE " + runs_ + " SET connection_id = ?, started_at = ? WHERE run_id = ?",
+  s.execute("UPDATE " + runs_ +
+                " SET connection_id = ?, started_at = ? WHERE run_id = ? AND status = 'running'",
             {static_cast<std::int64_t>(connection_id), util::to_sql_datetime(started_at), run_id});
 }
 

@@ -26,6 +26,8 @@ constexpr std::chrono::seconds kClockJump{2};
 // instant itself: the claim's round trips and commit (about 0.5 ms) are then off the fire path,
 // so the SQL starts within a fraction of a millisecond of the second, as an event's does.
 constexpr std::chrono::milliseconds kLead{3};
+// Slots due together are claimed in chunks of 16, 32, 64, ... rows (Daemon::claim_and_start).
+constexpr std::size_t kFirstClaimChunk = 16;
 
 std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
@@ -215,51 +217,71 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
 
 void Daemon::claim_and_start(std::vector<RunRequest> batch) {
   claim_pool_.post([this, batch = std::move(batch)]() mutable {
-    try {
-      runner_.claim_batch(batch);
-    } catch (const mysql::DbError& e) {
-      spdlog::error("{} slots: not run, the database is unreachable: error {}: {}", batch.size(),
-                    e.code(), e.what());
-      for (auto& r : batch) {
-        boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, true); });
-      }
-      return;
-    }
-    for (auto& r : batch) {
-      if (r.claimed_run_id) {
-        start(std::move(r));
-      } else {
-        spdlog::info("job {} slot {} is already claimed by another instance; not running it",
-                     r.job_config().name, when(r.scheduled_for));
-        boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, false); });
-      }
+    // Claimed in growing chunks, each started as soon as it is claimed: the first runs need not
+    // wait for the insert of hundreds of rows.
+    std::size_t chunk = kFirstClaimChunk;
+    for (std::size_t from = 0; from < batch.size(); from += chunk, chunk *= 2) {
+      const auto to = std::min(batch.size(), from + chunk);
+      std::vector<RunRequest> part(std::make_move_iterator(batch.begin() + from),
+                                   std::make_move_iterator(batch.begin() + to));
+      claim_chunk(std::move(part));
     }
   });
+}
+
+void Daemon::claim_chunk(std::vector<RunRequest> part) {
+  try {
+    runner_.claim_batch(part);
+  } catch (const mysql::DbError& e) {
+    spdlog::error("{} slots: not run, the database is unreachable: error {}: {}", part.size(),
+                  e.code(), e.what());
+    for (auto& r : part) {
+      boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, true); });
+    }
+    return;
+  }
+  for (auto& r : part) {
+    if (r.claimed_run_id) {
+      start(std::move(r));
+    } else {
+      spdlog::info("job {} slot {} is already claimed by another instance; not running it",
+                   r.job_config().name, when(r.scheduled_for));
+      boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, false); });
+    }
+  }
 }
 
 void Daemon::start(RunRequest request) {
   workers_.post([this, request = std::move(request)] {
-    RunReport report;
-    bool lost = false;
+    // The worker is free once the SQL ended; the loop learns the run is over once its row is.
+    const auto on_done = [this, request](const RunReport& report) {
+      boost::asio::post(io_,
+                        [this, request, report] { on_finished(request, report, report.spooled); });
+    };
     try {
-      report = runner_.run(request, [this, &request](std::int64_t id, std::uint64_t connection) {
-        boost::asio::post(io_,
-                          [this, id, connection, request] { on_started(id, connection, request); });
-      });
-      lost = report.spooled;
+      runner_.run_async(
+          request,
+          [this, &request](std::int64_t id, std::uint64_t connection,
+                           SystemClock::time_point started_at) {
+            boost::asio::post(io_, [this, id, connection, started_at, request] {
+              on_started(id, connection, started_at, request);
+            });
+          },
+          on_done);
     } catch (const mysql::DbError& e) {
-      lost = true;
       spdlog::error("job {} slot {}: not run, the database is unreachable: error {}: {}",
                     request.job_config().name, when(request.scheduled_for), e.code(), e.what());
+      boost::asio::post(io_, [this, request] { on_finished(request, RunReport{}, true); });
     }
-    boost::asio::post(io_, [this, request, report, lost] { on_finished(request, report, lost); });
   });
 }
 
 void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
-                        const RunRequest& request) {
+                        SystemClock::time_point started_at, const RunRequest& request) {
   auto& run = active_[run_id];
   run = ActiveRun{request.job_config().name, connection_id, request.interruption, false, nullptr};
+  run.started_at = started_at;
+  run.start_unrecorded = request.claimed_run_id.has_value();
   // A slot claimed ahead of its instant (kLead) reports no negative lag.
   metrics_.run_started(
       run.job, std::max(SystemClock::now() - request.scheduled_for, SystemClock::duration::zero()));
@@ -629,10 +651,28 @@ void Daemon::start_http() {
 
 void Daemon::tick() {
   loop_tick_ = SteadyClock::now().time_since_epoch().count();
+  record_long_starts();
   tick_timer_.expires_after(std::chrono::seconds(1));
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tick();
   });
+}
+
+void Daemon::record_long_starts() {
+  // A batch-claimed run's row gets its connection and start time with its finish; one still
+  // running after a second gets them now, so `runs` shows operators what to KILL.
+  const auto before = SystemClock::now() - std::chrono::seconds(1);
+  for (auto& [run_id, run] : active_) {
+    if (!run.start_unrecorded || run.started_at > before) continue;
+    run.start_unrecorded = false;
+    control_pool_.post([this, id = run_id, connection = run.connection_id, at = run.started_at] {
+      try {
+        runner_.record_started(id, connection, at);
+      } catch (const mysql::DbError& e) {
+        spdlog::warn("run {}: cannot record its connection and start time: {}", id, e.what());
+      }
+    });
+  }
 }
 
 HealthState Daemon::health() const {

@@ -84,6 +84,8 @@ class Daemon {
     std::shared_ptr<std::atomic<int>> interruption;
     bool killed = false;                               // KILL QUERY sent
     std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
+    std::chrono::system_clock::time_point started_at{};
+    bool start_unrecorded = false;  // batch-claimed: its row learns connection and start later
   };
   struct PendingRetry {
     RunRequest request;
@@ -98,7 +100,10 @@ class Daemon {
   void start(RunRequest request);
   // Claims the slots of one pass with a single insert (claim thread), then starts the claimed.
   void claim_and_start(std::vector<RunRequest> batch);
-  void on_started(std::int64_t run_id, std::uint64_t connection_id, const RunRequest& request);
+  void claim_chunk(std::vector<RunRequest> part);
+  void on_started(std::int64_t run_id, std::uint64_t connection_id,
+                  std::chrono::system_clock::time_point started_at, const RunRequest& request);
+  void record_long_starts();
   void on_finished(const RunRequest& request, const RunReport& report, bool lost_database);
   void schedule_retry(const RunRequest& request, const RunReport& report);
   void release(const std::string& job);  // the job's run (with its retries) is over

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "mysql/db_error.hpp"
@@ -52,6 +53,13 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
           state_schema, [&pool] { return pool.open_dedicated(); }, spool) {}
 
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
+  std::promise<RunReport> done;
+  auto report = done.get_future();
+  run_async(r, on_started, [&done](const RunReport& rep) { done.set_value(rep); });
+  return report.get();
+}
+
+void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDone on_done) const {
   const auto& job = r.job_config();
   auto lease = pool_.acquire();
   // A slot claimed ahead of its instant starts (and is recorded as started) at that instant.
@@ -59,10 +67,14 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,  r.cause,
                       instance_, lease->connection_id(), started_at, r.chain_run_id};
   std::optional<std::int64_t> run_id;
-  // Claim the slot (or, if a batch claimed it, record where it starts).
+  // Claim the slot. A slot a batch claimed needs no statement before its SQL: its start goes
+  // with the finish. But a connection idle for long may have died unnoticed (a server restart):
+  // checked first, so the run moves to a fresh one instead of failing.
   const auto begin = [&](mysql::Session& session) {
     if (r.claimed_run_id) {
-      log_.mark_started(session, *r.claimed_run_id, claim.connection_id, claim.started_at);
+      if (lease.idle_before() > kIdleCheck && !session.ping()) {
+        throw mysql::DbError(2006, "HY000", "the pooled connection is gone");
+      }
       run_id = r.claimed_run_id;
       return;
     }
@@ -82,12 +94,13 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   if (!run_id) {
     spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
                  when(r.scheduled_for));
-    return report;
+    on_done(report);
+    return;
   }
   report.claimed = true;
   report.run_id = *run_id;
   report.scheduled_for = claim.scheduled_for;
-  if (on_started) on_started(*run_id, lease->connection_id());
+  if (on_started) on_started(*run_id, lease->connection_id(), claim.started_at);
   spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
                when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
 
@@ -96,7 +109,6 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
   if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
     lease.discard();
   }
-  report.spooled = !finish(lease, r, *run_id, report.outcome);
 
   const auto& o = report.outcome;
   const double ms = static_cast<double>(o.duration.count()) / 1000.0;
@@ -108,7 +120,7 @@ RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const
                  core::to_string(o.status), job.name, ms, o.error_code, o.sql_state,
                  o.error_message);
   }
-  return report;
+  finish(lease, r, claim, std::move(report), std::move(on_done));
 }
 
 core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
@@ -166,21 +178,28 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
   return outcome;
 }
 
-bool JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
-                       std::int64_t run_id, const core::RunOutcome& outcome) const {
+void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
+                       const runlog::Claim& claim, RunReport report, OnDone on_done) const {
   const auto finished_at = Clock::now();
   try {
     // Whatever the job left uncommitted is discarded, as when an event's session ends.
     lease->execute_raw("ROLLBACK");
   } catch (const mysql::DbError& e) {
     // Closing the connection discards the transaction as well.
-    spdlog::warn("run {}: ROLLBACK on connection {} failed ({}); closing it", run_id,
+    spdlog::warn("run {}: ROLLBACK on connection {} failed ({}); closing it", report.run_id,
                  lease->connection_id(), e.what());
     lease.discard();
   }
+  lease.release();  // free for the next run while the row is written
   // The row is finished together with those of runs ending at the same time (one statement).
-  return finisher_.finish(
-      runlog::FinishedRun{run_id, outcome, finished_at, r.job_config().name, r.next_fire});
+  runlog::FinishedRun finished{report.run_id,       report.outcome, finished_at,
+                               r.job_config().name, r.next_fire,    claim.connection_id,
+                               claim.started_at};
+  finisher_.finish_async(std::move(finished), [report = std::move(report),
+                                               on_done = std::move(on_done)](bool written) mutable {
+    report.spooled = !written;
+    on_done(report);
+  });
 }
 
 void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
@@ -196,6 +215,12 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
   on_live_connection(pool_, lease,
                      [&](mysql::Session& session) { ids = log_.claim_batch(session, claims); });
   for (std::size_t i = 0; i < requests.size(); ++i) requests[i].claimed_run_id = ids[i];
+}
+
+void JobRunner::record_started(std::int64_t run_id, std::uint64_t connection_id,
+                               std::chrono::system_clock::time_point started_at) const {
+  auto lease = pool_.acquire();
+  log_.mark_started(*lease, run_id, connection_id, started_at);
 }
 
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {

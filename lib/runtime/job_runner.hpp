@@ -32,23 +32,41 @@ struct RunReport {
 
 class JobRunner {
  public:
-  // Called once the run is claimed, with its run id and connection id (to kill it).
-  using OnStarted = std::function<void(std::int64_t run_id, std::uint64_t connection_id)>;
+  // Called once the run is claimed, with its run id, connection id (to kill it) and the time its
+  // SQL starts.
+  using OnStarted = std::function<void(std::int64_t run_id, std::uint64_t connection_id,
+                                       std::chrono::system_clock::time_point started_at)>;
+  // A pooled connection idle for longer than this is pinged before a run uses it.
+  static constexpr std::chrono::seconds kIdleCheck{1};
 
   JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
             runlog::Spool& spool);
 
+  // Gets the report once the run's row is finished in the run log (or spooled); on the run log
+  // writer's thread, so it must not block.
+  using OnDone = std::function<void(const RunReport& report)>;
+
+  // Claims the slot (unless a batch did), runs the SQL on a pooled connection and hands the
+  // result to the run log writer; returns then, with the connection back in the pool, before
+  // the row is written: `on_done` follows. Throws mysql::DbError (and calls nothing) when the
+  // database is unreachable before the SQL could start.
+  void run_async(const RunRequest& request, const OnStarted& on_started, OnDone on_done) const;
+  // The same, waiting for the report.
   RunReport run(const RunRequest& request, const OnStarted& on_started) const;
   // Claims the slots of `requests` with one insert, setting claimed_run_id on each one claimed.
   // Throws mysql::DbError when the database is unreachable (nothing is claimed then).
   void claim_batch(std::vector<RunRequest>& requests) const;
   void skip(const RunRequest& request, const std::string& reason) const;
+  // Writes where and when a batch-claimed run that is still running started (its finish writes
+  // them otherwise). Throws mysql::DbError.
+  void record_started(std::int64_t run_id, std::uint64_t connection_id,
+                      std::chrono::system_clock::time_point started_at) const;
 
  private:
   core::RunOutcome execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id) const;
-  // Returns false if the result had to be spooled.
-  bool finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r, std::int64_t run_id,
-              const core::RunOutcome& outcome) const;
+  // Ends the session's transaction, returns the connection and queues the row's finish.
+  void finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r, const runlog::Claim& claim,
+              RunReport report, OnDone on_done) const;
 
   mysql::ConnectionPool& pool_;
   runlog::RunLog log_;

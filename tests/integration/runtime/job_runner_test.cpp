@@ -94,7 +94,7 @@ TEST_CASE("a succeeding job leaves exactly one succeeded row, with its args boun
   Fixture f;
   std::int64_t started_id = 0;
   const auto report =
-      f.runner.run(f.request(0, 2), [&](std::int64_t id, std::uint64_t) { started_id = id; });
+      f.runner.run(f.request(0, 2), [&](std::int64_t id, std::uint64_t, auto) { started_id = id; });
   CHECK(report.claimed);
   CHECK(report.outcome.status == sqlcron::core::RunStatus::succeeded);
   CHECK(started_id == report.run_id);
