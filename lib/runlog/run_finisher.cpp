@@ -51,13 +51,43 @@ RunFinisher::~RunFinisher() {
   if (writer_.joinable()) writer_.join();
 }
 
+void RunFinisher::ensure_writer() {
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+}
+
 void RunFinisher::finish_async(FinishedRun run, Done done) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(Pending{std::move(run), std::move(done)});
-    if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+    ensure_writer();
   }
   queued_.notify_one();
+}
+
+void RunFinisher::record_started(std::int64_t run_id, std::uint64_t connection_id,
+                                 std::chrono::system_clock::time_point started_at) {
+  {
+    std::lock_guard lock(mutex_);
+    starts_.push_back(Started{run_id, connection_id, started_at});
+    ensure_writer();
+  }
+  queued_.notify_one();
+}
+
+void RunFinisher::write_starts(const std::vector<Started>& starts) {
+  for (const auto& st : starts) {
+    try {
+      if (!session_) session_ = open_();
+      session_->execute(
+          "UPDATE " + runs_ +
+              " SET connection_id = ?, started_at = ? WHERE run_id = ?"
+              " AND status = 'running'",
+          {static_cast<std::int64_t>(st.connection_id), util::to_sql_datetime(st.at), st.run_id});
+    } catch (const mysql::DbError& e) {
+      session_.reset();
+      spdlog::warn("run {}: cannot record its connection and start time: {}", st.run_id, e.what());
+    }
+  }
 }
 
 bool RunFinisher::finish(const FinishedRun& run) {
@@ -70,8 +100,19 @@ bool RunFinisher::finish(const FinishedRun& run) {
 void RunFinisher::write_loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    queued_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-    if (queue_.empty()) return;  // stopping, and everything is written
+    queued_.wait(lock, [&] { return !queue_.empty() || !starts_.empty() || stopping_; });
+    if (queue_.empty() && starts_.empty()) return;  // stopping, and everything is written
+    if (!starts_.empty()) {
+      std::vector<Started> starts;
+      starts.swap(starts_);
+      lock.unlock();
+      write_starts(starts);
+      lock.lock();
+      continue;
+    }
+    // Gather for a moment: when many runs end together, a few large statements cost the server
+    // far less than many small ones, and leave the CPU to the runs still starting.
+    queued_.wait_for(lock, kGather, [&] { return queue_.size() >= kMaxRows || stopping_; });
     // Everything queued so far is one batch; results arriving meanwhile wait for the next.
     std::vector<Pending> batch;
     batch.swap(queue_);
@@ -135,8 +176,13 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) co
                               : mysql::Value{static_cast<std::int64_t>(o.error_code)});
       params.emplace_back(nullable(o.sql_state));
       params.emplace_back(nullable(o.error_message.substr(0, kMaxMessage)));
-      params.emplace_back(static_cast<std::int64_t>(r.connection_id));
-      params.emplace_back(util::to_sql_datetime(r.started_at));
+      // Unknown (zero) start details leave the row's as they are.
+      params.emplace_back(r.connection_id == 0
+                              ? mysql::Value{std::monostate{}}
+                              : mysql::Value{static_cast<std::int64_t>(r.connection_id)});
+      params.emplace_back(r.started_at.time_since_epoch().count() == 0
+                              ? mysql::Value{std::monostate{}}
+                              : mysql::Value{util::to_sql_datetime(r.started_at)});
       auto& l = last[r.job];
       if (!l || l->run_id < r.run_id) l = &r;
     }
@@ -155,7 +201,8 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) co
                   " r.finished_at = v.finished_at, r.duration_ms = v.duration_ms,"
                   " r.rows_affected = v.rows_affected, r.error_code = v.error_code,"
                   " r.sql_state = v.sql_state, r.error_message = v.error_message,"
-                  " r.connection_id = v.connection_id, r.started_at = v.started_at"
+                  " r.connection_id = COALESCE(v.connection_id, r.connection_id),"
+                  " r.started_at = COALESCE(v.started_at, r.started_at)"
                   " WHERE r.status IN ('running', 'abandoned')",
               params);
     params.clear();

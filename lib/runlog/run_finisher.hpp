@@ -56,6 +56,8 @@ class RunFinisher {
   using Done = std::function<void(bool written)>;
   // At most this many rows per statement; a larger batch is written in several.
   static constexpr std::size_t kMaxRows = 256;
+  // How long the writer waits for more results before writing a batch of fewer than kMaxRows.
+  static constexpr std::chrono::milliseconds kGather{10};
 
   RunFinisher(const std::string& state_schema, Open open, Spool& spool);
   ~RunFinisher();
@@ -63,6 +65,10 @@ class RunFinisher {
   RunFinisher& operator=(const RunFinisher&) = delete;
 
   void finish_async(FinishedRun run, Done done);
+  // Best effort, queued like a result: where and when a run still running started (a run's
+  // finish writes them anyway). A failure is logged, not retried.
+  void record_started(std::int64_t run_id, std::uint64_t connection_id,
+                      std::chrono::system_clock::time_point started_at);
   // Waits for the write: true once the result is in the run log, false if it was spooled.
   bool finish(const FinishedRun& run);
 
@@ -71,8 +77,15 @@ class RunFinisher {
     FinishedRun run;
     Done done;
   };
+  struct Started {
+    std::int64_t run_id;
+    std::uint64_t connection_id;
+    std::chrono::system_clock::time_point at;
+  };
 
   void write_loop();
+  void ensure_writer();  // with mutex_ held
+  void write_starts(const std::vector<Started>& starts);
   bool write_or_spool(const std::vector<Pending>& batch);
   void write(mysql::Session& s, const std::vector<Pending>& batch) const;
 
@@ -83,6 +96,7 @@ class RunFinisher {
   std::mutex mutex_;
   std::condition_variable queued_;
   std::vector<Pending> queue_;
+  std::vector<Started> starts_;
   bool stopping_ = false;
   std::unique_ptr<mysql::Session> session_;  // the writer thread's
   std::thread writer_;                       // started with the first result

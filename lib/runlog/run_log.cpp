@@ -91,13 +91,6 @@ std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
   return out;
 }
 
-void RunLog::mark_started(mysql::Session& s, std::int64_t run_id, std::uint64_t connection_id,
-                          std::chrono::system_clock::time_point started_at) const {
-  s.execute("UPDATE " + runs_ +
-                " SET connection_id = ?, started_at = ? WHERE run_id = ? AND status = 'running'",
-            {static_cast<std::int64_t>(connection_id), util::to_sql_datetime(started_at), run_id});
-}
-
 void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& o,
                     std::chrono::system_clock::time_point finished_at) const {
   const double ms = static_cast<double>(o.duration.count()) / 1000.0;

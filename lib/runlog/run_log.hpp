@@ -66,9 +66,6 @@ class RunLog {
   // `instance` and `started_at` (that pair finds the rows this call inserted).
   std::vector<std::optional<std::int64_t>> claim_batch(mysql::Session& s,
                                                        const std::vector<Claim>& claims) const;
-  // Where and when a batch-claimed run started, while it still runs.
-  void mark_started(mysql::Session& s, std::int64_t run_id, std::uint64_t connection_id,
-                    std::chrono::system_clock::time_point started_at) const;
   // Idempotent: only a row still running (or marked abandoned by another instance while this
   // one could not reach the database) is finished.
   void finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& outcome,

@@ -665,13 +665,7 @@ void Daemon::record_long_starts() {
   for (auto& [run_id, run] : active_) {
     if (!run.start_unrecorded || run.started_at > before) continue;
     run.start_unrecorded = false;
-    control_pool_.post([this, id = run_id, connection = run.connection_id, at = run.started_at] {
-      try {
-        runner_.record_started(id, connection, at);
-      } catch (const mysql::DbError& e) {
-        spdlog::warn("run {}: cannot record its connection and start time: {}", id, e.what());
-      }
-    });
+    runner_.record_started(run_id, run.connection_id, run.started_at);
   }
 }
 

@@ -219,8 +219,7 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
 
 void JobRunner::record_started(std::int64_t run_id, std::uint64_t connection_id,
                                std::chrono::system_clock::time_point started_at) const {
-  auto lease = pool_.acquire();
-  log_.mark_started(*lease, run_id, connection_id, started_at);
+  finisher_.record_started(run_id, connection_id, started_at);
 }
 
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {

@@ -57,8 +57,9 @@ class JobRunner {
   // Throws mysql::DbError when the database is unreachable (nothing is claimed then).
   void claim_batch(std::vector<RunRequest>& requests) const;
   void skip(const RunRequest& request, const std::string& reason) const;
-  // Writes where and when a batch-claimed run that is still running started (its finish writes
-  // them otherwise). Throws mysql::DbError.
+  // Queues a write of where and when a batch-claimed run that is still running started (its
+  // finish writes them otherwise), on the run-log writer's own connection: it never waits for a
+  // pooled connection (a pool of one may be held by that very run). Best effort.
   void record_started(std::int64_t run_id, std::uint64_t connection_id,
                       std::chrono::system_clock::time_point started_at) const;
 

@@ -10,6 +10,7 @@
 #include "runlog/run_log.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_database.hpp"
+#include "util/sql_time.hpp"
 
 using sqlcron::core::RunOutcome;
 using sqlcron::core::RunStatus;
@@ -160,4 +161,46 @@ TEST_CASE("results that cannot be written are spooled and replayed later", "[run
   CHECK(spool.replay(*s, RunLog(kState)) == 1);
   CHECK(s->query(std::string("SELECT status, rows_affected FROM ") + kState + ".runs").rows ==
         std::vector<sqlcron::mysql::Row>{{"succeeded", "7"}});
+}
+
+TEST_CASE("a batch-claimed run's connection and start time come with its finish, or before it",
+          "[runlog]") {
+  auto s = prepare();
+  const auto quick = claim(*s, "j", 1);
+  const auto slow = claim(*s, "j", 2);
+  const auto done = claim(*s, "j", 3);
+  const auto unknown = claim(*s, "j", 4);
+  s->execute(std::string("UPDATE ") + kState +
+                 ".runs SET status = 'succeeded', connection_id = 5 WHERE run_id = ?",
+             {done});
+  const auto before =
+      s->query(std::string("SELECT started_at FROM ") + kState + ".runs WHERE run_id = ?",
+               {unknown})
+          .rows.at(0)
+          .at(0);
+  sqlcron::test::TempDir dir;
+  Spool spool((dir.path() / "runs.spool").string());
+  RunFinisher finisher(kState, opener(), spool);
+  const auto at = sqlcron::util::from_sql_datetime("2026-07-01 00:01:00.25");
+  auto f = finished(quick, "j", RunStatus::succeeded);
+  f.connection_id = 77;
+  f.started_at = at;
+  CHECK(finisher.finish(f));
+  // A long run: recorded while it runs; a finished one is left alone.
+  finisher.record_started(slow, 78, at);
+  finisher.record_started(done, 79, at);
+  CHECK(finisher.finish(finished(unknown, "j", RunStatus::succeeded)));  // writes after them
+  const auto rows =
+      s->query(std::string("SELECT connection_id, DATE_FORMAT(started_at, '%H:%i:%s.%f'), status"
+                           " FROM ") +
+                   kState + ".runs WHERE run_id IN (?, ?, ?) ORDER BY run_id",
+               {quick, slow, done});
+  CHECK(rows.rows == std::vector<sqlcron::mysql::Row>{{"77", "00:01:00.250000", "succeeded"},
+                                                      {"78", "00:01:00.250000", "running"},
+                                                      {"5", rows.rows.at(2).at(1), "succeeded"}});
+  // A result without start details keeps the claim's.
+  CHECK(s->query(std::string("SELECT started_at, connection_id FROM ") + kState +
+                     ".runs WHERE run_id = ?",
+                 {unknown})
+            .rows.at(0) == sqlcron::mysql::Row{before, "0"});
 }
