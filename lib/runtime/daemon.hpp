@@ -156,6 +156,8 @@ class Daemon {
   runlog::Spool spool_;
   JobRunner runner_;
   DatabaseWatch watch_;  // control thread only
+  // How long before a slot's instant the loop wakes to claim it (kLead, more for big batches).
+  std::chrono::microseconds lead_{3000};
   std::map<std::int64_t, ActiveRun> active_;
   std::map<std::uint64_t, PendingRetry> retries_;
   // Chain steps offered, so that two upstream jobs finishing together start a step once.
