@@ -57,6 +57,7 @@ class ConnectionPool {
   // must not wait for, nor take, a worker's connection). Throws DbError.
   [[nodiscard]] std::unique_ptr<Session> open_dedicated() const;
   [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
+  [[nodiscard]] const Connector& connector() const { return connector_; }
 
  private:
   void give_back(std::unique_ptr<Session> session, bool discard);

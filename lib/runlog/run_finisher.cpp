@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 #include <unordered_map>
 
 #include "mysql/db_error.hpp"
@@ -36,11 +37,13 @@ std::string values_table(const std::vector<std::string>& columns, std::size_t ro
 
 }  // namespace
 
-RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spool)
+RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spool,
+                         const mysql::Connector* connector)
     : runs_(mysql::quote_identifier(state_schema) + ".runs"),
       jobs_(mysql::quote_identifier(state_schema) + ".jobs"),
       open_(std::move(open)),
-      spool_(spool) {}
+      spool_(spool),
+      connector_(connector) {}
 
 RunFinisher::~RunFinisher() {
   {
@@ -98,10 +101,15 @@ bool RunFinisher::finish(const FinishedRun& run) {
 }
 
 void RunFinisher::write_loop() {
+  std::optional<mysql::Connector::ThreadScope> scope;
+  if (connector_ != nullptr) scope.emplace(*connector_);
   std::unique_lock lock(mutex_);
   for (;;) {
     queued_.wait(lock, [&] { return !queue_.empty() || !starts_.empty() || stopping_; });
-    if (queue_.empty() && starts_.empty()) return;  // stopping, and everything is written
+    if (queue_.empty() && starts_.empty()) {  // stopping, and everything is written
+      session_.reset();                       // closed on the thread that used it
+      return;
+    }
     if (!starts_.empty()) {
       std::vector<Started> starts;
       starts.swap(starts_);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/run_outcome.hpp"
+#include "mysql/connector.hpp"
 #include "mysql/session.hpp"
 #include "runlog/spool.hpp"
 #include "schedule/schedule.hpp"
@@ -59,7 +60,9 @@ class RunFinisher {
   // How long the writer waits for more results before writing a batch of fewer than kMaxRows.
   static constexpr std::chrono::milliseconds kGather{10};
 
-  RunFinisher(const std::string& state_schema, Open open, Spool& spool);
+  // `connector`, if given, registers the writer thread with the client library.
+  RunFinisher(const std::string& state_schema, Open open, Spool& spool,
+              const mysql::Connector* connector = nullptr);
   ~RunFinisher();
   RunFinisher(const RunFinisher&) = delete;
   RunFinisher& operator=(const RunFinisher&) = delete;
@@ -93,6 +96,7 @@ class RunFinisher {
   std::string jobs_;  // `schema`.jobs
   Open open_;
   Spool& spool_;
+  const mysql::Connector* connector_;
   std::mutex mutex_;
   std::condition_variable queued_;
   std::vector<Pending> queue_;

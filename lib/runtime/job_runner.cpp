@@ -50,7 +50,7 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
       instance_(std::move(instance)),
       spool_(spool),
       finisher_(
-          state_schema, [&pool] { return pool.open_dedicated(); }, spool) {}
+          state_schema, [&pool] { return pool.open_dedicated(); }, spool, &pool.connector()) {}
 
 RunReport JobRunner::run(const RunRequest& r, const OnStarted& on_started) const {
   std::promise<RunReport> done;
