@@ -52,10 +52,10 @@ TEST_CASE("sqlcrond works with the least-privilege account of docs/security.md",
 
   const auto log = (dir.path() / "serve.log").string();
   sqlcron::test::Process serve(sqlcron::test::serve_argv(config), log);
-  sqlcron::test::wait_for(*root,
-                          std::string("SELECT COUNT(*) >= 3 FROM ") + kState +
-                              ".runs WHERE status = 'succeeded'",
-                          "1", 20s);
+  sqlcron::test::wait_for(
+      *root,
+      std::string("SELECT COUNT(*) >= 3 FROM ") + kState + ".runs WHERE status = 'succeeded'", "1",
+      20s);
   const auto cmdline =
       read_text("/proc/" + std::to_string(serve.pid()) + "/cmdline");  // argv, NUL-separated
   serve.signal(SIGTERM);
