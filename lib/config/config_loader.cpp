@@ -34,7 +34,7 @@ constexpr int kMaxJobName = 128;
 // instead of being pinned by the Config's small allocations made in between.
 std::optional<YamlTree> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
   std::optional<YamlTree> tree;
-  std::thread([&] {
+  const auto read_and_parse = [&] {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       issues.push_back(
@@ -43,6 +43,10 @@ std::optional<YamlTree> parse_file(const std::string& file, std::vector<ConfigIs
     }
     std::ostringstream text;
     text << in.rdbuf();
+    if (in.bad() || text.bad()) {
+      issues.push_back(ConfigIssue{file, 0, 0, "", "cannot read file: read error"});
+      return;
+    }
     try {
       tree = YamlTree::parse(text.view());
     } catch (const YamlSyntaxError& e) {
@@ -51,7 +55,12 @@ std::optional<YamlTree> parse_file(const std::string& file, std::vector<ConfigIs
     } catch (const std::bad_alloc&) {
       issues.push_back(ConfigIssue{file, 0, 0, "", "out of memory reading the file"});
     }
-  }).join();
+  };
+  try {
+    std::thread(read_and_parse).join();
+  } catch (const std::system_error&) {  // no thread to spare: parse here, memory is secondary
+    read_and_parse();
+  }
   return tree;
 }
 

@@ -71,6 +71,14 @@ void YamlWriter::end_sequence() {
 }
 
 void YamlWriter::scalar(std::string_view value, Style style) {
+  // Plain, these would read back as null (YamlNode): text that looks like one is quoted.
+  if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") {
+    style = Style::double_quoted;
+  }
+  emit_scalar(value, style);
+}
+
+void YamlWriter::emit_scalar(std::string_view value, Style style) {
   yaml_event_t e;
   // A plain scalar that would read back as something else (a number, null, true) is quoted by
   // the emitter only if implicit resolution is off for it: the caller asks for double quotes.
@@ -82,7 +90,7 @@ void YamlWriter::scalar(std::string_view value, Style style) {
   emit(*emitter_, e);
 }
 
-void YamlWriter::null() { scalar("null"); }
+void YamlWriter::null() { emit_scalar("null", Style::plain_if_possible); }
 
 std::string YamlWriter::finish() {
   yaml_event_t e;

@@ -27,6 +27,7 @@ class YamlWriter {
   void end_map();
   void begin_flow_sequence();
   void end_sequence();
+  // Text: "", "~" and "null" are always quoted (plain, they would read back as null).
   void scalar(std::string_view value, Style style = Style::plain_if_possible);
   void null();
   // Ends the document; the text written (ending in a line break).
@@ -37,6 +38,7 @@ class YamlWriter {
     void operator()(yaml_emitter_s* e) const;
   };
   static int append(void* self, unsigned char* buffer, std::size_t size);
+  void emit_scalar(std::string_view value, Style style);
 
   std::unique_ptr<yaml_emitter_s, Deleter> emitter_;
   std::string out_;

@@ -43,7 +43,8 @@ RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spoo
       jobs_(mysql::quote_identifier(state_schema) + ".jobs"),
       open_(std::move(open)),
       spool_(spool),
-      connector_(connector) {}
+      connector_(connector),
+      writer_([this] { write_loop(); }) {}
 
 RunFinisher::~RunFinisher() {
   {
@@ -54,15 +55,10 @@ RunFinisher::~RunFinisher() {
   if (writer_.joinable()) writer_.join();
 }
 
-void RunFinisher::ensure_writer() {
-  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
-}
-
 void RunFinisher::finish_async(FinishedRun run, Done done) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(Pending{std::move(run), std::move(done)});
-    ensure_writer();
   }
   queued_.notify_one();
 }
@@ -72,23 +68,34 @@ void RunFinisher::record_started(std::int64_t run_id, std::uint64_t connection_i
   {
     std::lock_guard lock(mutex_);
     starts_.push_back(Started{run_id, connection_id, started_at});
-    ensure_writer();
   }
   queued_.notify_one();
 }
 
 void RunFinisher::write_starts(const std::vector<Started>& starts) {
-  for (const auto& st : starts) {
+  // One statement for all of them; best effort: on failure they are dropped (each run's finish
+  // writes its start details anyway).
+  for (std::size_t from = 0; from < starts.size(); from += kMaxRows) {
+    const auto to = std::min(starts.size(), from + kMaxRows);
+    std::vector<mysql::Value> params;
+    params.reserve((to - from) * 3);
+    for (auto i = from; i < to; ++i) {
+      params.emplace_back(starts[i].run_id);
+      params.emplace_back(static_cast<std::int64_t>(starts[i].connection_id));
+      params.emplace_back(util::to_sql_datetime(starts[i].at));
+    }
     try {
       if (!session_) session_ = open_();
-      session_->execute(
-          "UPDATE " + runs_ +
-              " SET connection_id = ?, started_at = ? WHERE run_id = ?"
-              " AND status = 'running'",
-          {static_cast<std::int64_t>(st.connection_id), util::to_sql_datetime(st.at), st.run_id});
+      session_->execute("UPDATE " +
+                            values_table({"run_id", "connection_id", "started_at"}, to - from) +
+                            " v STRAIGHT_JOIN " + runs_ +
+                            " r ON r.run_id = v.run_id SET r.connection_id = v.connection_id,"
+                            " r.started_at = v.started_at WHERE r.status = 'running'",
+                        params);
     } catch (const mysql::DbError& e) {
       session_.reset();
-      spdlog::warn("run {}: cannot record its connection and start time: {}", st.run_id, e.what());
+      spdlog::warn("cannot record where {} long runs started: {}", starts.size() - from, e.what());
+      return;
     }
   }
 }
@@ -110,7 +117,7 @@ void RunFinisher::write_loop() {
       session_.reset();                       // closed on the thread that used it
       return;
     }
-    if (!starts_.empty()) {
+    if (queue_.empty()) {  // only start details: they never hold up a result
       std::vector<Started> starts;
       starts.swap(starts_);
       lock.unlock();
@@ -134,7 +141,11 @@ void RunFinisher::write_loop() {
           batch.size(), e.what());
     }
     for (auto& p : batch) {
-      if (p.done) p.done(ok);
+      try {
+        if (p.done) p.done(ok);
+      } catch (const std::exception& e) {
+        spdlog::error("run {}: reporting its end failed: {}", p.run.run_id, e.what());
+      }
     }
     lock.lock();
   }

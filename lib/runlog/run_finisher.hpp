@@ -87,7 +87,6 @@ class RunFinisher {
   };
 
   void write_loop();
-  void ensure_writer();  // with mutex_ held
   void write_starts(const std::vector<Started>& starts);
   bool write_or_spool(const std::vector<Pending>& batch);
   void write(mysql::Session& s, const std::vector<Pending>& batch) const;
@@ -103,7 +102,7 @@ class RunFinisher {
   std::vector<Started> starts_;
   bool stopping_ = false;
   std::unique_ptr<mysql::Session> session_;  // the writer thread's
-  std::thread writer_;                       // started with the first result
+  std::thread writer_;                       // last: starts once the rest is set up
 };
 
 }  // namespace sqlcron::runlog

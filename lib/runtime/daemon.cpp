@@ -143,7 +143,8 @@ void Daemon::arm() {
 
 void Daemon::on_timer() {
   detect_clock_jump();
-  const auto decisions = plan_.planner->due(SystemClock::now() + lead_);
+  horizon_ = std::max(horizon_, SystemClock::now() + lead_);
+  const auto decisions = plan_.planner->due(horizon_);
   lead_ = std::min<std::chrono::microseconds>(
       kMaxLead, kLead + kLeadPerSlot * static_cast<int>(decisions.size()));
   dispatch(decisions);
@@ -286,9 +287,14 @@ void Daemon::start(RunRequest request) {
 void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
                         SystemClock::time_point started_at, const RunRequest& request) {
   auto& run = active_[run_id];
-  run = ActiveRun{request.job_config().name, connection_id, request.interruption, false, nullptr};
-  run.started_at = started_at;
-  run.start_unrecorded = request.claimed_run_id.has_value();
+  run = ActiveRun{request.job_config().name,
+                  connection_id,
+                  request.interruption,
+                  false,
+                  nullptr,
+                  started_at,
+                  request.claimed_run_id.has_value(),
+                  request.sql_ended};
   // A slot claimed ahead of its instant (kLead) reports no negative lag.
   metrics_.run_started(
       run.job, std::max(SystemClock::now() - request.scheduled_for, SystemClock::duration::zero()));
@@ -369,6 +375,9 @@ void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) 
   retry.attempt = next_attempt;
   retry.cause = core::RunCause::retry;
   retry.interruption = std::make_shared<std::atomic<int>>(0);
+  retry.sql_ended = std::make_shared<std::atomic<bool>>(false);
+  retry.claimed_run_id.reset();  // a retry claims its own attempt
+  retry.not_before.reset();
   const auto id = next_retry_id_++;
   auto& pending = retries_[id];
   pending.request = std::move(retry);
@@ -524,9 +533,11 @@ void Daemon::kill(std::int64_t run_id) {
   const auto it = active_.find(run_id);
   if (it == active_.end()) return;
   auto& run = it->second;
-  const bool escalate = run.killed;  // KILL QUERY already sent and the run did not end
+  if (run.sql_ended->load()) return;  // its connection may already serve another run
+  const bool escalate = run.killed;   // KILL QUERY already sent and the run did not end
   run.killed = true;
-  control_pool_.post([this, connection_id = run.connection_id, escalate] {
+  control_pool_.post([this, connection_id = run.connection_id, escalate, ended = run.sql_ended] {
+    if (ended->load()) return;
     try {
       watch_.kill(connection_id, escalate);
       spdlog::warn("{} {}", escalate ? "KILL CONNECTION" : "KILL QUERY", connection_id);
@@ -622,8 +633,10 @@ void Daemon::apply(std::shared_ptr<const config::Config> config) {
   const auto now = SystemClock::now();
   // Fire what the old plan has due up to now, so the new plan (which starts after this second)
   // neither loses nor repeats a slot.
-  dispatch(plan_.planner->due(now + kLead));
-  auto planner = std::make_unique<core::Planner>(config->jobs, now + kLead);
+  // The old plan may have looked further ahead (lead_): the new one starts past that.
+  horizon_ = std::max(horizon_, now + kLead);
+  dispatch(plan_.planner->due(horizon_));
+  auto planner = std::make_unique<core::Planner>(config->jobs, horizon_);
   planner->adopt_running(*plan_.planner);
   auto graph = std::make_unique<config::JobGraph>(config->jobs);
   auto index = index_jobs(*config);

@@ -86,6 +86,7 @@ class Daemon {
     std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
     std::chrono::system_clock::time_point started_at{};
     bool start_unrecorded = false;  // batch-claimed: its row learns connection and start later
+    std::shared_ptr<std::atomic<bool>> sql_ended;
   };
   struct PendingRetry {
     RunRequest request;
@@ -158,6 +159,8 @@ class Daemon {
   DatabaseWatch watch_;  // control thread only
   // How long before a slot's instant the loop wakes to claim it (kLead, more for big batches).
   std::chrono::microseconds lead_{3000};
+  // The furthest time the plan has been asked for due slots: a new plan (reload) starts there.
+  std::chrono::system_clock::time_point horizon_{};
   std::map<std::int64_t, ActiveRun> active_;
   std::map<std::uint64_t, PendingRetry> retries_;
   // Chain steps offered, so that two upstream jobs finishing together start a step once.

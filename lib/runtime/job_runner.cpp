@@ -86,10 +86,17 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
       run_id = log_.claim(session, claim);
     }
   };
-  on_live_connection(pool_, lease, [&](mysql::Session& session) {
-    claim.connection_id = session.connection_id();
-    begin(session);
-  });
+  try {
+    on_live_connection(pool_, lease, [&](mysql::Session& session) {
+      claim.connection_id = session.connection_id();
+      begin(session);
+    });
+  } catch (const mysql::DbError& e) {
+    if (!r.claimed_run_id) throw;  // nothing claimed, nothing to record
+    // Its row exists (a batch claimed it): finished as failed, never left `running`.
+    not_started(r, claim, e, std::move(on_done));
+    return;
+  }
   RunReport report;
   if (!run_id) {
     spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
@@ -190,7 +197,8 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
                  lease->connection_id(), e.what());
     lease.discard();
   }
-  lease.release();  // free for the next run while the row is written
+  r.sql_ended->store(true);  // before the connection can serve another run (Daemon::kill)
+  lease.release();           // free for the next run while the row is written
   // The row is finished together with those of runs ending at the same time (one statement).
   runlog::FinishedRun finished{report.run_id,       report.outcome, finished_at,
                                r.job_config().name, r.next_fire,    claim.connection_id,
@@ -200,6 +208,28 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
     report.spooled = !written;
     on_done(report);
   });
+}
+
+void JobRunner::not_started(const RunRequest& r, const runlog::Claim& claim,
+                            const mysql::DbError& e, OnDone on_done) const {
+  RunReport report;
+  report.claimed = true;
+  report.run_id = *r.claimed_run_id;
+  report.scheduled_for = r.scheduled_for;
+  report.outcome.status = core::RunStatus::failed;
+  report.outcome.error_code = e.code();
+  report.outcome.sql_state = e.sql_state();
+  report.outcome.error_message = std::string("not started: ") + e.what();
+  spdlog::error("run {} of {}: not started, the database is unreachable: error {}: {}",
+                report.run_id, r.job_config().name, e.code(), e.what());
+  r.sql_ended->store(true);
+  finisher_.finish_async(
+      runlog::FinishedRun{report.run_id, report.outcome, Clock::now(), r.job_config().name,
+                          r.next_fire, 0, claim.started_at},
+      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
+        report.spooled = !written;
+        on_done(report);
+      });
 }
 
 void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {

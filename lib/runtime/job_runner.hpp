@@ -15,6 +15,7 @@
 
 #include "core/run_outcome.hpp"
 #include "mysql/connection_pool.hpp"
+#include "mysql/db_error.hpp"
 #include "runlog/run_finisher.hpp"
 #include "runlog/run_log.hpp"
 #include "runlog/spool.hpp"
@@ -65,6 +66,9 @@ class JobRunner {
 
  private:
   core::RunOutcome execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id) const;
+  // A batch-claimed run that could not start (no database): its row is finished as failed.
+  void not_started(const RunRequest& r, const runlog::Claim& claim, const mysql::DbError& e,
+                   OnDone on_done) const;
   // Ends the session's transaction, returns the connection and queues the row's finish.
   void finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r, const runlog::Claim& claim,
               RunReport report, OnDone on_done) const;

@@ -24,6 +24,9 @@ struct RunRequest {
   core::RunCause cause = core::RunCause::schedule;
   std::optional<schedule::Instant> next_fire;  // for the jobs table
   std::shared_ptr<std::atomic<int>> interruption = std::make_shared<std::atomic<int>>(0);
+  // Set by the worker when the SQL has ended, before the connection goes back to the pool: from
+  // then on the run's connection id may belong to another run, and nothing may kill it.
+  std::shared_ptr<std::atomic<bool>> sql_ended = std::make_shared<std::atomic<bool>>(false);
   std::optional<std::int64_t> claimed_run_id;          // claimed already, in a batch
   std::int64_t chain_run_id = 0;                       // a chain step: its pipeline's root run
   std::shared_ptr<const config::FailureInfo> failure;  // a failure hook: what failed

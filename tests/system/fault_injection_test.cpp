@@ -103,21 +103,27 @@ TEST_CASE("scenario 2: a deadlock on the first attempt is retried, the second su
           "[system][fault]") {
   sqlcron::test::prepare_schemas(kState, kWork);
   TempDir dir;
+  // A second job due in the same seconds: the slots are claimed together, and the retry must
+  // still claim (and record) an attempt of its own.
   const auto config =
       migrate(dir, spec("  - name: flaky\n    schedule: \"*/10 * * * * *\"\n    call: flaky\n"
                         "    args: [\"{attempt}\"]\n    retry: {attempts: 3, backoff: 200ms, "
-                        "max_backoff: 1s}\n"));
+                        "max_backoff: 1s}\n" +
+                        tick_job("tick", "*/10 * * * * *")));
   Serve serve(dir, config);
   auto db = sqlcron::test::connect();
-  wait_for(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE status = 'succeeded'", "1", 30s);
+  wait_for(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'flaky' AND status = 'succeeded'",
+           "1", 30s);
   serve.stop();
   const auto rows = db->query("SELECT attempt, cause, status, error_code FROM " + kRuns +
-                              " WHERE scheduled_for = (SELECT MIN(scheduled_for) FROM " + kRuns +
-                              ") ORDER BY attempt");
+                              " WHERE job = 'flaky' AND scheduled_for = (SELECT MIN(scheduled_for)"
+                              " FROM " +
+                              kRuns + " WHERE job = 'flaky') ORDER BY attempt");
   CHECK(rows.rows == std::vector<sqlcron::mysql::Row>{{"1", "schedule", "failed", "1213"},
                                                       {"2", "retry", "succeeded", std::nullopt}});
   CHECK(count(*db, std::string("SELECT COUNT(*) FROM ") + kWork + ".ticks WHERE job = 'flaky'") ==
-        count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE status = 'succeeded'"));
+        count(*db,
+              "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'flaky' AND status = 'succeeded'"));
 }
 
 TEST_CASE(

@@ -180,16 +180,18 @@ TEST_CASE("a batch-claimed run's connection and start time come with its finish,
           .at(0);
   sqlcron::test::TempDir dir;
   Spool spool((dir.path() / "runs.spool").string());
-  RunFinisher finisher(kState, opener(), spool);
   const auto at = sqlcron::util::from_sql_datetime("2026-07-01 00:01:00.25");
-  auto f = finished(quick, "j", RunStatus::succeeded);
-  f.connection_id = 77;
-  f.started_at = at;
-  CHECK(finisher.finish(f));
-  // A long run: recorded while it runs; a finished one is left alone.
-  finisher.record_started(slow, 78, at);
-  finisher.record_started(done, 79, at);
-  CHECK(finisher.finish(finished(unknown, "j", RunStatus::succeeded)));  // writes after them
+  {
+    RunFinisher finisher(kState, opener(), spool);
+    auto f = finished(quick, "j", RunStatus::succeeded);
+    f.connection_id = 77;
+    f.started_at = at;
+    CHECK(finisher.finish(f));
+    // A long run: recorded while it runs; a finished one is left alone.
+    finisher.record_started(slow, 78, at);
+    finisher.record_started(done, 79, at);
+    CHECK(finisher.finish(finished(unknown, "j", RunStatus::succeeded)));
+  }  // the destructor writes what is still queued
   const auto rows =
       s->query(std::string("SELECT connection_id, DATE_FORMAT(started_at, '%H:%i:%s.%f'), status"
                            " FROM ") +

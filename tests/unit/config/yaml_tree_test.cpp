@@ -110,11 +110,13 @@ TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]")
   w.scalar("180");
   w.scalar("180", Style::double_quoted);
   w.null();
+  w.scalar("null");
+  w.scalar("");
   w.end_sequence();
   w.end_map();
   const auto text = w.finish();
   CHECK_THAT(text, Catch::StartsWith("name: job.one\n"));
-  CHECK_THAT(text, Catch::Contains("args: [180, \"180\", null]\n"));
+  CHECK_THAT(text, Catch::Contains("args: [180, \"180\", null, \"null\", \"\"]\n"));
   const auto tree = YamlTree::parse(text);
   const auto root = tree.root();
   CHECK(root["name"].text() == "job.one");
@@ -122,6 +124,8 @@ TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]")
   CHECK_FALSE(root["args"][0].quoted());
   CHECK(root["args"][1].quoted());
   CHECK(root["args"][2].is_null());
+  CHECK(root["args"][3].text() == "null");
+  CHECK(root["args"][4].is_scalar());
 }
 
 TEST_CASE("yaml writer: an event out of order is an error, not bad output", "[yaml]") {
