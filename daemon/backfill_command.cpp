@@ -85,7 +85,7 @@ class Backfill {
     r.cause = cause;
     r.chain_run_id = chain;
     for (r.attempt = state.attempts + 1;; ++r.attempt) {
-      r.interruption = std::make_shared<std::atomic<int>>(0);
+      r.control = std::make_shared<runtime::RunControl>();
       const auto report = runner_.run(r);
       if (!report.claimed) {
         std::cout << when(slot) << "  " << j.name << ": attempt " << r.attempt

@@ -63,7 +63,7 @@ runtime::RunReport ManualRunner::run(const runtime::RunRequest& request,
   const auto& timeout = request.job_config().timeout;
   auto report = runner_.run(request, [&](std::int64_t run_id, std::uint64_t connection,
                                          std::chrono::system_clock::time_point /*started_at*/) {
-    if (timeout) watchdog.arm(*timeout, connection, request.interruption);
+    if (timeout) watchdog.arm(*timeout, connection, request.control);
     if (on_claimed) on_claimed(run_id);
   });
   watchdog.done();

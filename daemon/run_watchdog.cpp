@@ -10,15 +10,13 @@
 namespace sqlcron::daemon {
 
 void RunWatchdog::arm(std::chrono::milliseconds timeout, std::uint64_t connection,
-                      const std::shared_ptr<std::atomic<int>>& interruption) {
-  thread_ = std::thread([this, timeout, connection, interruption] {
+                      const std::shared_ptr<runtime::RunControl>& control) {
+  thread_ = std::thread([this, timeout, connection, control] {
     const mysql::Connector::ThreadScope scope(connector_);
     std::unique_lock lock(mutex_);
     if (done_cv_.wait_for(lock, timeout, [&] { return done_; })) return;
-    interruption->store(static_cast<int>(runtime::Interruption::timeout));
-    kill("KILL QUERY ", connection);
-    if (done_cv_.wait_for(lock, kKillGrace, [&] { return done_; })) return;
-    kill("KILL CONNECTION ", connection);
+    // The whole connection, as the daemon does: a procedure survives KILL QUERY.
+    kill("KILL CONNECTION ", connection, *control);
   });
 }
 
@@ -31,12 +29,19 @@ void RunWatchdog::done() {
   if (thread_.joinable()) thread_.join();
 }
 
-void RunWatchdog::kill(const char* what, std::uint64_t connection) {
+void RunWatchdog::kill(const char* what, std::uint64_t connection, runtime::RunControl& control) {
+  using Reason = runtime::RunControl::Reason;
   try {
-    // The id is a number the server gave us, not user input.
-    connector_.open(settings_)->execute_raw(what + std::to_string(connection));
+    auto session = connector_.open(settings_);
+    // The id is a number the server gave us, not user input. Sent only while the run's SQL
+    // has not ended (RunControl).
+    control.kill(Reason::timeout, [&] { session->execute_raw(what + std::to_string(connection)); });
   } catch (const mysql::DbError& e) {
-    if (e.code() != 1094) spdlog::error("{}{} failed: {}", what, connection, e.what());
+    if (e.code() == 1094) return;  // the run ended meanwhile
+    const auto message = std::string(what) + std::to_string(connection) + " failed: error " +
+                         std::to_string(e.code()) + ": " + e.what();
+    control.kill_failed(Reason::timeout, message);
+    spdlog::error("{}", message);
   }
 }
 

@@ -1,6 +1,6 @@
 // RunWatchdog: enforces a job's timeout for runs started by one-shot commands (run-now,
-// backfill), as the daemon does: KILL QUERY at the timeout, KILL CONNECTION a grace later. One
-// run per watchdog.
+// backfill), as the daemon does: KILL CONNECTION at the timeout (a procedure survives KILL QUERY).
+// One run per watchdog.
 #pragma once
 
 #include <atomic>
@@ -13,27 +13,27 @@
 
 #include "mysql/connection_settings.hpp"
 #include "mysql/connector.hpp"
+#include "runtime/run_control.hpp"
 
 namespace sqlcron::daemon {
 
 class RunWatchdog {
  public:
-  static constexpr std::chrono::seconds kKillGrace{5};
-
   RunWatchdog(const mysql::Connector& connector, mysql::ConnectionSettings settings)
       : connector_(connector), settings_(std::move(settings)) {}
   ~RunWatchdog() { done(); }
   RunWatchdog(const RunWatchdog&) = delete;
   RunWatchdog& operator=(const RunWatchdog&) = delete;
 
-  // Starts watching the run on `connection`; sets `interruption` before killing it.
+  // Starts watching the run on `connection`; kills it through `control` (which tells the run
+  // why, and never kills once its SQL has ended).
   void arm(std::chrono::milliseconds timeout, std::uint64_t connection,
-           const std::shared_ptr<std::atomic<int>>& interruption);
+           const std::shared_ptr<runtime::RunControl>& control);
   // The run ended: stop watching.
   void done();
 
  private:
-  void kill(const char* what, std::uint64_t connection);
+  void kill(const char* what, std::uint64_t connection, runtime::RunControl& control);
 
   const mysql::Connector& connector_;
   mysql::ConnectionSettings settings_;

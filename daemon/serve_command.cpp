@@ -24,6 +24,9 @@ namespace {
 // life of the daemon.
 void return_freed_memory() { malloc_trim(0); }
 
+// How much longer than the longest job timeout a job connection waits for the server.
+constexpr std::chrono::seconds kJobReadTimeoutMargin{30};
+
 // glibc raises its mmap threshold each time a large block is freed, so after the config's big
 // buffers come and go, later big blocks land in the heap, and a thread arena's free top is never
 // given back (malloc_trim does not shrink it). Fixed thresholds keep blocks of 256 KiB and more
@@ -36,9 +39,24 @@ void fix_malloc_thresholds() {
 bool state_schema_ready(mysql::Session& s, const std::string& schema) {
   const auto rs = s.query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN "
-      "('runs', 'jobs', 'instances')",
+      "('runs', 'jobs', 'instances', 'leases')",
       {schema});
-  return rs.rows.at(0).at(0).value_or("0") == "3";
+  return rs.rows.at(0).at(0).value_or("0") == "4";
+}
+
+// Job connections get a read timeout beyond every job's timeout: a KILL cannot reach a frozen
+// server (or one behind a partition without RST), and without it such a run's worker would wait
+// forever. None when a job has no timeout (its run may legitimately take any time).
+mysql::ConnectionSettings job_settings(mysql::ConnectionSettings settings,
+                                       const config::Config& config) {
+  std::chrono::milliseconds longest{0};
+  for (const auto& job : config.jobs) {
+    if (!job.timeout) return settings;
+    longest = std::max(longest, *job.timeout);
+  }
+  settings.read_timeout = std::chrono::ceil<std::chrono::seconds>(longest) + kJobReadTimeoutMargin;
+  settings.write_timeout = settings.read_timeout;
+  return settings;
 }
 
 }  // namespace
@@ -61,8 +79,9 @@ int serve_command(const CommandContext& ctx) {
     const auto session = connector.open(settings);
     const auto& state = config->scheduler.state_schema;
     if (!state_schema_ready(*session, state)) {
-      spdlog::error("the state schema `{}` is not set up; run: sqlcrond --config {} migrate", state,
-                    ctx.config_path);
+      spdlog::error(
+          "the state schema `{}` is not set up or not current; run: sqlcrond --config {} migrate",
+          state, ctx.config_path);
       return to_int(ExitCode::failure);
     }
     const runlog::InstanceRegistry registry(state, instance);
@@ -77,13 +96,16 @@ int serve_command(const CommandContext& ctx) {
   spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", SQLCRON_VERSION, instance,
                settings.describe(), config->jobs.size());
 
-  mysql::ConnectionPool pool(connector, settings, config->database.pool_size);
+  mysql::ConnectionPool pool(connector, job_settings(settings, *config),
+                             config->database.pool_size);
   const runtime::SystemdNotifier notifier;
   runtime::DaemonOptions options;
   options.instance = instance;
   options.heartbeat_interval = config->scheduler.heartbeat_interval;
-  options.reload = [path = ctx.config_path] {
+  options.reload = [path = ctx.config_path, &pool, &settings] {
     auto reloaded = load_config(path);
+    const auto timeouts = job_settings(settings, *reloaded);
+    pool.set_io_timeouts(timeouts.read_timeout, timeouts.write_timeout);
     return_freed_memory();
     return reloaded;
   };

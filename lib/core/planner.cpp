@@ -4,6 +4,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/misfire_policy.hpp"
+
 namespace sqlcron::core {
 
 Planner::Planner(const std::vector<config::JobConfig>& jobs, TimePoint now,
@@ -36,6 +38,11 @@ Decision Planner::offer(const Slot& slot) {
     ++running_[slot.job];
     return Decision{Decision::Action::start, slot, ""};
   }
+  // Missed slots are caught up one after another (run_all), whatever the overlap policy.
+  if (slot.cause == RunCause::catchup) {
+    catchups_[slot.job].push_back(slot);
+    return Decision{Decision::Action::queued, slot, ""};
+  }
   // A retry continues its slot: it waits for the running run whatever the overlap policy.
   const bool may_queue = job.overlap == config::Overlap::queue || slot.cause == RunCause::retry;
   if (may_queue && queued_.count(slot.job) == 0) {
@@ -51,17 +58,23 @@ Decision Planner::offer(const Slot& slot) {
   return Decision{Decision::Action::skip, slot, std::move(reason)};
 }
 
-std::vector<Slot> Planner::apply_misfire(std::size_t job, std::vector<Slot> late,
-                                         TimePoint now) const {
+std::vector<Slot> Planner::apply_misfire(std::size_t job, std::vector<Slot> late, TimePoint now,
+                                         std::vector<Decision>& dropped) const {
   const auto& j = jobs_[job];
   std::vector<Slot> keep;
-  if (late.empty() || j.misfire == config::Misfire::skip) return keep;
   for (auto& s : late) {
-    if (now - s.scheduled_for > j.misfire_grace) continue;
+    const bool in_grace = now - s.scheduled_for <= j.misfire_grace;
+    if (j.misfire == config::Misfire::skip || !in_grace) {
+      dropped.push_back(Decision{Decision::Action::skip, s, misfire_reason(j.misfire, in_grace)});
+      continue;
+    }
     s.cause = RunCause::catchup;
     keep.push_back(s);
   }
   if (j.misfire == config::Misfire::run_once && keep.size() > 1) {
+    for (auto it = keep.begin(); it != keep.end() - 1; ++it) {
+      dropped.push_back(Decision{Decision::Action::skip, *it, misfire_reason(j.misfire, true)});
+    }
     keep.erase(keep.begin(), keep.end() - 1);
   }
   return keep;
@@ -80,14 +93,15 @@ std::vector<Decision> Planner::due(TimePoint now) {
     }
     push_next(e.job, e.at);
   }
+  std::vector<Decision> dropped;  // late slots the misfire policy does not run: a row each
   for (auto& [job, missed] : late) {
-    for (const auto& s : apply_misfire(job, std::move(missed), now)) slots.push_back(s);
+    for (const auto& s : apply_misfire(job, std::move(missed), now, dropped)) slots.push_back(s);
   }
   std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
     return a.scheduled_for != b.scheduled_for ? a.scheduled_for < b.scheduled_for : a.job < b.job;
   });
-  std::vector<Decision> out;
-  out.reserve(slots.size());
+  std::vector<Decision> out = std::move(dropped);
+  out.reserve(out.size() + slots.size());
   for (const auto& s : slots) {
     out.push_back(offer(s));
   }
@@ -96,6 +110,13 @@ std::vector<Decision> Planner::due(TimePoint now) {
 
 std::optional<Decision> Planner::run_finished(std::size_t job) {
   if (running_[job] > 0) --running_[job];
+  if (const auto c = catchups_.find(job); c != catchups_.end()) {
+    const Slot slot = c->second.front();
+    c->second.pop_front();
+    if (c->second.empty()) catchups_.erase(c);
+    ++running_[job];
+    return Decision{Decision::Action::start, slot, ""};
+  }
   const auto it = queued_.find(job);
   if (it == queued_.end()) return std::nullopt;
   const Slot slot = it->second;
@@ -122,6 +143,13 @@ void Planner::adopt_running(const Planner& old) {
     const auto it = index.find(old.jobs_[j].name);
     if (it == index.end()) continue;
     running_[it->second] += old.running_[j];
+    if (const auto c = old.catchups_.find(j); c != old.catchups_.end()) {
+      auto& mine = catchups_[it->second];
+      for (auto slot : c->second) {
+        slot.job = it->second;
+        mine.push_back(std::move(slot));
+      }
+    }
     if (const auto q = old.queued_.find(j); q != old.queued_.end()) {
       Slot slot = q->second;
       slot.job = it->second;

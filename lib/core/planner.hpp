@@ -13,12 +13,15 @@
 //  - Overlap, while the job has runs in progress: skip -> the slot is skipped with a reason;
 //    queue -> it waits (at most one waiting slot per job; further ones are skipped) and starts
 //    when the running one finishes; allow -> it starts if fewer than max_instances run.
-//    A retry (of a run abandoned by a dead instance) always waits, as with queue.
+//    A retry (of a run abandoned by a dead instance) always waits, as with queue. Catch-up slots
+//    (offer() with cause catchup) wait too, all of them, and run one after another.
+//  - A late slot the misfire policy does not run is returned as a skip decision with its reason.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -87,7 +90,9 @@ class Planner {
 
   void push_next(std::size_t job, schedule::Instant after);
   void seed(TimePoint now);
-  std::vector<Slot> apply_misfire(std::size_t job, std::vector<Slot> late, TimePoint now) const;
+  // The late slots that run (cause catchup); the others go to `dropped` as skip decisions.
+  std::vector<Slot> apply_misfire(std::size_t job, std::vector<Slot> late, TimePoint now,
+                                  std::vector<Decision>& dropped) const;
 
   const std::vector<config::JobConfig>& jobs_;
   std::chrono::seconds late_limit_;
@@ -95,6 +100,8 @@ class Planner {
   std::vector<std::optional<schedule::Instant>> next_;
   std::vector<int> running_;
   std::unordered_map<std::size_t, Slot> queued_;  // by job; few at a time, so not a vector
+  // Catch-up slots waiting for the job's running run, oldest first: run_all runs them all.
+  std::unordered_map<std::size_t, std::deque<Slot>> catchups_;
 };
 
 }  // namespace sqlcron::core

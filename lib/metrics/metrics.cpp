@@ -38,6 +38,10 @@ void Metrics::config_reloaded(bool success) { impl_->config_reloaded(success); }
 
 void Metrics::set_spooled(std::size_t records) { impl_->set_spooled(records); }
 
+void Metrics::set_kill_privilege(bool granted) { impl_->set_kill_privilege(granted); }
+
+void Metrics::kill_failed() { impl_->kill_failed(); }
+
 std::string Metrics::render() const { return impl_->render(); }
 
 }  // namespace sqlcron::metrics

@@ -12,6 +12,8 @@
 //   database_up                           gauge      (1 / 0)
 //   config_reloads_total{result}          counter    (result = success | failure)
 //   spooled_records                       gauge      (run results waiting in the spool)
+//   kill_privilege                        gauge      (1: the account may kill any thread)
+//   kill_failures_total                   counter    (KILLs the server refused or did not get)
 //
 // Error contract: nothing throws except std::bad_alloc.
 #pragma once
@@ -43,6 +45,8 @@ class Metrics {
   void set_database_up(bool up);
   void config_reloaded(bool success);
   void set_spooled(std::size_t records);
+  void set_kill_privilege(bool granted);
+  void kill_failed();
 
   [[nodiscard]] std::string render() const;
 

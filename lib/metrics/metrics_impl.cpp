@@ -96,6 +96,16 @@ void MetricsImpl::set_spooled(std::size_t records) {
   spooled_ = records;
 }
 
+void MetricsImpl::set_kill_privilege(bool granted) {
+  const std::scoped_lock lock(mutex_);
+  kill_privilege_ = granted;
+}
+
+void MetricsImpl::kill_failed() {
+  const std::scoped_lock lock(mutex_);
+  ++kill_failures_;
+}
+
 std::string MetricsImpl::render() const {
   const std::scoped_lock lock(mutex_);
   ExpositionWriter w;
@@ -142,6 +152,13 @@ std::string MetricsImpl::render() const {
   w.family("sqlcron_spooled_records", "gauge",
            "Run results waiting in the spool to be written to the database.");
   w.sample("sqlcron_spooled_records", {}, static_cast<std::uint64_t>(spooled_));
+  w.family("sqlcron_kill_privilege", "gauge",
+           "Whether the account may kill any thread (CONNECTION ADMIN), needed to enforce "
+           "timeouts of SQL SECURITY DEFINER procedures (1) or not (0).");
+  w.sample("sqlcron_kill_privilege", {}, kill_privilege_ ? 1.0 : 0.0);
+  w.family("sqlcron_kill_failures_total", "counter",
+           "KILLs for timeouts or shutdown that the server refused or never got.");
+  w.sample("sqlcron_kill_failures_total", {}, kill_failures_);
   return std::move(w).take();
 }
 

@@ -33,6 +33,8 @@ class MetricsImpl {
   void set_database_up(bool up);
   void config_reloaded(bool success);
   void set_spooled(std::size_t records);
+  void set_kill_privilege(bool granted);
+  void kill_failed();
 
   [[nodiscard]] std::string render() const;
 
@@ -51,6 +53,8 @@ class MetricsImpl {
   std::uint64_t reloads_succeeded_ = 0;
   std::uint64_t reloads_failed_ = 0;
   std::size_t spooled_ = 0;
+  bool kill_privilege_ = true;
+  std::uint64_t kill_failures_ = 0;
 };
 
 }  // namespace sqlcron::metrics

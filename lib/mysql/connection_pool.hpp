@@ -19,6 +19,8 @@
 namespace sqlcron::mysql {
 
 class ConnectionPool {
+  enum class Return { keep, discard, recycle };  // what becomes of a session given back
+
  public:
   class Lease {
    public:
@@ -37,14 +39,21 @@ class ConnectionPool {
     [[nodiscard]] Duration idle_before() const { return idle_; }
     // Close the session instead of returning it to the pool.
     void discard() { discard_ = true; }
+    // Return a fresh session in its place: the pool closes this one and opens a new one on the
+    // returning thread (off the fire path of the next run). No state of one run - user
+    // variables, session settings, temporary tables - reaches the next.
+    void recycle() { recycle_ = true; }
     // Give the session back (or close it, if discarded) now; the lease is empty afterwards.
     // Needed before acquiring a replacement from a pool that may have no other session.
     void release();
 
    private:
+    [[nodiscard]] Return how() const;
+
     ConnectionPool* pool_;
     std::unique_ptr<Session> session_;
     bool discard_ = false;
+    bool recycle_ = false;
     Duration idle_ = Duration::zero();
   };
 
@@ -56,16 +65,18 @@ class ConnectionPool {
   // A new session with the pool's settings that is not counted against `size` (for a writer that
   // must not wait for, nor take, a worker's connection). Throws DbError.
   [[nodiscard]] std::unique_ptr<Session> open_dedicated() const;
-  [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
+  [[nodiscard]] ConnectionSettings settings() const;
+  // Read and write timeouts of the sessions opened from now on; idle ones are closed.
+  void set_io_timeouts(std::chrono::seconds read, std::chrono::seconds write);
   [[nodiscard]] const Connector& connector() const { return connector_; }
 
  private:
-  void give_back(std::unique_ptr<Session> session, bool discard);
+  void give_back(std::unique_ptr<Session> session, Return how);
 
   const Connector& connector_;
-  const ConnectionSettings settings_;
+  ConnectionSettings settings_;  // guarded by mutex_
   const int size_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
   struct Idle {
     std::unique_ptr<Session> session;

@@ -15,6 +15,10 @@ struct ConnectionSettings {
   std::string password;
   std::string schema;  // default schema of the session; may be empty
   std::chrono::seconds connect_timeout{10};
+  // How long one read or write on the connection may wait for the server (zero: forever). A
+  // frozen server or a partition without a reset otherwise hangs the connection for good.
+  std::chrono::seconds read_timeout{0};
+  std::chrono::seconds write_timeout{0};
   // TLS: "disabled", "preferred" (the client library's default), "required", "verify_ca",
   // "verify_identity"; the files are PEM paths.
   std::string tls_mode = "preferred";

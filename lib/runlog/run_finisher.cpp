@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "mysql/db_error.hpp"
+#include "util/crash_point.hpp"
 #include "util/sql_time.hpp"
 
 namespace sqlcron::runlog {
@@ -39,7 +40,8 @@ std::string values_table(const std::vector<std::string>& columns, std::size_t ro
 
 RunFinisher::RunFinisher(const std::string& state_schema, Open open, Spool& spool,
                          const mysql::Connector* connector)
-    : runs_(mysql::quote_identifier(state_schema) + ".runs"),
+    : state_schema_(state_schema),
+      runs_(mysql::quote_identifier(state_schema) + ".runs"),
       jobs_(mysql::quote_identifier(state_schema) + ".jobs"),
       open_(std::move(open)),
       spool_(spool),
@@ -70,6 +72,36 @@ void RunFinisher::record_started(std::int64_t run_id, std::uint64_t connection_i
     starts_.push_back(Started{run_id, connection_id, started_at});
   }
   queued_.notify_one();
+}
+
+void RunFinisher::record_skipped(Claim claim, std::string reason) {
+  {
+    std::lock_guard lock(mutex_);
+    skips_.push_back(Skip{std::move(claim), std::move(reason)});
+  }
+  queued_.notify_one();
+}
+
+void RunFinisher::write_skips(const std::vector<Skip>& skips) {
+  const RunLog log(state_schema_);
+  for (const auto& skip : skips) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        if (!session_) session_ = open_();
+        log.record_skipped(*session_, skip.claim, skip.reason);
+        spdlog::info("skipped job {} slot {}: {}", skip.claim.job,
+                     date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason);
+        break;
+      } catch (const mysql::DbError& e) {
+        session_.reset();
+        if (attempt == 2) {
+          spdlog::error("job {}: cannot record the skipped slot {} ({}): {}", skip.claim.job,
+                        date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason, e.what());
+          break;
+        }
+      }
+    }
+  }
 }
 
 void RunFinisher::write_starts(const std::vector<Started>& starts) {
@@ -112,10 +144,19 @@ void RunFinisher::write_loop() {
   if (connector_ != nullptr) scope.emplace(*connector_);
   std::unique_lock lock(mutex_);
   for (;;) {
-    queued_.wait(lock, [&] { return !queue_.empty() || !starts_.empty() || stopping_; });
-    if (queue_.empty() && starts_.empty()) {  // stopping, and everything is written
-      session_.reset();                       // closed on the thread that used it
+    queued_.wait(
+        lock, [&] { return !queue_.empty() || !starts_.empty() || !skips_.empty() || stopping_; });
+    if (queue_.empty() && starts_.empty() && skips_.empty()) {  // stopping, all written
+      session_.reset();                                         // closed on the thread that used it
       return;
+    }
+    if (!skips_.empty()) {
+      std::vector<Skip> skips;
+      skips.swap(skips_);
+      lock.unlock();
+      write_skips(skips);
+      lock.lock();
+      continue;
     }
     if (queue_.empty()) {  // only start details: they never hold up a result
       std::vector<Started> starts;
@@ -156,6 +197,7 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
     try {
       if (!session_) session_ = open_();
       write(*session_, batch);
+      util::crash_point("written");
       return true;
     } catch (const mysql::DbError& e) {
       session_.reset();  // a connection in an unknown state is not reused
@@ -166,6 +208,7 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
         for (const auto& p : batch) {
           spool_.append(p.run.run_id, p.run.outcome, p.run.finished_at);
         }
+        util::crash_point("spooled");
         spdlog::error("the run log is unreachable ({}); {} run results spooled to {}", e.what(),
                       batch.size(), spool_.path());
       }

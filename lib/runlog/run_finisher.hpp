@@ -31,6 +31,7 @@
 #include "core/run_outcome.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/session.hpp"
+#include "runlog/run_log.hpp"
 #include "runlog/spool.hpp"
 #include "schedule/schedule.hpp"
 
@@ -72,6 +73,10 @@ class RunFinisher {
   // finish writes them anyway). A failure is logged, not retried.
   void record_started(std::int64_t run_id, std::uint64_t connection_id,
                       std::chrono::system_clock::time_point started_at);
+  // Queued like a result: a slot decided not to run gets a `skipped` row with `reason` (see
+  // RunLog::record_skipped), written on the writer's own connection, so that nobody who records
+  // a skip (the event loop, the control thread) ever waits for a pooled connection.
+  void record_skipped(Claim claim, std::string reason);
   // Waits for the write: true once the result is in the run log, false if it was spooled.
   bool finish(const FinishedRun& run);
 
@@ -86,11 +91,18 @@ class RunFinisher {
     std::chrono::system_clock::time_point at;
   };
 
+  struct Skip {
+    Claim claim;
+    std::string reason;
+  };
+
   void write_loop();
   void write_starts(const std::vector<Started>& starts);
+  void write_skips(const std::vector<Skip>& skips);
   bool write_or_spool(const std::vector<Pending>& batch);
   void write(mysql::Session& s, const std::vector<Pending>& batch) const;
 
+  std::string state_schema_;
   std::string runs_;  // `schema`.runs
   std::string jobs_;  // `schema`.jobs
   Open open_;
@@ -100,6 +112,7 @@ class RunFinisher {
   std::condition_variable queued_;
   std::vector<Pending> queue_;
   std::vector<Started> starts_;
+  std::vector<Skip> skips_;
   bool stopping_ = false;
   std::unique_ptr<mysql::Session> session_;  // the writer thread's
   std::thread writer_;                       // last: starts once the rest is set up

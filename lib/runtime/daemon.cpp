@@ -33,6 +33,12 @@ constexpr std::chrono::microseconds kLeadPerSlot{30};
 constexpr std::chrono::milliseconds kMaxLead{50};
 // Slots due together are claimed in chunks of 16, 32, 64, ... rows (Daemon::claim_and_start).
 constexpr std::size_t kFirstClaimChunk = 16;
+// How often the control connection checks the server, and how long a check may go unanswered
+// before /healthz says the database is down.
+constexpr std::chrono::seconds kHealthEvery{2};
+// How often a run that waits for another daemon's run of its job tries the overlap lease again.
+constexpr std::chrono::milliseconds kTurnPoll{500};
+constexpr std::chrono::seconds kUnanswered{4};
 
 std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
@@ -99,6 +105,7 @@ void Daemon::run() {
   watch_dirs();
   arm();
   check_health(std::chrono::milliseconds(0));
+  check_kill_privilege();
   const auto& jobs = plan_.config->jobs;
   spdlog::info("ready: {} jobs ({} enabled), up to {} concurrent runs", jobs.size(),
                std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return j.enabled; }),
@@ -203,14 +210,7 @@ void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
         skip_downstream(d.slot.job, d.slot.scheduled_for, d.slot.chain_run_id,
                         "upstream " + job.name + " was skipped (" + d.reason + ")");
       }
-      control_pool_.post([this, request, reason = d.reason] {
-        try {
-          runner_.skip(request, reason);
-        } catch (const mysql::DbError& e) {
-          spdlog::error("job {}: cannot record a skipped slot: {}", request.job_config().name,
-                        e.what());
-        }
-      });
+      runner_.skip(request, d.reason);  // queued for the run-log writer: never blocks
       continue;
     }
     ++in_flight_;
@@ -287,21 +287,15 @@ void Daemon::start(RunRequest request) {
 void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
                         SystemClock::time_point started_at, const RunRequest& request) {
   auto& run = active_[run_id];
-  run = ActiveRun{request.job_config().name,
-                  connection_id,
-                  request.interruption,
-                  false,
-                  nullptr,
-                  started_at,
-                  request.claimed_run_id.has_value(),
-                  request.sql_ended};
+  run = ActiveRun{
+      request.job_config().name,         connection_id, request.control, false, nullptr, started_at,
+      request.claimed_run_id.has_value()};
   // A slot claimed ahead of its instant (kLead) reports no negative lag.
   metrics_.run_started(
       run.job, std::max(SystemClock::now() - request.scheduled_for, SystemClock::duration::zero()));
   metrics_.set_running(static_cast<int>(active_.size()));
   if (stopping_ && grace_over_) {
-    request.interruption->store(static_cast<int>(Interruption::shutdown));
-    kill(run_id);
+    kill(run_id, RunControl::Reason::shutdown);
   } else if (const auto& timeout = request.job_config().timeout) {
     // A run claimed ahead of its slot (kLead) starts its SQL at the slot: time it from there.
     const auto wait = request.not_before ? std::max(*request.not_before - SystemClock::now(),
@@ -314,13 +308,16 @@ void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
       const auto it = active_.find(run_id);
       if (it == active_.end()) return;
       spdlog::warn("run {} of {} exceeded its timeout; killing it", run_id, it->second.job);
-      it->second.interruption->store(static_cast<int>(Interruption::timeout));
-      kill(run_id);
+      kill(run_id, RunControl::Reason::timeout);
     });
   }
 }
 
 void Daemon::on_finished(const RunRequest& request, const RunReport& report, bool lost_database) {
+  if (!report.overlapped_by.empty()) {
+    wait_for_turn(request, report);
+    return;
+  }
   active_.erase(report.run_id);
   if (!report.claimed && lost_database && request.cause == core::RunCause::chain) {
     // Never claimed: the database went away. The step may start again (catch_up_chains).
@@ -362,6 +359,33 @@ void Daemon::on_finished(const RunRequest& request, const RunReport& report, boo
   maybe_stop();
 }
 
+void Daemon::wait_for_turn(RunRequest request, const RunReport& report) {
+  // Another daemon's run of the job holds its overlap lease: this run (queued, a retry or a
+  // catch-up) keeps its claimed row and tries again every kTurnPoll, as a queued slot waits
+  // for a local run.
+  spdlog::info("run {} of {} waits for its turn: {} is running", report.run_id,
+               request.job_config().name, report.overlapped_by);
+  request.claimed_run_id = report.run_id;
+  request.lease_taken.reset();
+  request.not_before.reset();
+  request.control = std::make_shared<RunControl>();
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, kTurnPoll);
+  timer->async_wait([this, timer, request = std::move(request),
+                     holder = report.overlapped_by](const boost::system::error_code&) mutable {
+    if (!stopping_) {
+      start(std::move(request));
+      return;
+    }
+    // Shutting down: the slot never started; its row says so.
+    runner_.give_up(
+        request,
+        "overlap: waited for its turn behind " + holder + "; the daemon stopped before it came",
+        [this, request](const RunReport& r) {
+          boost::asio::post(io_, [this, request, r] { on_finished(request, r, false); });
+        });
+  });
+}
+
 void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) {
   const auto& job = request.job_config();
   const int next_attempt = request.attempt + 1;
@@ -374,8 +398,7 @@ void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) 
   retry.scheduled_for = report.scheduled_for;  // a failure hook may have moved to a free second
   retry.attempt = next_attempt;
   retry.cause = core::RunCause::retry;
-  retry.interruption = std::make_shared<std::atomic<int>>(0);
-  retry.sql_ended = std::make_shared<std::atomic<bool>>(false);
+  retry.control = std::make_shared<RunControl>();
   retry.claimed_run_id.reset();  // a retry claims its own attempt
   retry.not_before.reset();
   const auto id = next_retry_id_++;
@@ -421,6 +444,8 @@ void Daemon::check_health(std::chrono::milliseconds after) {
   health_timer_.expires_after(after);
   health_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
+    // /healthz counts the database as down while a check waits for longer than kUnanswered.
+    check_posted_ = SteadyClock::now().time_since_epoch().count();
     control_pool_.post([this] {
       const auto h = watch_.check();
       boost::asio::post(io_, [this, h] { on_health(h); });
@@ -429,7 +454,12 @@ void Daemon::check_health(std::chrono::milliseconds after) {
 }
 
 void Daemon::on_health(const Health& h) {
+  check_posted_ = 0;
   if (stopping_) return;
+  {
+    const std::lock_guard lock(health_mutex_);
+    db_error_ = h.error;
+  }
   db_up_flag_ = h.up;
   read_only_flag_ = h.up && h.read_only;
   metrics_.set_database_up(h.up);
@@ -478,7 +508,9 @@ void Daemon::on_health(const Health& h) {
     fire_pending_hooks();
     rescan_watched();
   }
-  check_health(options_.heartbeat_interval);
+  // Checked every kHealthEvery (a frozen server shows in /healthz within seconds); the
+  // heartbeat, the sweep of dead instances and the purge keep their own pace (DatabaseWatch).
+  check_health(std::min<std::chrono::milliseconds>(options_.heartbeat_interval, kHealthEvery));
 }
 
 void Daemon::retry_abandoned(const std::vector<runlog::Claim>& abandoned) {
@@ -510,8 +542,17 @@ void Daemon::catch_up() {
           if (!i || !plan_.config->jobs[*i].enabled) continue;
           const auto& job = plan_.config->jobs[*i];
           if (!job.schedule) continue;  // chain steps: catch_up_chains()
-          for (const auto t :
-               core::catchup_slots(*job.schedule, slot, now_s, job.misfire, job.misfire_grace)) {
+          const auto missed =
+              core::missed_slots(*job.schedule, slot, now_s, job.misfire, job.misfire_grace);
+          for (const auto& [t, reason] : missed.dropped) {  // each gets its `skipped` row
+            core::Decision skip;
+            skip.action = core::Decision::Action::skip;
+            skip.slot.job = *i;
+            skip.slot.scheduled_for = t;
+            skip.reason = reason;
+            decisions.push_back(std::move(skip));
+          }
+          for (const auto t : missed.run) {
             decisions.push_back(plan_.planner->offer({*i, t, core::RunCause::catchup}));
           }
         }
@@ -529,30 +570,64 @@ void Daemon::catch_up() {
 
 // --- kills, signals, shutdown, reload ---------------------------------------------------------
 
-void Daemon::kill(std::int64_t run_id) {
+void Daemon::check_kill_privilege() {
+  control_pool_.post([this] {
+    try {
+      const bool granted = watch_.may_kill_any_thread();
+      metrics_.set_kill_privilege(granted);
+      if (!granted) {
+        spdlog::error(
+            "this account may not kill other users' threads: timeouts and shutdown cannot stop "
+            "runs of SQL SECURITY DEFINER procedures of another definer. Grant CONNECTION ADMIN "
+            "(MariaDB 10.5+) or CONNECTION_ADMIN (MySQL 8) on *.* (docs/security.md)");
+      }
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("cannot check whether this account may kill runs: {}", e.what());
+    }
+  });
+}
+
+void Daemon::kill(std::int64_t run_id, RunControl::Reason why) {
   const auto it = active_.find(run_id);
   if (it == active_.end()) return;
   auto& run = it->second;
-  if (run.sql_ended->load()) return;  // its connection may already serve another run
-  const bool escalate = run.killed;   // KILL QUERY already sent and the run did not end
+  if (run.control->ended()) return;  // its connection may already serve another run
+  // A timeout kills the whole connection at once: a procedure survives KILL QUERY (only its
+  // current statement ends) and could go on to commit work after its timeout. At shutdown the
+  // run gets a KILL QUERY first (its handlers may clean up), and the connection a grace later.
+  const bool escalate =
+      why == RunControl::Reason::timeout || (run.killed && run.kill_reason == why);
   run.killed = true;
-  control_pool_.post([this, connection_id = run.connection_id, escalate, ended = run.sql_ended] {
-    if (ended->load()) return;
-    try {
-      watch_.kill(connection_id, escalate);
-      spdlog::warn("{} {}", escalate ? "KILL CONNECTION" : "KILL QUERY", connection_id);
-    } catch (const mysql::DbError& e) {
-      // 1094: unknown thread id - the run ended meanwhile.
-      if (e.code() != 1094)
-        spdlog::error("killing connection {} failed: {}", connection_id, e.what());
-    }
-  });
+  run.kill_reason = why;
+  control_pool_.post(
+      [this, run_id, connection_id = run.connection_id, escalate, why, control = run.control] {
+        const char* what = escalate ? "KILL CONNECTION" : "KILL QUERY";
+        try {
+          // Sent only while the run's SQL has not ended; the worker waits for it (RunControl).
+          if (control->kill(why, [&] { watch_.kill(connection_id, escalate); })) {
+            spdlog::warn("run {}: {} {}", run_id, what, connection_id);
+          }
+        } catch (const mysql::DbError& e) {
+          if (e.code() == 1094) return;  // unknown thread id: the run ended meanwhile
+          // 1095 "not owner of thread": a SQL SECURITY DEFINER procedure's thread belongs to its
+          // definer, and this account lacks CONNECTION ADMIN. The run goes on; its row will say
+          // what really happened, with this in its message.
+          const auto message = std::string(what) + " " + std::to_string(connection_id) +
+                               " failed: error " + std::to_string(e.code()) + ": " + e.what();
+          control->kill_failed(why, message);
+          metrics_.kill_failed();
+          spdlog::error("run {}: {}{}", run_id, message,
+                        e.code() == 1095 ? " (the account needs CONNECTION ADMIN to kill runs of "
+                                           "SQL SECURITY DEFINER procedures: docs/security.md)"
+                                         : "");
+        }
+      });
   if (escalate) return;
   // A procedure keeps going after its current statement is killed; if the run has not ended
   // after the kill grace, its whole connection goes.
   run.timer = std::make_unique<boost::asio::steady_timer>(io_, options_.kill_grace);
-  run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
-    if (!ec) kill(run_id);
+  run.timer->async_wait([this, run_id, why](const boost::system::error_code& ec) {
+    if (!ec) kill(run_id, why);
   });
 }
 
@@ -594,12 +669,8 @@ void Daemon::on_grace_over() {
   grace_over_ = true;
   spdlog::warn("shutdown grace over; cancelling {} running runs", active_.size());
   std::vector<std::int64_t> ids;
-  for (auto& [id, run] : active_) {
-    run.interruption->store(static_cast<int>(Interruption::shutdown));
-    run.killed = false;
-    ids.push_back(id);
-  }
-  for (const auto id : ids) kill(id);
+  for (auto& [id, run] : active_) ids.push_back(id);
+  for (const auto id : ids) kill(id, RunControl::Reason::shutdown);
   grace_timer_.expires_after(options_.kill_grace * 2);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -695,8 +766,21 @@ HealthState Daemon::health() const {
   h.loop_alive = SteadyClock::now() - last < std::chrono::seconds(5);
   h.database_up = db_up_flag_;
   h.read_only = read_only_flag_;
+  const auto posted = check_posted_.load();
+  const bool unanswered =
+      posted != 0 &&
+      SteadyClock::now() - SteadyClock::time_point(SteadyClock::duration(posted)) > kUnanswered;
   if (!h.loop_alive) h.detail = "the event loop has not ticked for 5 s";
-  if (!h.database_up) h.detail = "the database is unreachable";
+  if (unanswered) {
+    h.database_up = false;
+    h.detail =
+        "the database has not answered a check for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kUnanswered).count()) +
+        " s (frozen, or the network is partitioned)";
+  } else if (!h.database_up) {
+    const std::lock_guard lock(health_mutex_);
+    h.detail = "the database is unreachable: " + db_error_;
+  }
   return h;
 }
 

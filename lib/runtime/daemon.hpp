@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -81,12 +82,12 @@ class Daemon {
   struct ActiveRun {
     std::string job;
     std::uint64_t connection_id = 0;
-    std::shared_ptr<std::atomic<int>> interruption;
+    std::shared_ptr<RunControl> control;
     bool killed = false;                               // KILL QUERY sent
     std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
     std::chrono::system_clock::time_point started_at{};
     bool start_unrecorded = false;  // batch-claimed: its row learns connection and start later
-    std::shared_ptr<std::atomic<bool>> sql_ended;
+    RunControl::Reason kill_reason = RunControl::Reason::none;
   };
   struct PendingRetry {
     RunRequest request;
@@ -107,6 +108,7 @@ class Daemon {
   void record_long_starts();
   void on_finished(const RunRequest& request, const RunReport& report, bool lost_database);
   void schedule_retry(const RunRequest& request, const RunReport& report);
+  void wait_for_turn(RunRequest request, const RunReport& report);
   void release(const std::string& job);  // the job's run (with its retries) is over
   [[nodiscard]] std::optional<std::size_t> job_index(const std::string& name) const;
   void on_signal(int signo);
@@ -119,7 +121,8 @@ class Daemon {
   void on_health(const Health& h);
   void catch_up();
   void retry_abandoned(const std::vector<runlog::Claim>& abandoned);
-  void kill(std::int64_t run_id);
+  void kill(std::int64_t run_id, RunControl::Reason why);
+  void check_kill_privilege();  // logs (and a metric) when KILLs of DEFINER runs would fail
   void sync_mirror();
   // Pipelines (daemon_pipeline.cpp): what follows a run's final outcome.
   void follow_up(const RunRequest& request, const RunReport& report);
@@ -186,6 +189,9 @@ class Daemon {
   std::atomic<std::int64_t> loop_tick_{0};  // steady-clock ns of the loop's last tick
   std::atomic<bool> db_up_flag_{true};
   std::atomic<bool> read_only_flag_{false};
+  std::atomic<std::int64_t> check_posted_{0};  // steady-clock ns a health check was posted; 0: none
+  mutable std::mutex health_mutex_;
+  std::string db_error_;  // the last health check's error (guarded by health_mutex_)
   boost::asio::io_context http_io_;
   std::unique_ptr<HttpServer> http_;
   std::thread http_thread_;

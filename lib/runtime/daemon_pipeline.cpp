@@ -129,16 +129,7 @@ void Daemon::skip_downstream(std::size_t job, schedule::Instant slot, std::int64
     metrics_.run_finished(name, "skipped", std::chrono::duration<double>(0));
     skips.push_back(std::move(r));
   }
-  control_pool_.post([this, skips = std::move(skips), reason] {
-    for (const auto& r : skips) {
-      try {
-        runner_.skip(r, reason);
-      } catch (const mysql::DbError& e) {
-        spdlog::error("job {}: cannot record a skipped chain step: {}", r.job_config().name,
-                      e.what());
-      }
-    }
-  });
+  for (const auto& r : skips) runner_.skip(r, reason);  // queued for the run-log writer
 }
 
 void Daemon::fire_hooks(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,

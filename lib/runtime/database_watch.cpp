@@ -25,7 +25,11 @@ DatabaseWatch::DatabaseWatch(const mysql::Connector& connector, mysql::Connectio
       spool_(spool),
       log_(state_schema_),
       retention_(retention) {
-  settings_.connect_timeout = std::chrono::seconds(5);
+  // A frozen server (SIGSTOP, a partition without RST) must not hang the control thread: the
+  // statements here are short (batches of at most a few thousand rows).
+  settings_.connect_timeout = kIoTimeout;
+  settings_.read_timeout = kIoTimeout;
+  settings_.write_timeout = kIoTimeout;
 }
 
 mysql::Session& DatabaseWatch::session() {
@@ -50,8 +54,11 @@ Health DatabaseWatch::check() {
       runlog::InstanceRegistry(state_schema_, instance_).heartbeat(s);
       h.read_only = runlog::RunLog::server_read_only(s);
       if (!h.read_only) {
-        h.abandoned = log_.abandon_orphans(s, instance_, kStaleAfter);
+        // The spool first: a result recorded only there (the instance crashed before the
+        // database came back) is the truth, and its run must not be judged abandoned and run
+        // again.
         if (!spool_.empty()) h.replayed = spool_.replay(s, log_);
+        h.abandoned = log_.abandon_orphans(s, instance_, kStaleAfter);
         h.spooled = spool_.records();
         if (std::chrono::steady_clock::now() >= next_purge_) {
           const auto cutoff = std::chrono::system_clock::now() - retention_;
@@ -93,6 +100,20 @@ void DatabaseWatch::record_notification(const runlog::Notification& n) {
   guarded([&](mysql::Session& s) {
     runlog::NotificationLog(state_schema_).record(s, n);
     return 0;
+  });
+}
+
+bool DatabaseWatch::may_kill_any_thread() {
+  // CURRENT_USER() is user@host; USER_PRIVILEGES names it 'user'@'host'. The user part is
+  // everything before the last '@'.
+  return guarded([&](mysql::Session& s) {
+    const auto rs = s.query(
+        "SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE GRANTEE ="
+        " CONCAT('''', LEFT(CURRENT_USER(), CHAR_LENGTH(CURRENT_USER()) -"
+        " CHAR_LENGTH(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)) - 1), '''@''',"
+        " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''') AND PRIVILEGE_TYPE IN"
+        " ('CONNECTION ADMIN', 'CONNECTION_ADMIN', 'SUPER')");
+    return rs.rows.at(0).at(0).value_or("0") != "0";
   });
 }
 

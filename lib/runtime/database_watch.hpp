@@ -36,6 +36,8 @@ struct Health {
 class DatabaseWatch {
  public:
   static constexpr std::chrono::seconds kStaleAfter{60};
+  // Connect, read and write timeout of the control connection.
+  static constexpr std::chrono::seconds kIoTimeout{5};
 
   DatabaseWatch(const mysql::Connector& connector, mysql::ConnectionSettings settings,
                 std::string state_schema, std::string instance, runlog::Spool& spool,
@@ -49,6 +51,10 @@ class DatabaseWatch {
   std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
       const std::string& job, const std::vector<std::string>& upstream, schedule::Instant since);
   void record_notification(const runlog::Notification& n);
+  // Whether this account may kill threads of other users (CONNECTION ADMIN on MariaDB 10.5+,
+  // CONNECTION_ADMIN on MySQL 8, or SUPER): without it, the runs of SQL SECURITY DEFINER
+  // procedures of another definer cannot be killed, so their timeouts are not enforced.
+  bool may_kill_any_thread();
   // KILL QUERY, or KILL CONNECTION when `whole_connection`.
   void kill(std::uint64_t connection_id, bool whole_connection);
   void sync_jobs(const std::vector<runlog::JobMirrorEntry>& jobs);

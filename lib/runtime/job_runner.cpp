@@ -9,6 +9,7 @@
 
 #include "mysql/db_error.hpp"
 #include "runtime/csv_loader.hpp"
+#include "util/crash_point.hpp"
 
 namespace sqlcron::runtime {
 
@@ -38,7 +39,12 @@ void on_live_connection(mysql::ConnectionPool& pool, mysql::ConnectionPool::Leas
   lease.release();  // before acquiring: the pool may hold no other session
   pool.discard_idle();
   lease = pool.acquire();
-  fn(*lease);
+  try {
+    fn(*lease);
+  } catch (const mysql::DbError& e) {
+    if (connection_lost(e.code())) lease.discard();  // never back into the pool
+    throw;
+  }
 }
 
 }  // namespace
@@ -47,6 +53,7 @@ JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std:
                      runlog::Spool& spool)
     : pool_(pool),
       log_(state_schema),
+      leases_(state_schema),
       instance_(std::move(instance)),
       spool_(spool),
       finisher_(
@@ -67,6 +74,7 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,  r.cause,
                       instance_, lease->connection_id(), started_at, r.chain_run_id};
   std::optional<std::int64_t> run_id;
+  bool overlapped = false;  // another run of the job holds its leases (another daemon's)
   // Claim the slot. A slot a batch claimed needs no statement before its SQL: its start goes
   // with the finish. But a connection idle for long may have died unnoticed (a server restart):
   // checked first, so the run moves to a fresh one instead of failing.
@@ -76,14 +84,21 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
         throw mysql::DbError(2006, "HY000", "the pooled connection is gone");
       }
       run_id = r.claimed_run_id;
-      return;
-    }
-    run_id = log_.claim(session, claim);
-    // A failure hook's slot is the second it was fired in; another failure may have fired the
-    // same hook in that second: it takes the next free second instead of being lost.
-    for (int i = 0; !run_id && r.cause == core::RunCause::failure_hook && i < 60; ++i) {
-      claim.scheduled_for += std::chrono::seconds(1);
+    } else {
       run_id = log_.claim(session, claim);
+      // A failure hook's slot is the second it was fired in; another failure may have fired
+      // the same hook in that second: it takes the next free second instead of being lost.
+      for (int i = 0; !run_id && r.cause == core::RunCause::failure_hook && i < 60; ++i) {
+        claim.scheduled_for += std::chrono::seconds(1);
+        run_id = log_.claim(session, claim);
+      }
+    }
+    // The overlap rule across daemons: the run starts only holding one of its job's leases
+    // (taken with its batch's claim, or now).
+    const int limit = lease_limit(r);
+    if (run_id && limit > 0) {
+      overlapped =
+          r.lease_taken ? !*r.lease_taken : !leases_.take(session, job.name, *run_id, limit);
     }
   };
   try {
@@ -107,14 +122,24 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   report.claimed = true;
   report.run_id = *run_id;
   report.scheduled_for = claim.scheduled_for;
+  if (overlapped) {
+    overlap(lease, r, claim, std::move(report), std::move(on_done));
+    return;
+  }
   if (on_started) on_started(*run_id, lease->connection_id(), claim.started_at);
   spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
                when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
 
+  util::crash_point("claimed");
   if (r.not_before) std::this_thread::sleep_until(*r.not_before);
-  report.outcome = execute(*lease, r, *run_id);
-  if (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code)) {
-    lease.discard();
+  bool killed = false;
+  report.outcome = execute(*lease, r, *run_id, killed);
+  if (killed || (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code))) {
+    lease.discard();  // a killed or broken connection is never handed to another run
+  } else {
+    // The next run gets a clean session: no user variables, session settings or temporary
+    // tables of this one (Connector/C++ 1.1 has no connection reset: a new connection).
+    lease.recycle();
   }
 
   const auto& o = report.outcome;
@@ -130,8 +155,8 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   finish(lease, r, claim, std::move(report), std::move(on_done));
 }
 
-core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
-                                    std::int64_t run_id) const {
+core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id,
+                                    bool& killed) const {
   const auto& job = r.job_config();
   core::RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
@@ -169,20 +194,40 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r,
   }
   outcome.duration = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  switch (static_cast<Interruption>(r.interruption->load())) {
-    case Interruption::timeout:
-      // Killed for its timeout: timed_out even if the statement then "succeeded" (a killed
-      // SLEEP() just returns early).
-      outcome.status = core::RunStatus::timed_out;
-      if (outcome.error_message.empty()) outcome.error_message = "killed: timeout exceeded";
-      break;
-    case Interruption::shutdown:
-      if (outcome.status == core::RunStatus::failed) outcome.status = core::RunStatus::cancelled;
-      break;
-    case Interruption::none:
-      break;
-  }
+  // From here on nothing kills this connection (a KILL being sent is waited for).
+  const auto verdict = r.control->end();
+  judge(outcome, verdict);
+  if (verdict.killed) killed = true;
   return outcome;
+}
+
+void JobRunner::judge(core::RunOutcome& outcome, const RunControl::Verdict& verdict) {
+  using Reason = RunControl::Reason;
+  if (verdict.reason == Reason::none) return;
+  if (!verdict.killed) {
+    // The KILL was refused (or never reached the server): the run went on, and its row says
+    // what really happened - a success stays a success - with why it was not stopped.
+    if (verdict.refused.empty()) return;
+    const auto what = verdict.reason == Reason::timeout ? "timeout exceeded" : "shutdown";
+    const auto note = std::string(what) + " but the run could not be stopped: " + verdict.refused;
+    outcome.error_message =
+        outcome.error_message.empty() ? note : outcome.error_message + "; " + note;
+    return;
+  }
+  if (verdict.reason == Reason::timeout) {
+    // Its connection was killed: a run that still succeeded had completed (and committed) when
+    // the KILL arrived, and is recorded as such; any other is timed_out.
+    if (outcome.status == core::RunStatus::succeeded) {
+      outcome.error_message = "timeout exceeded, but the run had completed when it was killed";
+    } else {
+      outcome.status = core::RunStatus::timed_out;
+      outcome.error_message = "killed: timeout exceeded (" +
+                              (outcome.error_message.empty() ? "no error" : outcome.error_message) +
+                              ")";
+    }
+  } else if (outcome.status == core::RunStatus::failed) {
+    outcome.status = core::RunStatus::cancelled;
+  }
 }
 
 void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
@@ -197,8 +242,7 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
                  lease->connection_id(), e.what());
     lease.discard();
   }
-  r.sql_ended->store(true);  // before the connection can serve another run (Daemon::kill)
-  lease.release();           // free for the next run while the row is written
+  lease.release();  // free for the next run while the row is written
   // The row is finished together with those of runs ending at the same time (one statement).
   runlog::FinishedRun finished{report.run_id,       report.outcome, finished_at,
                                r.job_config().name, r.next_fire,    claim.connection_id,
@@ -208,6 +252,65 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
     report.spooled = !written;
     on_done(report);
   });
+}
+
+int JobRunner::lease_limit(const RunRequest& r) {
+  // A failure hook always runs (an alert is never skipped for overlap); manual runs are an
+  // operator's explicit request.
+  if (r.cause == core::RunCause::failure_hook || r.cause == core::RunCause::manual) return 0;
+  const auto& job = r.job_config();
+  return job.overlap == config::Overlap::allow ? job.max_instances : 1;
+}
+
+void JobRunner::overlap(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
+                        const runlog::Claim& claim, RunReport report, OnDone on_done) const {
+  std::string holders;
+  try {
+    holders = leases_.holders(*lease, r.job_config().name);
+  } catch (const mysql::DbError& e) {
+    holders = "(unknown: " + std::string(e.what()) + ")";
+  }
+  lease.release();
+  const auto& job = r.job_config();
+  r.control->end();
+  // A queued slot, a retry or a catch-up waits for its turn: its row stays claimed and the
+  // daemon offers it again shortly (Daemon::on_finished).
+  if (job.overlap == config::Overlap::queue || r.cause == core::RunCause::retry ||
+      r.cause == core::RunCause::catchup) {
+    report.overlapped_by = holders.empty() ? "a run that just ended" : holders;
+    on_done(report);
+    return;
+  }
+  report.outcome.status = core::RunStatus::skipped;
+  report.outcome.error_message =
+      job.overlap == config::Overlap::allow
+          ? "overlap: " + std::to_string(job.max_instances) + " runs of " + job.name +
+                " are running (max_instances): " + holders
+          : "overlap: the previous run of " + job.name + " is still running: " + holders;
+  spdlog::info("run {} of {} skipped: {}", report.run_id, job.name, report.outcome.error_message);
+  finisher_.finish_async(
+      runlog::FinishedRun{report.run_id, report.outcome, Clock::now(), job.name, r.next_fire, 0,
+                          claim.started_at},
+      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
+        report.spooled = !written;
+        on_done(report);
+      });
+}
+
+void JobRunner::give_up(const RunRequest& r, const std::string& reason, OnDone on_done) const {
+  RunReport report;
+  report.claimed = true;
+  report.run_id = r.claimed_run_id.value_or(0);
+  report.scheduled_for = r.scheduled_for;
+  report.outcome.status = core::RunStatus::skipped;
+  report.outcome.error_message = reason;
+  finisher_.finish_async(
+      runlog::FinishedRun{
+          report.run_id, report.outcome, Clock::now(), r.job_config().name, r.next_fire, 0, {}},
+      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
+        report.spooled = !written;
+        on_done(report);
+      });
 }
 
 void JobRunner::not_started(const RunRequest& r, const runlog::Claim& claim,
@@ -222,7 +325,7 @@ void JobRunner::not_started(const RunRequest& r, const runlog::Claim& claim,
   report.outcome.error_message = std::string("not started: ") + e.what();
   spdlog::error("run {} of {}: not started, the database is unreachable: error {}: {}",
                 report.run_id, r.job_config().name, e.code(), e.what());
-  r.sql_ended->store(true);
+  r.control->end();
   finisher_.finish_async(
       runlog::FinishedRun{report.run_id, report.outcome, Clock::now(), r.job_config().name,
                           r.next_fire, 0, claim.started_at},
@@ -245,6 +348,23 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {
   on_live_connection(pool_, lease,
                      [&](mysql::Session& session) { ids = log_.claim_batch(session, claims); });
   for (std::size_t i = 0; i < requests.size(); ++i) requests[i].claimed_run_id = ids[i];
+  // The leases of the claimed runs of jobs that run one at a time, with one more statement.
+  std::vector<std::pair<std::string, std::int64_t>> single;
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (ids[i] && lease_limit(requests[i]) == 1) {
+      single.emplace_back(requests[i].job_config().name, *ids[i]);
+      which.push_back(i);
+    }
+  }
+  if (single.empty()) return;
+  try {
+    const auto held = leases_.take_many(*lease, single);
+    for (std::size_t k = 0; k < which.size(); ++k) requests[which[k]].lease_taken = held[k];
+  } catch (const mysql::DbError& e) {
+    // Each run takes its own lease when it starts.
+    spdlog::warn("cannot take the overlap leases of {} runs together: {}", single.size(), e.what());
+  }
 }
 
 void JobRunner::record_started(std::int64_t run_id, std::uint64_t connection_id,
@@ -253,11 +373,9 @@ void JobRunner::record_started(std::int64_t run_id, std::uint64_t connection_id,
 }
 
 void JobRunner::skip(const RunRequest& r, const std::string& reason) const {
-  auto lease = pool_.acquire();
-  runlog::Claim claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause, instance_, 0,
-                      Clock::now(),        r.chain_run_id};
-  log_.record_skipped(*lease, claim, reason);
-  spdlog::info("skipped job {} slot {}: {}", claim.job, when(r.scheduled_for), reason);
+  finisher_.record_skipped(runlog::Claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause,
+                                         instance_, 0, Clock::now(), r.chain_run_id},
+                           reason);
 }
 
 }  // namespace sqlcron::runtime

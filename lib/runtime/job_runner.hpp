@@ -16,6 +16,7 @@
 #include "core/run_outcome.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/db_error.hpp"
+#include "runlog/overlap_leases.hpp"
 #include "runlog/run_finisher.hpp"
 #include "runlog/run_log.hpp"
 #include "runlog/spool.hpp"
@@ -29,6 +30,9 @@ struct RunReport {
   schedule::Instant scheduled_for{};  // the slot claimed (a failure hook may take a later one)
   core::RunOutcome outcome;
   bool spooled = false;  // the result went to the spool: the database was lost
+  // Not run yet: another run of the job holds its overlap lease (described here), and this one
+  // waits for its turn (overlap: queue, a retry, a catch-up). Its row stays claimed.
+  std::string overlapped_by;
 };
 
 class JobRunner {
@@ -57,7 +61,13 @@ class JobRunner {
   // Claims the slots of `requests` with one insert, setting claimed_run_id on each one claimed.
   // Throws mysql::DbError when the database is unreachable (nothing is claimed then).
   void claim_batch(std::vector<RunRequest>& requests) const;
+  // Queues the `skipped` row of a slot that will not run, for the run-log writer's own
+  // connection: never waits for a pooled connection (they may all be held by long runs), so
+  // the event loop and the control thread may call it. Does not block.
   void skip(const RunRequest& request, const std::string& reason) const;
+  // A claimed run (claimed_run_id) that will not start after all: its row is finished as
+  // skipped with `reason`; `on_done` follows once it is written. Does not block.
+  void give_up(const RunRequest& request, const std::string& reason, OnDone on_done) const;
   // Queues a write of where and when a batch-claimed run that is still running started (its
   // finish writes them otherwise), on the run-log writer's own connection: it never waits for a
   // pooled connection (a pool of one may be held by that very run). Best effort.
@@ -65,7 +75,17 @@ class JobRunner {
                       std::chrono::system_clock::time_point started_at) const;
 
  private:
-  core::RunOutcome execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id) const;
+  // Runs the job's SQL; `killed` is set when a KILL reached it.
+  core::RunOutcome execute(mysql::Session& s, const RunRequest& r, std::int64_t run_id,
+                           bool& killed) const;
+  // How a run that was to be killed (timeout, shutdown) is recorded.
+  static void judge(core::RunOutcome& outcome, const RunControl::Verdict& verdict);
+  // How many runs of the job may run at once across daemons (0: not limited).
+  static int lease_limit(const RunRequest& r);
+  // Another run of the job holds its leases: the slot is skipped (its row finished as such) or,
+  // when it waits for its turn, reported with `overlapped_by`.
+  void overlap(mysql::ConnectionPool::Lease& lease, const RunRequest& r, const runlog::Claim& claim,
+               RunReport report, OnDone on_done) const;
   // A batch-claimed run that could not start (no database): its row is finished as failed.
   void not_started(const RunRequest& r, const runlog::Claim& claim, const mysql::DbError& e,
                    OnDone on_done) const;
@@ -75,6 +95,7 @@ class JobRunner {
 
   mysql::ConnectionPool& pool_;
   runlog::RunLog log_;
+  runlog::OverlapLeases leases_;
   std::string instance_;
   runlog::Spool& spool_;
   mutable runlog::RunFinisher finisher_;  // batches the finishing writes of concurrent runs

@@ -1,6 +1,7 @@
 #include "support/system_harness.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <thread>
 
 #include "support/test_database.hpp"
@@ -24,14 +25,21 @@ std::string write_config(const TempDir& dir, const ConfigSpec& spec, const std::
                              "\"\n" + spec.top_extra + "jobs:\n" + spec.jobs);
 }
 
+// SQLCRON_TEST_SQLCROND names another binary to test (e.g. an older build, to see a new test
+// fail on it first); by default the one built with the tests.
+std::string sqlcrond_path() {
+  const char* other = std::getenv("SQLCRON_TEST_SQLCROND");
+  return other != nullptr && *other != 0 ? other : SQLCROND_PATH;
+}
+
 Completed sqlcrond(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{SQLCROND_PATH};
+  std::vector<std::string> argv{sqlcrond_path()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv);
 }
 
 std::vector<std::string> serve_argv(const std::string& config) {
-  return {SQLCROND_PATH, "--config", config, "serve"};
+  return {sqlcrond_path(), "--config", config, "serve"};
 }
 
 std::chrono::milliseconds wait_for(mysql::Session& db, const std::string& sql,

@@ -31,6 +31,8 @@ struct ConfigSpec {
 std::string write_config(const TempDir& dir, const ConfigSpec& spec,
                          const std::string& file = "sqlcron.yaml");
 
+// The sqlcrond under test: $SQLCRON_TEST_SQLCROND if set, else the one built with the tests.
+std::string sqlcrond_path();
 // Runs `sqlcrond args...` to completion.
 Completed sqlcrond(const std::vector<std::string>& args);
 // Starts `sqlcrond --config config serve` with output to `log`.
