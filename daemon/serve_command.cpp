@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "interval_anchors.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/instance_registry.hpp"
+#include "runlog/reload_anchors.hpp"
 #include "runlog/run_log.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/systemd_notifier.hpp"
@@ -36,9 +38,9 @@ void fix_malloc_thresholds() {
 bool state_schema_ready(mysql::Session& s, const std::string& schema) {
   const auto rs = s.query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN "
-      "('runs', 'jobs', 'instances')",
+      "('runs', 'jobs', 'instances', 'anchors')",
       {schema});
-  return rs.rows.at(0).at(0).value_or("0") == "3";
+  return rs.rows.at(0).at(0).value_or("0") == "4";
 }
 
 }  // namespace
@@ -46,11 +48,11 @@ bool state_schema_ready(mysql::Session& s, const std::string& schema) {
 int serve_command(const CommandContext& ctx) {
   // Start-up order: config -> database -> schema version -> instance -> recover -> schedule.
   fix_malloc_thresholds();
-  auto config = load_config_or_report(ctx.config_path);
-  if (!config) return to_int(ExitCode::config);
+  auto loaded = read_config_or_report(ctx.config_path);
+  if (!loaded) return to_int(ExitCode::config);
   return_freed_memory();
   const mysql::Connector connector;
-  const auto settings = connection_settings(config->database);
+  const auto settings = connection_settings(loaded->database);
   const auto host = hostname();
   const auto started = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
@@ -59,12 +61,16 @@ int serve_command(const CommandContext& ctx) {
       host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
   try {
     const auto session = connector.open(settings);
-    const auto& state = config->scheduler.state_schema;
+    const auto& state = loaded->scheduler.state_schema;
     if (!state_schema_ready(*session, state)) {
-      spdlog::error("the state schema `{}` is not set up; run: sqlcrond --config {} migrate", state,
-                    ctx.config_path);
+      spdlog::error(
+          "the state schema `{}` is not set up or not up to date; run: sqlcrond --config {} "
+          "migrate",
+          state, ctx.config_path);
       return to_int(ExitCode::failure);
     }
+    // Before the first plan: interval jobs count from their first definition, as stored.
+    claim_anchors(*loaded, *session, state, instance);
     const runlog::InstanceRegistry registry(state, instance);
     registry.register_self(*session, host, getpid(), SQLCRON_VERSION);
     registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
@@ -74,6 +80,9 @@ int serve_command(const CommandContext& ctx) {
     spdlog::error("database unavailable: {}", e.what());
     return to_int(ExitCode::unavailable);
   }
+  std::shared_ptr<const config::Config> config =
+      std::make_shared<const config::Config>(std::move(*loaded));
+  loaded.reset();
   spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", SQLCRON_VERSION, instance,
                settings.describe(), config->jobs.size());
 
@@ -82,8 +91,11 @@ int serve_command(const CommandContext& ctx) {
   runtime::DaemonOptions options;
   options.instance = instance;
   options.heartbeat_interval = config->scheduler.heartbeat_interval;
-  options.reload = [path = ctx.config_path] {
-    auto reloaded = load_config(path);
+  // A reload keeps the anchors of unchanged interval schedules and stores new ones.
+  options.reload = [path = ctx.config_path,
+                    anchors = std::make_shared<runlog::ReloadAnchors>(
+                        connector, settings, config->scheduler.state_schema, instance, config)] {
+    auto reloaded = anchors->apply(read_config(path));
     return_freed_memory();
     return reloaded;
   };
