@@ -27,10 +27,14 @@ AnchorStore::AnchorStore(std::string state_schema)
 std::vector<config::JobAnchor> AnchorStore::claim(mysql::Session& s,
                                                   std::vector<config::JobAnchor> wanted,
                                                   const std::string& instance) const {
-  // Rows in one order (by job) so that daemons writing the same rows lock them in the same order.
+  // Usually every anchor is stored already (a reload, a restart): one read, no write.
+  const auto found = fill(s, wanted);
   std::vector<const config::JobAnchor*> rows;
-  rows.reserve(wanted.size());
-  for (const auto& a : wanted) rows.push_back(&a);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (found[i] == 0) rows.push_back(&wanted[i]);
+  }
+  if (rows.empty()) return wanted;
+  // Rows in one order (by job) so that daemons writing the same rows lock them in the same order.
   std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->job < b->job; });
   std::vector<mysql::Value> params;
   for (std::size_t from = 0; from < rows.size(); from += kRowsPerInsert) {
@@ -66,25 +70,35 @@ std::vector<config::JobAnchor> AnchorStore::claim(mysql::Session& s,
       }
     }
   }
-  return read(s, std::move(wanted));
+  // What is stored now: ours, or what a concurrent caller stored first.
+  (void)fill(s, wanted);
+  return wanted;
 }
 
 std::vector<config::JobAnchor> AnchorStore::read(mysql::Session& s,
                                                  std::vector<config::JobAnchor> wanted) const {
-  if (wanted.empty()) return wanted;
-  std::unordered_map<std::string_view, config::JobAnchor*> by_job;
+  (void)fill(s, wanted);
+  return wanted;
+}
+
+std::vector<char> AnchorStore::fill(mysql::Session& s,
+                                    std::vector<config::JobAnchor>& wanted) const {
+  std::vector<char> found(wanted.size(), 0);
+  if (wanted.empty()) return found;
+  std::unordered_map<std::string_view, std::size_t> by_job;
   by_job.reserve(wanted.size());
-  for (auto& a : wanted) by_job.emplace(a.job, &a);
+  for (std::size_t i = 0; i < wanted.size(); ++i) by_job.emplace(wanted[i].job, i);
   const auto rs = s.query("SELECT job, schedule, timezone, anchored_at FROM " + table_);
   for (const auto& row : rs.rows) {
     const auto it = by_job.find(row.at(0).value_or(""));
     if (it == by_job.end()) continue;
-    auto& a = *it->second;
+    auto& a = wanted[it->second];
     if (row.at(1).value_or("") != a.schedule || row.at(2).value_or("") != a.timezone) continue;
     a.anchored_at =
         std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(row.at(3).value_or("")));
+    found[it->second] = 1;
   }
-  return wanted;
+  return found;
 }
 
 }  // namespace sqlcron::runlog

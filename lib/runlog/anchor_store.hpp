@@ -22,8 +22,9 @@ class AnchorStore {
 
   // Stores each of `wanted` whose job has no anchor yet or an anchor of another schedule (it then
   // counts from the given instant); keeps the stored anchor of an unchanged schedule. Returns
-  // `wanted` with the anchors now stored. Concurrent callers agree (one statement per batch
-  // decides per row; deadlocks are retried).
+  // `wanted` with the anchors now stored. Concurrent callers agree: the upsert of a row keeps an
+  // anchor of the same schedule stored meanwhile, and the anchors are read back after it
+  // (deadlocks are retried). When every anchor is stored already it only reads.
   [[nodiscard]] std::vector<config::JobAnchor> claim(mysql::Session& s,
                                                      std::vector<config::JobAnchor> wanted,
                                                      const std::string& instance) const;
@@ -34,6 +35,9 @@ class AnchorStore {
                                                     std::vector<config::JobAnchor> wanted) const;
 
  private:
+  // Gives each of `wanted` the stored anchor of its schedule; 1 where there was one.
+  std::vector<char> fill(mysql::Session& s, std::vector<config::JobAnchor>& wanted) const;
+
   std::string table_;
 };
 
