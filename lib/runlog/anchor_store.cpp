@@ -21,7 +21,7 @@ constexpr int kLockWaitTimeout = 1205;
 
 }  // namespace
 
-AnchorStore::AnchorStore(std::string state_schema)
+AnchorStore::AnchorStore(const std::string& state_schema)
     : table_(mysql::quote_identifier(state_schema) + ".anchors") {}
 
 std::vector<config::JobAnchor> AnchorStore::claim(mysql::Session& s,

@@ -18,7 +18,7 @@ namespace sqlcron::runlog {
 
 class AnchorStore {
  public:
-  explicit AnchorStore(std::string state_schema);
+  explicit AnchorStore(const std::string& state_schema);
 
   // Stores each of `wanted` whose job has no anchor yet or an anchor of another schedule (it then
   // counts from the given instant); keeps the stored anchor of an unchanged schedule. Returns
