@@ -12,7 +12,9 @@
 #include "commands.hpp"
 #include "config/job_graph.hpp"
 #include "core/retry_policy.hpp"
+#include "interval_anchors.hpp"
 #include "manual_runner.hpp"
+#include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "time_argument.hpp"
 
@@ -145,23 +147,26 @@ class Backfill {
 }  // namespace
 
 int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
-  const auto config = load_config_or_report(ctx.config_path);
-  if (!config) return to_int(ExitCode::config);
-  const config::JobGraph graph(config->jobs);
-  const auto job = graph.index(o.job);
-  if (!job) {
-    std::cerr << "sqlcrond backfill: no job named '" << o.job << "' in " << config->file << '\n';
-    return to_int(ExitCode::usage);
-  }
-  const auto& j = config->jobs[*job];
-  if (!j.schedule) {
-    std::string roots;
-    for (const auto r : graph.roots(*job)) {
-      if (r != *job) roots += (roots.empty() ? "" : ", ") + config->jobs[r].name;
+  auto loaded = read_config_or_report(ctx.config_path);
+  if (!loaded) return to_int(ExitCode::config);
+  std::optional<std::size_t> job;
+  {
+    const config::JobGraph graph(loaded->jobs);
+    job = graph.index(o.job);
+    if (!job) {
+      std::cerr << "sqlcrond backfill: no job named '" << o.job << "' in " << loaded->file << '\n';
+      return to_int(ExitCode::usage);
     }
-    std::cerr << "sqlcrond backfill: " << o.job << " has no schedule (" << j.trigger() << ")"
-              << (roots.empty() ? "" : "; backfill its root job with --chain: " + roots) << '\n';
-    return to_int(ExitCode::usage);
+    const auto& j = loaded->jobs[*job];
+    if (!j.schedule) {
+      std::string roots;
+      for (const auto r : graph.roots(*job)) {
+        if (r != *job) roots += (roots.empty() ? "" : ", ") + loaded->jobs[r].name;
+      }
+      std::cerr << "sqlcrond backfill: " << o.job << " has no schedule (" << j.trigger() << ")"
+                << (roots.empty() ? "" : "; backfill its root job with --chain: " + roots) << '\n';
+      return to_int(ExitCode::usage);
+    }
   }
   schedule::Instant from{};
   schedule::Instant to{};
@@ -178,6 +183,18 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
               << '\n';
     return to_int(ExitCode::usage);
   }
+  try {
+    // The daemon's grid: an interval job counts from its stored anchor (read, never written).
+    const mysql::Connector connector;
+    read_anchors(*loaded, *connector.open(connection_settings(loaded->database)),
+                 loaded->scheduler.state_schema);
+  } catch (const mysql::DbError& e) {
+    std::cerr << "sqlcrond backfill: " << e.what() << '\n';
+    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+  }
+  const auto config = std::make_shared<const config::Config>(std::move(*loaded));
+  loaded.reset();
+  const auto& j = config->jobs[*job];
   std::vector<schedule::Instant> slots;
   for (auto t = j.schedule->next_after(from - std::chrono::seconds(1)); t && *t <= to;
        t = j.schedule->next_after(*t)) {
@@ -189,7 +206,11 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     slots.push_back(*t);
   }
   if (slots.empty()) {
-    std::cout << o.job << " has no slot between " << when(from) << " and " << when(to) << " UTC\n";
+    std::cout << o.job << " has no slot between " << when(from) << " and " << when(to) << " UTC";
+    if (const auto anchor = j.schedule->anchor(); anchor && *anchor > from) {
+      std::cout << " (its schedule counts from its first definition, " << when(*anchor) << " UTC)";
+    }
+    std::cout << '\n';
     return to_int(ExitCode::ok);
   }
   try {

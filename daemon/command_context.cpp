@@ -10,22 +10,32 @@
 
 namespace sqlcron::daemon {
 
-std::shared_ptr<const config::Config> load_config(const std::string& path) {
+config::Config read_config(const std::string& path) {
   config::LoadOptions options;
   if (const char* pw = std::getenv("SQLCRON_DB_PASSWORD")) options.env_password = pw;
   options.defined_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return std::make_shared<const config::Config>(config::ConfigLoader::load(path, options));
+  return config::ConfigLoader::load(path, options);
 }
 
-std::shared_ptr<const config::Config> load_config_or_report(const std::string& path) {
+std::shared_ptr<const config::Config> load_config(const std::string& path) {
+  return std::make_shared<const config::Config>(read_config(path));
+}
+
+std::optional<config::Config> read_config_or_report(const std::string& path) {
   try {
-    return load_config(path);
+    return read_config(path);
   } catch (const config::ConfigError& e) {
     for (const auto& issue : e.issues()) std::cerr << issue.to_string() << '\n';
     std::cerr << e.issues().size() << (e.issues().size() == 1 ? " error" : " errors") << " in "
               << path << '\n';
   }
-  return nullptr;
+  return std::nullopt;
+}
+
+std::shared_ptr<const config::Config> load_config_or_report(const std::string& path) {
+  auto config = read_config_or_report(path);
+  if (!config) return nullptr;
+  return std::make_shared<const config::Config>(std::move(*config));
 }
 
 mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db) {

@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "interval_anchors.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/instance_registry.hpp"
+#include "runlog/reload_anchors.hpp"
 #include "runlog/run_log.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/systemd_notifier.hpp"
@@ -39,9 +41,9 @@ void fix_malloc_thresholds() {
 bool state_schema_ready(mysql::Session& s, const std::string& schema) {
   const auto rs = s.query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN "
-      "('runs', 'jobs', 'instances', 'leases')",
+      "('runs', 'jobs', 'instances', 'leases', 'anchors')",
       {schema});
-  return rs.rows.at(0).at(0).value_or("0") == "4";
+  return rs.rows.at(0).at(0).value_or("0") == "5";
 }
 
 // Job connections get a read timeout beyond every job's timeout: a KILL cannot reach a frozen
@@ -64,11 +66,11 @@ mysql::ConnectionSettings job_settings(mysql::ConnectionSettings settings,
 int serve_command(const CommandContext& ctx) {
   // Start-up order: config -> database -> schema version -> instance -> recover -> schedule.
   fix_malloc_thresholds();
-  auto config = load_config_or_report(ctx.config_path);
-  if (!config) return to_int(ExitCode::config);
+  auto loaded = read_config_or_report(ctx.config_path);
+  if (!loaded) return to_int(ExitCode::config);
   return_freed_memory();
   const mysql::Connector connector;
-  const auto settings = connection_settings(config->database);
+  const auto settings = connection_settings(loaded->database);
   const auto host = hostname();
   const auto started = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
@@ -77,13 +79,16 @@ int serve_command(const CommandContext& ctx) {
       host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
   try {
     const auto session = connector.open(settings);
-    const auto& state = config->scheduler.state_schema;
+    const auto& state = loaded->scheduler.state_schema;
     if (!state_schema_ready(*session, state)) {
       spdlog::error(
-          "the state schema `{}` is not set up or not current; run: sqlcrond --config {} migrate",
+          "the state schema `{}` is not set up or not up to date; run: sqlcrond --config {} "
+          "migrate",
           state, ctx.config_path);
       return to_int(ExitCode::failure);
     }
+    // Before the first plan: interval jobs count from their first definition, as stored.
+    claim_anchors(*loaded, *session, state, instance);
     const runlog::InstanceRegistry registry(state, instance);
     registry.register_self(*session, host, getpid(), SQLCRON_VERSION);
     registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
@@ -93,6 +98,9 @@ int serve_command(const CommandContext& ctx) {
     spdlog::error("database unavailable: {}", e.what());
     return to_int(ExitCode::unavailable);
   }
+  std::shared_ptr<const config::Config> config =
+      std::make_shared<const config::Config>(std::move(*loaded));
+  loaded.reset();
   spdlog::info("sqlcrond {} starting as {} with {} ({} jobs)", SQLCRON_VERSION, instance,
                settings.describe(), config->jobs.size());
 
@@ -102,8 +110,16 @@ int serve_command(const CommandContext& ctx) {
   runtime::DaemonOptions options;
   options.instance = instance;
   options.heartbeat_interval = config->scheduler.heartbeat_interval;
-  options.reload = [path = ctx.config_path, &pool, &settings] {
-    auto reloaded = load_config(path);
+  // A reload keeps the anchors of unchanged interval schedules and stores new ones, and gives
+  // job connections a read timeout beyond the new longest job timeout.
+  auto anchor_settings = settings;  // a frozen server must not hold a reload for long
+  anchor_settings.read_timeout = std::chrono::seconds(5);
+  anchor_settings.write_timeout = std::chrono::seconds(5);
+  options.reload = [path = ctx.config_path, &pool, &settings,
+                    anchors = std::make_shared<runlog::ReloadAnchors>(
+                        connector, anchor_settings, config->scheduler.state_schema, instance,
+                        config)] {
+    auto reloaded = anchors->apply(read_config(path));
     const auto timeouts = job_settings(settings, *reloaded);
     pool.set_io_timeouts(timeouts.read_timeout, timeouts.write_timeout);
     return_freed_memory();

@@ -8,7 +8,7 @@ namespace sqlcron::runlog {
 
 namespace {
 
-// Rows per multi-row INSERT: 7 parameters each, well below the 65,535 a statement may have.
+// Rows per multi-row INSERT: 8 parameters each, well below the 65,535 a statement may have.
 constexpr std::size_t kRowsPerInsert = 500;
 
 mysql::Value instant(std::optional<schedule::Instant> t) {
@@ -36,21 +36,26 @@ void JobMirror::sync(mysql::Session& s, const std::vector<JobMirrorEntry>& jobs,
                         " (name, schedule, timezone, target, enabled, next_fire_at, defined_at,"
                         " updated_at, updated_by) VALUES ";
       params.clear();
-      params.reserve((to - from) * 7);
+      params.reserve((to - from) * 8);
       for (auto i = from; i < to; ++i) {
         const auto& j = *jobs[i].job;
         sql += i == from ? "" : ", ";
-        sql += "(?, ?, ?, ?, ?, ?, @sqlcron_synced_at, @sqlcron_synced_at, ?)";
+        sql += "(?, ?, ?, ?, ?, ?, COALESCE(?, @sqlcron_synced_at), @sqlcron_synced_at, ?)";
         params.emplace_back(j.name);
         params.emplace_back(j.trigger());
         params.emplace_back(j.timezone);
         params.emplace_back(j.target());
         params.emplace_back(static_cast<std::int64_t>(j.enabled ? 1 : 0));
         params.emplace_back(instant(jobs[i].next_fire));
+        params.emplace_back(instant(j.schedule ? j.schedule->anchor() : std::nullopt));
         params.emplace_back(instance);
       }
+      // defined_at: an interval job's anchor; other jobs keep the time they were first mirrored.
+      // (An anchor is whole seconds and the sync's instant has microseconds: should the two ever
+      // be equal, the anchor is written by the next sync.)
       sql +=
-          " ON DUPLICATE KEY UPDATE schedule = VALUES(schedule),"
+          " ON DUPLICATE KEY UPDATE defined_at = IF(VALUES(defined_at) = @sqlcron_synced_at,"
+          " defined_at, VALUES(defined_at)), schedule = VALUES(schedule),"
           " timezone = VALUES(timezone), target = VALUES(target),"
           " enabled = VALUES(enabled), next_fire_at = VALUES(next_fire_at),"
           " updated_at = VALUES(updated_at), updated_by = VALUES(updated_by)";

@@ -1,5 +1,6 @@
 // JobMirror: the `jobs` table, a mirror of the loaded config for people who inspect with SQL:
-// name, schedule, zone, target, enabled, next fire. Jobs no longer in the config are removed.
+// name, schedule, zone, target, enabled, next fire, and in `defined_at` the anchor of an interval
+// job (docs/schedules.md, "Anchors"). Jobs no longer in the config are removed.
 //
 // Error contract: throws mysql::DbError on database failure.
 #pragma once

@@ -13,12 +13,14 @@ constexpr date::year kLastYear{9999};
 
 CalendarIntervalSchedule::CalendarIntervalSchedule(LocalSeconds anchor, MysqlInterval interval,
                                                    std::optional<Instant> ends,
-                                                   ZoneTimeline timeline, std::string description)
+                                                   ZoneTimeline timeline, std::string description,
+                                                   bool from_definition)
     : anchor_(anchor),
       interval_(std::move(interval)),
       ends_(ends),
       timeline_(timeline),
-      description_(std::move(description)) {}
+      description_(std::move(description)),
+      from_definition_(from_definition) {}
 
 Instant CalendarIntervalSchedule::fire(std::int64_t k) const {
   return timeline_.earliest_instant(interval_.add_to(anchor_, k));

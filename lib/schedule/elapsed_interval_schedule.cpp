@@ -6,8 +6,12 @@ namespace sqlcron::schedule {
 
 ElapsedIntervalSchedule::ElapsedIntervalSchedule(Instant anchor, std::chrono::seconds period,
                                                  std::optional<Instant> ends,
-                                                 std::string description)
-    : anchor_(anchor), period_(period), ends_(ends), description_(std::move(description)) {}
+                                                 std::string description, bool from_definition)
+    : anchor_(anchor),
+      period_(period),
+      ends_(ends),
+      description_(std::move(description)),
+      from_definition_(from_definition) {}
 
 std::optional<Instant> ElapsedIntervalSchedule::next_after(Instant after) const {
   Instant next = anchor_;

@@ -181,6 +181,7 @@ struct Resolved {
   Instant anchor;
   std::optional<Instant> ends;
   std::string bounds_text;  // " starts '…' [ends '…']"
+  bool from_definition;     // no `starts`: the anchor is `defined_at`
 };
 
 Resolved resolve_bounds(const Bounds& bounds, const ZoneTimeline& timeline, Instant defined_at) {
@@ -191,6 +192,7 @@ Resolved resolve_bounds(const Bounds& bounds, const ZoneTimeline& timeline, Inst
   } else {
     r.anchor_local = timeline.to_local(defined_at);
     r.anchor = defined_at;
+    r.from_definition = true;
   }
   r.bounds_text = " starts " + quoted_local(r.anchor_local);
   if (bounds.ends) {
@@ -233,7 +235,8 @@ std::shared_ptr<const ScheduleImpl> MysqlEventParser::parse(std::string_view tex
         parse_every_duration(cursor.value("@every: missing duration (e.g. '@every 15m')"));
     const Resolved r = resolve_bounds(parse_bounds(cursor, "@every"), timeline, defined_at);
     return std::make_shared<ElapsedIntervalSchedule>(
-        r.anchor, period, r.ends, "@every " + format_every_duration(period) + r.bounds_text);
+        r.anchor, period, r.ends, "@every " + format_every_duration(period) + r.bounds_text,
+        r.from_definition);
   }
   if (cursor.keyword("every")) {
     const MysqlInterval interval = cursor.interval("every");
@@ -241,10 +244,11 @@ std::shared_ptr<const ScheduleImpl> MysqlEventParser::parse(std::string_view tex
     std::string description = "every " + interval.describe() + r.bounds_text;
     if (interval.months() != 0 || interval.calendar_days()) {
       return std::make_shared<CalendarIntervalSchedule>(r.anchor_local, interval, r.ends, timeline,
-                                                        std::move(description));
+                                                        std::move(description), r.from_definition);
     }
     return std::make_shared<ElapsedIntervalSchedule>(
-        r.anchor, std::chrono::seconds{interval.seconds()}, r.ends, std::move(description));
+        r.anchor, std::chrono::seconds{interval.seconds()}, r.ends, std::move(description),
+        r.from_definition);
   }
   if (cursor.keyword("at")) {
     const LocalSeconds at = cursor.time_expression("at");

@@ -32,6 +32,7 @@ std::string_view trim(std::string_view s) {
 struct Schedule::Parsed {
   std::string expression;
   std::shared_ptr<const ScheduleImpl> impl;
+  Instant defined_at;
 };
 
 Schedule::Schedule(const date::time_zone* zone, std::shared_ptr<const Parsed> parsed)
@@ -54,7 +55,24 @@ Schedule Schedule::parse(std::string_view expression, const date::time_zone* zon
   } else {
     impl = std::make_shared<CronSchedule>(CronExpression::parse(text), zone, defined_at);
   }
-  return Schedule(zone, std::make_shared<const Parsed>(Parsed{std::string(text), std::move(impl)}));
+  return Schedule(
+      zone, std::make_shared<const Parsed>(Parsed{std::string(text), std::move(impl), defined_at}));
+}
+
+Schedule::Anchoring Schedule::anchoring() const { return parsed_->impl->anchoring(); }
+
+std::optional<Instant> Schedule::anchor() const {
+  if (anchoring() == Anchoring::none) return std::nullopt;
+  return parsed_->defined_at;
+}
+
+Schedule Schedule::anchored_at(Instant defined_at) const {
+  if (anchoring() == Anchoring::none || parsed_->defined_at == defined_at) return *this;
+  try {
+    return parse(parsed_->expression, zone_, defined_at);
+  } catch (const ScheduleError&) {
+    return *this;  // `ends` before `defined_at`: the schedule keeps the anchor it was checked with
+  }
 }
 
 std::optional<Instant> Schedule::next_after(Instant after) const {

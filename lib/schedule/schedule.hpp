@@ -24,10 +24,26 @@ class ScheduleImpl;
 
 class Schedule {
  public:
+  // How the fire times depend on `defined_at` (docs/schedules.md, "Anchors"):
+  //  none       - not at all: cron, `at`, and intervals with `starts`;
+  //  instant    - elapsed intervals without `starts` (`@every`, `every N SECOND..HOUR`): they
+  //               count from the instant; the zone plays no part;
+  //  wall_clock - calendar intervals without `starts` (`every N DAY..YEAR`): they count from the
+  //               local time of that instant in the zone.
+  enum class Anchoring { none, instant, wall_clock };
+
   // `zone` must not be null. `defined_at` anchors schedules that count from when the job was
   // defined ("every 2 hour" without `starts`); see docs/schedules.md.
   static Schedule parse(std::string_view expression, const date::time_zone* zone,
                         Instant defined_at);
+
+  [[nodiscard]] Anchoring anchoring() const;
+  // The instant the fire times count from, when anchoring() is not none.
+  [[nodiscard]] std::optional<Instant> anchor() const;
+  // The same expression in the same zone, counted from `defined_at`: *this when anchoring() is
+  // none or the anchor is already `defined_at`. Never throws: an expression that cannot count from
+  // `defined_at` (its `ends` is before it) keeps its current anchor.
+  [[nodiscard]] Schedule anchored_at(Instant defined_at) const;
 
   // The first fire instant > `after`, or nullopt if there is none.
   [[nodiscard]] std::optional<Instant> next_after(Instant after) const;

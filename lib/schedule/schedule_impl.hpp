@@ -24,6 +24,9 @@ class ScheduleImpl {
 
   // A canonical expression with the same fire times, independent of `defined_at`.
   [[nodiscard]] virtual std::string describe() const = 0;
+
+  // Whether (and how) the fire times count from `defined_at`; see Schedule::anchoring().
+  [[nodiscard]] virtual Schedule::Anchoring anchoring() const { return Schedule::Anchoring::none; }
 };
 
 }  // namespace sqlcron::schedule

@@ -79,3 +79,54 @@ TEST_CASE("a Schedule is usable from several threads", "[schedule]") {
     CHECK(good == 400);
   }
 }
+
+TEST_CASE("anchoring tells which schedules count from their definition", "[schedule]") {
+  using Anchoring = Schedule::Anchoring;
+  const auto* berlin = find_zone("Europe/Berlin");
+  const Instant defined = at("2026-01-01T10:17:00Z");
+  const struct {
+    const char* expr;
+    Anchoring anchoring;
+  } cases[] = {
+      {"*/5 * * * *", Anchoring::none},
+      {"@hourly", Anchoring::none},
+      {"at '2026-02-01 00:00:00'", Anchoring::none},
+      {"@every 7s", Anchoring::instant},
+      {"every 2 hour", Anchoring::instant},
+      {"every 2 hour ends '2030-01-01 00:00:00'", Anchoring::instant},
+      {"every 1 day", Anchoring::wall_clock},
+      {"every 1 month", Anchoring::wall_clock},
+      {"@every 7s starts '2026-01-01 00:00:00'", Anchoring::none},
+      {"every 1 day starts '2026-01-01 00:00:00'", Anchoring::none},
+  };
+  for (const auto& c : cases) {
+    INFO(c.expr);
+    const Schedule s = Schedule::parse(c.expr, berlin, defined);
+    CHECK(s.anchoring() == c.anchoring);
+    CHECK(s.anchor().has_value() == (c.anchoring != Anchoring::none));
+  }
+  CHECK(Schedule::parse("@every 7s", berlin, defined).anchor() == defined);
+}
+
+TEST_CASE("anchored_at counts the same expression from another instant", "[schedule]") {
+  const auto* utc = find_zone("UTC");
+  const Schedule s = Schedule::parse("@every 7s", utc, at("2026-01-01T00:01:00Z"));
+  const Schedule earlier = s.anchored_at(at("2026-01-01T00:00:00Z"));
+  CHECK(earlier.expression() == "@every 7s");
+  CHECK(earlier.anchor() == at("2026-01-01T00:00:00Z"));
+  CHECK(earlier.next_after(at("2026-01-01T00:01:00Z")) == at("2026-01-01T00:01:03Z"));
+  CHECK(s.next_after(at("2026-01-01T00:01:00Z")) == at("2026-01-01T00:01:07Z"));
+  // Calendar intervals count from the local time of the anchor.
+  const Schedule daily =
+      Schedule::parse("every 1 day", find_zone("Europe/Berlin"), at("2026-03-01T12:00:00Z"))
+          .anchored_at(at("2026-01-10T05:30:00Z"));
+  CHECK(daily.next_after(at("2026-03-01T12:00:00Z")) == at("2026-03-02T05:30:00Z"));
+  // Schedules that do not count from their definition are returned as they are.
+  const Schedule cron = Schedule::parse("*/5 * * * *", utc, at("2026-01-01T00:01:00Z"));
+  CHECK(cron.anchored_at(at("2020-01-01T00:00:00Z")).next_after(at("2026-01-01T00:01:00Z")) ==
+        at("2026-01-01T00:05:00Z"));
+  // An `ends` before the new anchor would reject the expression: the anchor stays.
+  const Schedule ending =
+      Schedule::parse("every 1 hour ends '2026-06-01 00:00:00'", utc, at("2026-01-01T00:00:00Z"));
+  CHECK(ending.anchored_at(at("2027-01-01T00:00:00Z")).anchor() == at("2026-01-01T00:00:00Z"));
+}
