@@ -12,11 +12,14 @@
 //   database_up                           gauge      (1 / 0)
 //   config_reloads_total{result}          counter    (result = success | failure)
 //   spooled_records                       gauge      (run results waiting in the spool)
+//   results_lost_total                    counter    (results neither the run log nor the spool
+//                                                     took: disk full while the database was away)
 //
 // Error contract: nothing throws except std::bad_alloc.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +46,7 @@ class Metrics {
   void set_database_up(bool up);
   void config_reloaded(bool success);
   void set_spooled(std::size_t records);
+  void set_results_lost(std::uint64_t total);  // the total so far (Spool::lost())
 
   [[nodiscard]] std::string render() const;
 

@@ -96,6 +96,11 @@ void MetricsImpl::set_spooled(std::size_t records) {
   spooled_ = records;
 }
 
+void MetricsImpl::set_results_lost(std::uint64_t total) {
+  const std::scoped_lock lock(mutex_);
+  results_lost_ = std::max(results_lost_, total);  // a counter never goes down
+}
+
 std::string MetricsImpl::render() const {
   const std::scoped_lock lock(mutex_);
   ExpositionWriter w;
@@ -142,6 +147,10 @@ std::string MetricsImpl::render() const {
   w.family("sqlcron_spooled_records", "gauge",
            "Run results waiting in the spool to be written to the database.");
   w.sample("sqlcron_spooled_records", {}, static_cast<std::uint64_t>(spooled_));
+  w.family("sqlcron_results_lost_total", "counter",
+           "Run results that neither the run log nor the spool could take (each logged; their "
+           "rows stay running until finished by hand).");
+  w.sample("sqlcron_results_lost_total", {}, results_lost_);
   return std::move(w).take();
 }
 

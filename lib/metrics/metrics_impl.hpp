@@ -33,6 +33,7 @@ class MetricsImpl {
   void set_database_up(bool up);
   void config_reloaded(bool success);
   void set_spooled(std::size_t records);
+  void set_results_lost(std::uint64_t total);
 
   [[nodiscard]] std::string render() const;
 
@@ -51,6 +52,7 @@ class MetricsImpl {
   std::uint64_t reloads_succeeded_ = 0;
   std::uint64_t reloads_failed_ = 0;
   std::size_t spooled_ = 0;
+  std::uint64_t results_lost_ = 0;
 };
 
 }  // namespace sqlcron::metrics
