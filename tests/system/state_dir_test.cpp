@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
+#include <regex>
 
+#include "mysql/connector.hpp"
+#include "support/http_client.hpp"
 #include "support/system_harness.hpp"
 #include "support/test_database.hpp"
 
@@ -128,6 +131,59 @@ TEST_CASE("a malformed spool line is set aside with a warning; heartbeats and fi
                           "SELECT COUNT(*) >= 2 FROM " + std::string(kState) +
                               ".runs WHERE status = 'succeeded' AND run_id > " + last_run,
                           "1", 10s);
+  serve.signal(SIGTERM);
+  INFO(read_text(log));
+  CHECK(serve.wait(30s) == 0);
+}
+
+TEST_CASE("disk full while the database is away: the lost result is counted and logged",
+          "[system][fault]") {
+  // A private server of this test's own, so stopping it does not disturb other tests.
+  TempDir dir;
+  const auto sandbox = (dir.path() / "db").string();
+  const auto script = sqlcron::test::source_path("scripts/mysql-sandbox");
+  REQUIRE(sqlcron::test::run({script, "start", sandbox}).exit_code == 0);
+  struct StopAtEnd {
+    std::string script, dir;
+    ~StopAtEnd() { sqlcron::test::run({script, "stop", dir}); }
+  } stop_at_end{script, sandbox};
+  sqlcron::mysql::ConnectionSettings own;
+  own.socket = sandbox + "/mysqld.sock";
+  own.user = "root";
+  const sqlcron::mysql::Connector connector;
+  connector.open(own)->execute_raw("CREATE DATABASE work");
+  ConfigSpec s{"state",
+               "work",
+               "  - name: slow\n    schedule: \"* * * * * *\"\n    overlap: skip\n    sql: SELECT "
+               "SLEEP(30)\n",
+               "10s",
+               "",
+               sqlcron::test::database_yaml(own, "work")};
+  s.http_listen = "127.0.0.1:0";
+  const auto config = write_config(dir, s);
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  const auto log = (dir.path() / "serve.log").string();
+  Process serve(sqlcron::test::serve_argv(config), log);
+  sqlcron::test::wait_for_log(log, "serving /metrics and /healthz on http://127.0.0.1:", 20s);
+  std::smatch m;
+  const auto text = read_text(log);
+  REQUIRE(std::regex_search(text, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)")));
+  const auto port = static_cast<unsigned short>(std::stoi(m[1]));
+  sqlcron::test::wait_for(*connector.open(own),
+                          "SELECT COUNT(*) FROM state.runs WHERE status = 'running'", "1", 20s);
+  // The disk is full from now on: every write to the spool fails with ENOSPC.
+  const auto spool = dir.path() / "state" / "runs.spool";
+  std::filesystem::remove(spool);
+  std::filesystem::create_symlink("/dev/full", spool);
+  // The database goes away mid-run: the run fails, its result can be neither written nor spooled.
+  REQUIRE(sqlcron::test::run({script, "stop", sandbox}).exit_code == 0);
+  sqlcron::test::wait_for_log(log, "is LOST from the run log", 30s);
+  const auto lost = read_text(log);
+  CHECK_THAT(lost, Catch::Contains(" of slow is LOST from the run log: it ended failed"));
+  CHECK_THAT(lost, Catch::Contains("No space left on device"));
+  const auto metrics = sqlcron::test::http_get(port, "/metrics");
+  CHECK_THAT(metrics.body, Catch::Contains("sqlcron_results_lost_total 1\n"));
+  REQUIRE_FALSE(serve.wait(0ms).has_value());  // the daemon stays
   serve.signal(SIGTERM);
   INFO(read_text(log));
   CHECK(serve.wait(30s) == 0);
