@@ -6,9 +6,11 @@ namespace sqlcron::daemon {
 enum class ExitCode : int {
   ok = 0,
   failure = 1,
-  usage = 64,        // EX_USAGE: bad command line
-  unavailable = 69,  // EX_UNAVAILABLE: the database cannot be reached
-  config = 78,       // EX_CONFIG: the configuration is invalid
+  usage = 64,           // EX_USAGE: bad command line
+  unavailable = 69,     // EX_UNAVAILABLE: the database cannot be reached
+  cannot_create = 73,   // EX_CANTCREAT: scheduler.state_dir cannot hold the spool (serve)
+  state_dir_busy = 75,  // EX_TEMPFAIL: another daemon holds scheduler.state_dir (serve)
+  config = 78,          // EX_CONFIG: the configuration is invalid
 };
 
 inline int to_int(ExitCode c) { return static_cast<int>(c); }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "interval_anchors.hpp"
@@ -16,6 +17,7 @@
 #include "runlog/run_log.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/systemd_notifier.hpp"
+#include "state_dir_claim.hpp"
 
 namespace sqlcron::daemon {
 
@@ -64,7 +66,8 @@ mysql::ConnectionSettings job_settings(mysql::ConnectionSettings settings,
 }  // namespace
 
 int serve_command(const CommandContext& ctx) {
-  // Start-up order: config -> database -> schema version -> instance -> recover -> schedule.
+  // Start-up order: config -> state_dir lock -> database -> schema version -> instance ->
+  // recover -> schedule.
   fix_malloc_thresholds();
   auto loaded = read_config_or_report(ctx.config_path);
   if (!loaded) return to_int(ExitCode::config);
@@ -77,6 +80,11 @@ int serve_command(const CommandContext& ctx) {
                            .count();
   const std::string instance =
       host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
+  std::optional<runlog::StateDirLock> state_dir;  // held for the daemon's life
+  if (const auto refused =
+          claim_state_dir(config->scheduler.state_dir, host, instance, state_dir)) {
+    return to_int(*refused);
+  }
   try {
     const auto session = connector.open(settings);
     const auto& state = loaded->scheduler.state_schema;

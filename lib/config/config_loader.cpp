@@ -14,6 +14,7 @@
 #include "config/identifier.hpp"
 #include "config/job_graph.hpp"
 #include "config/option_file.hpp"
+#include "config/state_dir_check.hpp"
 #include "config/yaml_reader.hpp"
 #include "config/yaml_syntax_error.hpp"
 #include "config/yaml_tree.hpp"
@@ -732,6 +733,9 @@ class Loader {
     sc.retry = read_retry(r, s["retry"], "scheduler.retry", sc.retry);
     if (auto dir = r.string(s, "state_dir", p)) {
       sc.state_dir = (base_dir() / *dir).lexically_normal().string();
+      if (auto problem = state_dir_problem(sc.state_dir)) {
+        r.issue(s["state_dir"], "scheduler.state_dir", *problem);
+      }
     }
   }
 

@@ -37,6 +37,7 @@ void Metrics::set_database_up(bool up) { impl_->set_database_up(up); }
 void Metrics::config_reloaded(bool success) { impl_->config_reloaded(success); }
 
 void Metrics::set_spooled(std::size_t records) { impl_->set_spooled(records); }
+void Metrics::set_results_lost(std::uint64_t total) { impl_->set_results_lost(total); }
 
 void Metrics::set_kill_privilege(bool granted) { impl_->set_kill_privilege(granted); }
 

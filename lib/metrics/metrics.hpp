@@ -14,11 +14,14 @@
 //   spooled_records                       gauge      (run results waiting in the spool)
 //   kill_privilege                        gauge      (1: the account may kill any thread)
 //   kill_failures_total                   counter    (KILLs the server refused or did not get)
+//   results_lost_total                    counter    (results neither the run log nor the spool
+//                                                     took: disk full while the database was away)
 //
 // Error contract: nothing throws except std::bad_alloc.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +50,7 @@ class Metrics {
   void set_spooled(std::size_t records);
   void set_kill_privilege(bool granted);
   void kill_failed();
+  void set_results_lost(std::uint64_t total);  // the total so far (Spool::lost())
 
   [[nodiscard]] std::string render() const;
 

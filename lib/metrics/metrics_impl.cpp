@@ -106,6 +106,11 @@ void MetricsImpl::kill_failed() {
   ++kill_failures_;
 }
 
+void MetricsImpl::set_results_lost(std::uint64_t total) {
+  const std::scoped_lock lock(mutex_);
+  results_lost_ = std::max(results_lost_, total);  // a counter never goes down
+}
+
 std::string MetricsImpl::render() const {
   const std::scoped_lock lock(mutex_);
   ExpositionWriter w;
@@ -159,6 +164,10 @@ std::string MetricsImpl::render() const {
   w.family("sqlcron_kill_failures_total", "counter",
            "KILLs for timeouts or shutdown that the server refused or never got.");
   w.sample("sqlcron_kill_failures_total", {}, kill_failures_);
+  w.family("sqlcron_results_lost_total", "counter",
+           "Run results that neither the run log nor the spool could take (each logged; their "
+           "rows stay running until finished by hand).");
+  w.sample("sqlcron_results_lost_total", {}, results_lost_);
   return std::move(w).take();
 }
 

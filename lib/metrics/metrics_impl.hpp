@@ -35,6 +35,7 @@ class MetricsImpl {
   void set_spooled(std::size_t records);
   void set_kill_privilege(bool granted);
   void kill_failed();
+  void set_results_lost(std::uint64_t total);
 
   [[nodiscard]] std::string render() const;
 
@@ -55,6 +56,7 @@ class MetricsImpl {
   std::size_t spooled_ = 0;
   bool kill_privilege_ = true;
   std::uint64_t kill_failures_ = 0;
+  std::uint64_t results_lost_ = 0;
 };
 
 }  // namespace sqlcron::metrics

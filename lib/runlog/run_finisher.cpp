@@ -173,14 +173,7 @@ void RunFinisher::write_loop() {
     std::vector<Pending> batch;
     batch.swap(queue_);
     lock.unlock();
-    bool ok = false;
-    try {
-      ok = write_or_spool(batch);
-    } catch (const std::exception& e) {  // the spool failed too
-      spdlog::critical(
-          "{} run results are lost: the run log is unreachable and the spool failed: {}",
-          batch.size(), e.what());
-    }
+    const bool ok = write_or_spool(batch);
     for (auto& p : batch) {
       try {
         if (p.done) p.done(ok);
@@ -199,18 +192,27 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
       write(*session_, batch);
       util::crash_point("written");
       return true;
-    } catch (const mysql::DbError& e) {
+    } catch (const std::exception& e) {
       session_.reset();  // a connection in an unknown state is not reused
       if (attempt == 1) {
         spdlog::warn("recording {} run results failed ({}); retrying on a new connection",
                      batch.size(), e.what());
-      } else {
-        for (const auto& p : batch) {
-          spool_.append(p.run.run_id, p.run.outcome, p.run.finished_at);
-        }
-        util::crash_point("spooled");
+        continue;
+      }
+      std::size_t lost = 0;
+      for (const auto& p : batch) {
+        // Each result is kept or, if the spool fails too, counted and logged as lost.
+        if (!spool_.keep(p.run.run_id, p.run.job, p.run.outcome, p.run.finished_at)) ++lost;
+      }
+      util::crash_point("spooled");
+      if (lost == 0) {
         spdlog::error("the run log is unreachable ({}); {} run results spooled to {}", e.what(),
                       batch.size(), spool_.path());
+      } else {
+        spdlog::critical(
+            "the run log is unreachable ({}) and the spool {} failed: {} of {} run results are "
+            "lost (each logged above)",
+            e.what(), spool_.path(), lost, batch.size());
       }
     }
   }

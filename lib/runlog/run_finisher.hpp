@@ -13,7 +13,8 @@
 //
 // Error contract: nothing throws for database failure. When a batch cannot be written (after one
 // retry on a fresh connection), every result of it goes to the spool and its callbacks get
-// false. If the spool itself fails, the results are logged as lost and the callbacks get false.
+// false. If the spool itself fails (disk full), each such result is counted in Spool::lost() and
+// logged with its run id, job and outcome (Spool::keep), and its callback gets false.
 // Thread-safe. The destructor writes what is queued, then stops the thread.
 #pragma once
 

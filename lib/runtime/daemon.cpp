@@ -324,6 +324,7 @@ void Daemon::on_finished(const RunRequest& request, const RunReport& report, boo
     chained_.erase({request.job_config().name, request.scheduled_for});
   }
   metrics_.set_running(static_cast<int>(active_.size()));
+  if (lost_database) metrics_.set_results_lost(spool_.lost());
   if (report.claimed) {
     const auto& name = request.job_config().name;
     metrics_.run_finished(name, core::to_string(report.outcome.status), report.outcome.duration);
@@ -447,7 +448,12 @@ void Daemon::check_health(std::chrono::milliseconds after) {
     // /healthz counts the database as down while a check waits for longer than kUnanswered.
     check_posted_ = SteadyClock::now().time_since_epoch().count();
     control_pool_.post([this] {
-      const auto h = watch_.check();
+      Health h;
+      try {
+        h = watch_.check();
+      } catch (const std::exception& e) {  // never let one bad pass end the health loop
+        h.error = std::string("health check failed: ") + e.what();
+      }
       boost::asio::post(io_, [this, h] { on_health(h); });
     });
   });
@@ -464,6 +470,7 @@ void Daemon::on_health(const Health& h) {
   read_only_flag_ = h.up && h.read_only;
   metrics_.set_database_up(h.up);
   if (h.up) metrics_.set_spooled(h.spooled);
+  metrics_.set_results_lost(spool_.lost());
   if (!h.up) {
     if (db_up_) {
       db_up_ = false;

@@ -19,6 +19,11 @@ void check(const boost::system::error_code& ec, const std::string& what) {
   if (ec) throw boost::system::system_error(ec, what);
 }
 
+// The tail of a throttled warning: how many like it were not logged.
+std::string held_back(std::uint64_t n) {
+  return n == 0 ? "" : " (" + std::to_string(n) + " more like this since the last such line)";
+}
+
 }  // namespace
 
 HttpListener::HttpListener(asio::io_context& io, const std::string& address, unsigned short port,
@@ -68,24 +73,74 @@ void HttpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   }
   if (ec) {
     // E.g. out of file descriptors: retrying at once would spin.
-    spdlog::warn("http: accept failed: {}", ec.message());
+    if (const auto held = accept_warnings_.allow(std::chrono::steady_clock::now())) {
+      spdlog::warn("http: accept failed: {}{}", ec.message(), held_back(*held));
+    }
     retry_timer_.expires_after(kAcceptRetry);
     retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
       if (!self->stopped_ && !wait_ec) self->accept();
     });
     return;
   }
-  std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
-  if (sessions_.size() >= kMaxConnections) {
-    spdlog::warn("http: {} connections open, refusing another", sessions_.size());
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  } else {
+  boost::system::error_code peer_ec;
+  const auto peer = socket.remote_endpoint(peer_ec).address();
+  if (peer_ec) {
+    accept();  // already gone
+    return;
+  }
+  if (make_room(peer)) {
     auto session = std::make_shared<HttpSession>(std::move(socket), routes_);
     sessions_.push_back(session);
     session->start();
+  } else {
+    boost::system::error_code ignored;
+    socket.close(ignored);
   }
   accept();
+}
+
+bool HttpListener::make_room(const asio::ip::address& peer) {
+  std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+  const auto from_peer = static_cast<std::size_t>(
+      std::count_if(sessions_.begin(), sessions_.end(), [&](const auto& weak) {
+        const auto s = weak.lock();
+        return s && s->peer_address() == peer;
+      }));
+  const bool peer_full = from_peer >= kMaxPerPeer;
+  if (!peer_full && sessions_.size() < kMaxConnections) return true;
+  const auto victim = longest_idle(peer_full ? &peer : nullptr);
+  const auto held = limit_warnings_.allow(std::chrono::steady_clock::now());
+  const std::string limit =
+      peer_full ? std::to_string(from_peer) + " connections open from " + peer.to_string() +
+                      " (at most " + std::to_string(kMaxPerPeer) + " per peer)"
+                : std::to_string(sessions_.size()) + " connections open (at most " +
+                      std::to_string(kMaxConnections) + ")";
+  if (!victim) {
+    if (held) {
+      spdlog::warn("http: {}, none idle: refusing a new one from {}{}", limit, peer.to_string(),
+                   held_back(*held));
+    }
+    return false;
+  }
+  if (held) {
+    const auto idle =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - victim->idle_since());
+    spdlog::warn("http: {}: closing the one idle longest ({}, idle {:.1f} s) for a new one{}",
+                 limit, victim->peer(), idle.count(), held_back(*held));
+  }
+  victim->stop();
+  std::erase_if(sessions_, [&](const auto& weak) { return weak.lock() == victim; });
+  return true;
+}
+
+std::shared_ptr<HttpSession> HttpListener::longest_idle(const asio::ip::address* peer) const {
+  std::shared_ptr<HttpSession> best;
+  for (const auto& weak : sessions_) {
+    auto s = weak.lock();
+    if (!s || !s->idle() || (peer != nullptr && s->peer_address() != *peer)) continue;
+    if (!best || s->idle_since() < best->idle_since()) best = std::move(s);
+  }
+  return best;
 }
 
 }  // namespace sqlcron::runtime

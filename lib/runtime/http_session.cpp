@@ -26,6 +26,12 @@ std::string describe(const asio::ip::tcp::socket& socket) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
+asio::ip::address address_of(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? asio::ip::address{} : endpoint.address();
+}
+
 bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
@@ -38,7 +44,9 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<const Htt
       // oversized header is reported as header_limit rather than buffer_overflow.
       buffer_(2 * kHeaderLimit),
       routes_(std::move(routes)),
-      peer_(describe(stream_.socket())) {}
+      peer_address_(address_of(stream_.socket())),
+      peer_(describe(stream_.socket())),
+      idle_since_(std::chrono::steady_clock::now()) {}
 
 void HttpSession::start() { read(); }
 
@@ -47,10 +55,16 @@ void HttpSession::stop() {
   close();
 }
 
+bool HttpSession::idle() const {
+  return reading_ && !stopped_ && buffer_.size() == 0 && !(parser_ && parser_->got_some());
+}
+
 void HttpSession::read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
+  reading_ = true;
+  idle_since_ = std::chrono::steady_clock::now();
   stream_.expires_after(kIoTimeout);
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
@@ -59,6 +73,7 @@ void HttpSession::read() {
 }
 
 void HttpSession::on_read(beast::error_code ec) {
+  reading_ = false;
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec == http::error::end_of_stream || ec == asio::error::eof) {
     close();  // the client is done

@@ -3,6 +3,10 @@
 // and bodies are capped at 8 KiB (431 / 413, then close) and every read or write must finish
 // within 10 s (otherwise the connection is closed).
 //
+// It tells its listener whether it is idle - between requests, no byte of the next one read yet
+// - and since when, so that at the connection limit the listener can close the one idle longest
+// instead of refusing a new client.
+//
 // Error contract: nothing throws out of its handlers; a failing connection is logged (debug
 // level, except internal errors) and closed. stop() closes it at once and guarantees that no
 // later handler touches the routes.
@@ -33,6 +37,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void start();
   void stop();
 
+  // Waiting for a request and none of it has arrived (a keep-alive connection between requests,
+  // or a new one that has sent nothing yet).
+  [[nodiscard]] bool idle() const;
+  // When it began waiting for its current (or next) request.
+  [[nodiscard]] std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  [[nodiscard]] const boost::asio::ip::address& peer_address() const { return peer_address_; }
+  [[nodiscard]] const std::string& peer() const { return peer_; }
+
  private:
   void read();
   void on_read(boost::beast::error_code ec);
@@ -45,7 +57,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   HttpRoutes::Response response_;  // kept alive while it is written
   std::shared_ptr<const HttpRoutes> routes_;
+  boost::asio::ip::address peer_address_;
   std::string peer_;  // for log lines
+  std::chrono::steady_clock::time_point idle_since_;
+  bool reading_ = false;  // a request is being read (or awaited)
   bool stopped_ = false;
 };
 

@@ -257,9 +257,12 @@ TEST_CASE(
   const auto config = migrate(dir, spec(jobs));
   auto db = sqlcron::test::connect();
   const auto t0 = std::chrono::system_clock::now();
+  // One daemon per state_dir: b and c have their own.
+  const TempDir dir_b;
+  const TempDir dir_c;
   auto a = std::make_unique<Serve>(dir, config, "a");
-  Serve b(dir, config, "b");
-  Serve c(dir, config, "c");
+  Serve b(dir, write_config(dir_b, spec(jobs)), "b");
+  Serve c(dir, write_config(dir_c, spec(jobs)), "c");
   std::this_thread::sleep_for(30s);  // the scenario's length is the point: half of 60 s
   a->process.signal(SIGKILL);
   REQUIRE(a->process.wait(10s) == 128 + SIGKILL);

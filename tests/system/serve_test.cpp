@@ -119,7 +119,8 @@ TEST_CASE("check-config: exit 0 with a summary, 78 with file:line:column: key: m
 TEST_CASE("serve exits 69 when the database is unreachable, 1 when not migrated", "[system]") {
   TempDir dir;
   const auto unreachable =
-      dir.write("down.yaml", "database:\n  host: 127.0.0.1\n  port: 1\n  user: u\n  schema: s\n");
+      dir.write("down.yaml", "database:\n  host: 127.0.0.1\n  port: 1\n  user: u\n  schema: s\n" +
+                                 std::string("scheduler:\n  state_dir: state\n"));
   const auto down = sqlcrond({"--config", unreachable, "serve"});
   CHECK(down.exit_code == 69);
   CHECK_THAT(down.output, Catch::Contains("database unavailable"));

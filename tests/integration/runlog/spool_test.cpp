@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "migrate/migrator.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_database.hpp"
 
@@ -85,7 +86,52 @@ TEST_CASE("a torn last line from a crash mid-append is skipped", "[runlog]") {
   RunOutcome ok;
   spool.append(a, ok, std::chrono::system_clock::now());
   std::ofstream(path, std::ios::app) << "17\tsucc";  // the crash
+  // The next append starts a line of its own: the torn one does not swallow it.
+  const auto b = claim(*s, log, 6);
+  RunOutcome failed;
+  failed.status = RunStatus::failed;
+  spool.append(b, failed, std::chrono::system_clock::now());
   CHECK(spool.replay(*s, log) == 2);
   CHECK(s->query(std::string("SELECT status FROM ") + kState + ".runs WHERE run_id = ?", {a})
             .rows[0][0] == "succeeded");
+  CHECK(s->query(std::string("SELECT status FROM ") + kState + ".runs WHERE run_id = ?", {b})
+            .rows[0][0] == "failed");
+  CHECK(sqlcron::test::read_text(path + ".bad") == "17\tsucc\n");
+}
+
+TEST_CASE("a malformed line in the middle is set aside; the others are replayed, nothing throws",
+          "[runlog]") {
+  auto s = sqlcron::test::fresh_schema(kState);
+  sqlcron::migrate::Migrator(*s, kState)
+      .apply({"sqlcron", sqlcron::test::source_path("migrations/sqlcron"), kState});
+  const RunLog log(kState);
+  const auto a = claim(*s, log, 4);
+  const auto b = claim(*s, log, 5);
+  sqlcron::test::TempDir dir;
+  const auto path = (dir.path() / "runs.spool").string();
+  Spool spool(path);
+  RunOutcome ok;
+  const auto t = std::chrono::system_clock::now();
+  spool.append(a, ok, t);
+  // A number where none can be read (std::stoll threw here and stopped the health loop), and
+  // a line of the wrong shape.
+  const std::string bad1 = "x9\tsucceeded\t2026-07-01 04:00:00.000000\t1\t0\t0\t\t";
+  const std::string bad2 = "17\tsucceeded\tnot a date\t1\t0\t0\t\t";
+  std::ofstream(path, std::ios::app) << bad1 << "\n" << bad2 << "\n";
+  spool.append(b, ok, t);
+
+  std::size_t written = 0;
+  REQUIRE_NOTHROW(written = spool.replay(*s, log));
+  CHECK(written == 2);
+  CHECK(spool.empty());
+  CHECK(s->query(std::string("SELECT COUNT(*) FROM ") + kState + ".runs WHERE status = 'succeeded'")
+            .rows[0][0] == "2");
+  // Nothing is silently dropped: the bad lines are kept beside the spool, once each.
+  std::ifstream kept(path + ".bad");
+  REQUIRE(kept);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(kept, line);) lines.push_back(line);
+  CHECK(lines == std::vector<std::string>{bad1, bad2});
+  // Replaying again does not set them aside twice.
+  CHECK(spool.replay(*s, log) == 0);
 }

@@ -100,7 +100,11 @@ TEST_CASE("metrics: a fresh instance renders only the daemon-wide series", "[met
         "# HELP sqlcron_spooled_records Run results waiting in the spool to be written to the "
         "database.\n"
         "# TYPE sqlcron_spooled_records gauge\n"
-        "sqlcron_spooled_records 0\n");
+        "sqlcron_spooled_records 0\n"
+        "# HELP sqlcron_results_lost_total Run results that neither the run log nor the spool "
+        "could take (each logged; their rows stay running until finished by hand).\n"
+        "# TYPE sqlcron_results_lost_total counter\n"
+        "sqlcron_results_lost_total 0\n");
 }
 
 TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exactly",
@@ -125,6 +129,7 @@ TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exa
   m.config_reloaded(true);
   m.config_reloaded(false);
   m.set_spooled(3);
+  m.set_results_lost(2);
 
   CHECK(m.render() ==
         "# HELP sqlcron_runs_total Runs that ended, by job and final status.\n"
@@ -203,7 +208,11 @@ TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exa
         "# HELP sqlcron_spooled_records Run results waiting in the spool to be written to the "
         "database.\n"
         "# TYPE sqlcron_spooled_records gauge\n"
-        "sqlcron_spooled_records 3\n");
+        "sqlcron_spooled_records 3\n"
+        "# HELP sqlcron_results_lost_total Run results that neither the run log nor the spool "
+        "could take (each logged; their rows stay running until finished by hand).\n"
+        "# TYPE sqlcron_results_lost_total counter\n"
+        "sqlcron_results_lost_total 2\n");
 }
 
 TEST_CASE("metrics: a newline in a label value is escaped; negative durations count as 0",
@@ -244,7 +253,7 @@ TEST_CASE("metrics: concurrent updates are all counted", "[metrics]") {
   int complete_renders = 0;
   threads.emplace_back([&m, &complete_renders] {
     for (int i = 0; i < 50; ++i) {
-      if (m.render().ends_with("sqlcron_spooled_records 0\n")) ++complete_renders;
+      if (m.render().ends_with("sqlcron_results_lost_total 0\n")) ++complete_renders;
     }
   });
   for (auto& t : threads) t.join();

@@ -1,5 +1,7 @@
 #include "runtime/http_server.hpp"
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,15 +10,21 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "runtime/http_listener.hpp"
+#include "support/log_capture.hpp"
 
 using namespace std::chrono_literals;
 using sqlcron::metrics::Metrics;
 using sqlcron::runtime::HealthState;
+using sqlcron::runtime::HttpListener;
 using sqlcron::runtime::HttpServer;
 
 namespace asio = boost::asio;
@@ -64,7 +72,13 @@ class TestServer {
 // A blocking HTTP/1.1 client on one keep-alive connection.
 class Client {
  public:
-  explicit Client(unsigned short port) : socket_(io_) {
+  // `from`: the local address to connect from (any of 127.0.0.0/8 reaches the server), so that
+  // tests can play several peers.
+  explicit Client(unsigned short port, const std::string& from = "") : socket_(io_) {
+    if (!from.empty()) {
+      socket_.open(tcp::v4());
+      socket_.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+    }
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
 
@@ -81,6 +95,8 @@ class Client {
   void send_raw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
   http::response<http::string_body> read() {
+    // Bounded: a server that never answers fails the test instead of hanging it.
+    REQUIRE(readable_within(5s));
     http::response<http::string_body> res;
     http::read(socket_, buffer_, res);
     return res;
@@ -88,6 +104,7 @@ class Client {
 
   // True when the server has closed the connection (reads end of stream).
   bool closed_by_server() {
+    if (!readable_within(5s)) return false;
     char byte = 0;
     beast::error_code ec;
     socket_.read_some(asio::buffer(&byte, 1), ec);
@@ -95,6 +112,12 @@ class Client {
   }
 
  private:
+  bool readable_within(std::chrono::milliseconds limit) {
+    if (buffer_.size() > 0) return true;
+    pollfd p{socket_.native_handle(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(limit.count())) == 1;
+  }
+
   asio::io_context io_;
   tcp::socket socket_;
   beast::flat_buffer buffer_;
@@ -230,4 +253,49 @@ TEST_CASE("http: the constructor throws when it cannot listen", "[http]") {
                   boost::system::system_error);
   CHECK_THROWS_WITH(HttpServer(io, "not-an-ip", 0, metrics, health),
                     Catch::Contains("not an IP address"));
+}
+
+TEST_CASE("http: 80 idle connections from one peer do not keep a scrape out", "[http]") {
+  const sqlcron::test::LogCapture log;
+  TestServer server;
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 80; ++i) idle.push_back(std::make_unique<Client>(server.port()));
+  const auto start = std::chrono::steady_clock::now();
+  Client scraper(server.port());
+  const auto res = scraper.request(http::verb::get, "/metrics");
+  CHECK(res.result() == http::status::ok);
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  // The oldest idle ones made room; the warning about it is not repeated for each.
+  CHECK(idle.front()->closed_by_server());
+  CHECK(log.count("http: ") <= 2);
+}
+
+TEST_CASE("http: at the global cap the longest idle connection makes room for a new one",
+          "[http]") {
+  TestServer server;
+  std::vector<std::unique_ptr<Client>> idle;
+  // Four peers, each under the per-peer limit, fill the server.
+  for (std::size_t i = 0; i < HttpListener::kMaxConnections; ++i) {
+    const auto peer = "127.0.0." + std::to_string(2 + i % 4);
+    idle.push_back(std::make_unique<Client>(server.port(), peer));
+  }
+  // A connection that is used stays: it was idle for less time than the others.
+  CHECK(idle.front()->request(http::verb::get, "/healthz").result() == http::status::ok);
+  Client newcomer(server.port(), "127.0.0.9");
+  CHECK(newcomer.request(http::verb::get, "/healthz").result() == http::status::ok);
+  CHECK(idle[1]->closed_by_server());
+  CHECK(idle.front()->request(http::verb::get, "/healthz").result() == http::status::ok);
+}
+
+TEST_CASE("http: one peer holds at most kMaxPerPeer connections; other peers are untouched",
+          "[http]") {
+  TestServer server;
+  Client other(server.port(), "127.0.0.3");
+  std::vector<std::unique_ptr<Client>> mine;
+  for (std::size_t i = 0; i <= HttpListener::kMaxPerPeer; ++i) {
+    mine.push_back(std::make_unique<Client>(server.port(), "127.0.0.2"));
+  }
+  CHECK(mine.back()->request(http::verb::get, "/healthz").result() == http::status::ok);
+  CHECK(mine.front()->closed_by_server());
+  CHECK(other.request(http::verb::get, "/healthz").result() == http::status::ok);
 }
