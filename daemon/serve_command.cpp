@@ -82,7 +82,7 @@ int serve_command(const CommandContext& ctx) {
       host + ":" + std::to_string(getpid()) + ":" + std::to_string(started);
   std::optional<runlog::StateDirLock> state_dir;  // held for the daemon's life
   if (const auto refused =
-          claim_state_dir(config->scheduler.state_dir, host, instance, state_dir)) {
+          claim_state_dir(loaded->scheduler.state_dir, host, instance, state_dir)) {
     return to_int(*refused);
   }
   try {

@@ -95,8 +95,11 @@ void RunFinisher::write_skips(const std::vector<Skip>& skips) {
       } catch (const mysql::DbError& e) {
         session_.reset();
         if (attempt == 2) {
-          spdlog::error("job {}: cannot record the skipped slot {} ({}): {}", skip.claim.job,
-                        date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason, e.what());
+          // Kept in the spool, written when the database is back: no slot goes unaccounted.
+          if (spool_.keep_skip(skip.claim, skip.reason)) {
+            spdlog::warn("job {}: the skipped slot {} ({}) is spooled: {}", skip.claim.job,
+                         date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason, e.what());
+          }
           break;
         }
       }

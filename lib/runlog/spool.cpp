@@ -109,7 +109,29 @@ Spool::Spool(std::string path) : path_(std::move(path)) {}
 
 void Spool::append(std::int64_t run_id, const core::RunOutcome& o,
                    std::chrono::system_clock::time_point finished_at) {
-  const std::string line = SpoolRecord{run_id, o, finished_at}.to_line();
+  write_line(SpoolRecord{run_id, o, finished_at, std::nullopt}.to_line());
+}
+
+bool Spool::keep_skip(const Claim& claim, const std::string& reason) noexcept {
+  try {
+    SpoolRecord r;
+    r.skip = SkipRecord{claim, reason};
+    write_line(r.to_line());
+    return true;
+  } catch (const std::exception& e) {
+    ++lost_;
+    try {
+      spdlog::error("the skipped slot {} of {} ({}) is LOST from the run log: the spool failed: {}",
+                    util::to_sql_datetime(claim.scheduled_for), claim.job, reason, e.what());
+    } catch (...) {  // logging failed too: the counter still tells
+    }
+  } catch (...) {
+    ++lost_;
+  }
+  return false;
+}
+
+void Spool::write_line(const std::string& line) {
   const std::lock_guard lock(mutex_);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
@@ -238,7 +260,11 @@ std::size_t Spool::replay(mysql::Session& s, const RunLog& log) {
     }
     const auto& r = std::get<SpoolRecord>(parsed);
     try {
-      log.finish(s, r.run_id, r.outcome, r.finished_at);
+      if (r.skip) {
+        log.record_skipped(s, r.skip->claim, r.skip->reason);
+      } else {
+        log.finish(s, r.run_id, r.outcome, r.finished_at);
+      }
       ++written;
     } catch (const mysql::DbError& e) {
       if (!refused_as_data(e.code())) throw;  // the database: everything stays for the next try

@@ -40,6 +40,9 @@ class Spool {
   // append(), for a result nothing else holds: true if it is in the spool; false if it is lost.
   bool keep(std::int64_t run_id, std::string_view job, const core::RunOutcome& outcome,
             std::chrono::system_clock::time_point finished_at) noexcept;
+  // A slot decided not to run whose `skipped` row could not be written: kept like a result, and
+  // inserted (RunLog::record_skipped, idempotent) at replay. False if it is lost (counted).
+  bool keep_skip(const Claim& claim, const std::string& reason) noexcept;
   // Writes every spooled record through `log`; returns how many. The file is emptied after.
   std::size_t replay(mysql::Session& s, const RunLog& log);
   // At start: creates the folder and opens the file for appending (creating it), or throws.
@@ -51,6 +54,8 @@ class Spool {
   [[nodiscard]] std::string bad_path() const { return path_ + ".bad"; }
 
  private:
+  // Appends one record's line durably (see append()).
+  void write_line(const std::string& line);
   // Appends `line` to `<path>.bad` unless it is there already; false if it could not.
   bool set_aside(const std::string& line, std::string_view why) const;
 

@@ -76,9 +76,56 @@ bool read_status(std::string_view s, core::RunStatus& out) {
   return false;
 }
 
+bool read_cause(std::string_view s, core::RunCause& out) {
+  for (const auto c : {core::RunCause::schedule, core::RunCause::catchup, core::RunCause::retry,
+                       core::RunCause::manual, core::RunCause::chain, core::RunCause::failure_hook}) {
+    if (core::to_string(c) == s) {
+      out = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr std::size_t kSkipFields = 9;
+
+std::variant<SpoolRecord, std::string> parse_skip(const std::vector<std::string_view>& f) {
+  if (f.size() != kSkipFields) {
+    return std::to_string(f.size()) + " fields instead of " + std::to_string(kSkipFields);
+  }
+  SkipRecord skip;
+  auto& c = skip.claim;
+  c.job = unescape(f[1]);
+  if (c.job.empty()) return "no job";
+  if (!read_int(f[3], c.attempt) || c.attempt < 1) return "bad attempt";
+  if (!read_cause(f[4], c.cause)) return "bad cause";
+  c.instance = unescape(f[5]);
+  if (!read_int(f[6], c.chain_run_id) || c.chain_run_id < 0) return "bad chain";
+  try {
+    c.scheduled_for =
+        std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(f[2]));
+    c.started_at = util::from_sql_datetime(f[7]);
+  } catch (const std::invalid_argument&) {
+    return "bad time";
+  }
+  skip.reason = unescape(f[8]);
+  SpoolRecord r;
+  r.outcome.status = core::RunStatus::skipped;
+  r.finished_at = c.started_at;
+  r.skip = std::move(skip);
+  return r;
+}
+
 }  // namespace
 
 std::string SpoolRecord::to_line() const {
+  if (skip) {
+    const auto& c = skip->claim;
+    return "skip\t" + escape(c.job) + "\t" + util::to_sql_datetime(c.scheduled_for) + "\t" +
+           std::to_string(c.attempt) + "\t" + std::string(core::to_string(c.cause)) + "\t" +
+           escape(c.instance) + "\t" + std::to_string(c.chain_run_id) + "\t" +
+           util::to_sql_datetime(c.started_at) + "\t" + escape(skip->reason) + "\n";
+  }
   return std::to_string(run_id) + "\t" + std::string(core::to_string(outcome.status)) + "\t" +
          util::to_sql_datetime(finished_at) + "\t" + std::to_string(outcome.duration.count()) +
          "\t" + std::to_string(outcome.rows_affected) + "\t" + std::to_string(outcome.error_code) +
@@ -87,6 +134,7 @@ std::string SpoolRecord::to_line() const {
 
 std::variant<SpoolRecord, std::string> SpoolRecord::parse(std::string_view line) {
   const auto f = split_tabs(line);
+  if (!f.empty() && f[0] == "skip") return parse_skip(f);
   if (f.size() != kFields) {
     return std::to_string(f.size()) + " fields instead of " + std::to_string(kFields);
   }

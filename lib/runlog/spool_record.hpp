@@ -9,18 +9,28 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "core/run_outcome.hpp"
+#include "runlog/run_log.hpp"
 
 namespace sqlcron::runlog {
+
+// A slot decided not to run whose `skipped` row could not be written (RunLog::record_skipped):
+// its line starts with "skip" and holds the claim and the reason.
+struct SkipRecord {
+  Claim claim;
+  std::string reason;
+};
 
 struct SpoolRecord {
   std::int64_t run_id = 0;
   core::RunOutcome outcome;
   std::chrono::system_clock::time_point finished_at;
+  std::optional<SkipRecord> skip;  // set: this line is a skipped slot, not a run's result
 
   // The line, with its trailing '\n'.
   [[nodiscard]] std::string to_line() const;

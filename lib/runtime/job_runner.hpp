@@ -5,7 +5,8 @@
 //
 // Error contract: run() never throws for a job's own failure (that is the outcome). It throws
 // mysql::DbError when the slot cannot be claimed (no database): then nothing ran. A result that
-// cannot be recorded after the run is spooled (see runlog::Spool), never lost.
+// cannot be recorded after the run is spooled (see runlog::Spool::keep); if the spool fails too it
+// is counted and logged as lost, never dropped silently.
 #pragma once
 
 #include <cstdint>

@@ -206,3 +206,33 @@ TEST_CASE("a batch-claimed run's connection and start time come with its finish,
                  {unknown})
             .rows.at(0) == sqlcron::mysql::Row{before, "0"});
 }
+
+TEST_CASE("a skipped slot whose row cannot be written is spooled and inserted when the database "
+          "is back",
+          "[runlog][finisher]") {
+  auto s = prepare();
+  sqlcron::test::TempDir dir;
+  Spool spool((dir.path() / "runs.spool").string());
+  {
+    // No database: opening the writer's connection fails.
+    RunFinisher down(
+        kState,
+        []() -> std::unique_ptr<sqlcron::mysql::Session> {
+          throw sqlcron::mysql::DbError(2003, "HY000", "Can't connect");
+        },
+        spool);
+    Claim c;
+    c.job = "hourly";
+    c.scheduled_for = date::sys_days{date::year{2026} / 7 / 1} + std::chrono::hours{3};
+    c.instance = "finisher-test";
+    c.started_at = std::chrono::system_clock::now();
+    down.record_skipped(c, "misfire: missed by more than misfire_grace\nsecond line");
+  }  // the destructor writes what is queued
+  REQUIRE_FALSE(spool.empty());
+  CHECK(spool.replay(*s, RunLog(kState)) == 1);
+  const auto rows = s->query(std::string("SELECT job, scheduled_for, status, error_message FROM ") +
+                             kState + ".runs");
+  CHECK(rows.rows == std::vector<sqlcron::mysql::Row>{
+                         {"hourly", "2026-07-01 03:00:00.000000", "skipped",
+                          "misfire: missed by more than misfire_grace\nsecond line"}});
+}
