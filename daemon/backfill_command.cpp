@@ -15,6 +15,7 @@
 #include "manual_runner.hpp"
 #include "mysql/db_error.hpp"
 #include "time_argument.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::daemon {
 
@@ -150,7 +151,8 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
   const config::JobGraph graph(config->jobs);
   const auto job = graph.index(o.job);
   if (!job) {
-    std::cerr << "sqlcrond backfill: no job named '" << o.job << "' in " << config->file << '\n';
+    std::cerr << "sqlcrond backfill: no job named '" << util::escape_for_message(o.job) << "' in "
+              << config->file << '\n';
     return to_int(ExitCode::usage);
   }
   const auto& j = config->jobs[*job];

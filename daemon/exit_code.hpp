@@ -6,9 +6,12 @@ namespace sqlcron::daemon {
 enum class ExitCode : int {
   ok = 0,
   failure = 1,
-  usage = 64,        // EX_USAGE: bad command line
-  unavailable = 69,  // EX_UNAVAILABLE: the database cannot be reached
-  config = 78,       // EX_CONFIG: the configuration is invalid
+  usage = 64,          // EX_USAGE: bad command line
+  unavailable = 69,    // EX_UNAVAILABLE: the database cannot be reached
+  software = 70,       // EX_SOFTWARE: an internal error (an exception nothing else handled)
+  cannot_listen = 75,  // EX_TEMPFAIL: serve cannot listen on http.listen (port in use, not
+                       // permitted); nothing was registered; systemd's Restart= tries again
+  config = 78,         // EX_CONFIG: the configuration is invalid
 };
 
 inline int to_int(ExitCode c) { return static_cast<int>(c); }

@@ -13,6 +13,7 @@
 #include "runlog/instance_registry.hpp"
 #include "runlog/run_log.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/listen_check.hpp"
 #include "runtime/systemd_notifier.hpp"
 
 namespace sqlcron::daemon {
@@ -49,6 +50,14 @@ int serve_command(const CommandContext& ctx) {
   auto config = load_config_or_report(ctx.config_path);
   if (!config) return to_int(ExitCode::config);
   return_freed_memory();
+  // Before anything is recorded in the database: a daemon that cannot serve /metrics and
+  // /healthz where configured does not start (and leaves no instance row behind).
+  if (config->http.enabled) {
+    if (auto problem = runtime::listen_problem(config->http.address, config->http.port)) {
+      spdlog::error("http.listen: {}", *problem);
+      return to_int(ExitCode::cannot_listen);
+    }
+  }
   const mysql::Connector connector;
   const auto settings = connection_settings(config->database);
   const auto host = hostname();
@@ -89,8 +98,21 @@ int serve_command(const CommandContext& ctx) {
   };
   options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
   options.watchdog_interval = notifier.watchdog_interval();
-  runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
-  daemon.run();
+  const auto state_schema = config->scheduler.state_schema;
+  try {
+    runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
+    daemon.run();
+  } catch (const std::exception& e) {
+    // E.g. the HTTP port was taken after listen_problem() looked. Say this instance is gone,
+    // rather than leave its row to look alive until its heartbeat is missed.
+    spdlog::critical("sqlcrond cannot go on: {}", e.what());
+    try {
+      runlog::InstanceRegistry(state_schema, instance).mark_stopped(*connector.open(settings));
+    } catch (const mysql::DbError& db) {
+      spdlog::warn("could not mark instance {} stopped: {}", instance, db.what());
+    }
+    return to_int(ExitCode::software);
+  }
   return to_int(ExitCode::ok);
 }
 
