@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <charconv>
 #include <stdexcept>
 
@@ -10,8 +11,8 @@ namespace sqlcron::config {
 namespace {
 
 bool ip_literal(const std::string& host, int family) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  return ::inet_pton(family, host.c_str(), buf) == 1;
+  std::array<unsigned char, sizeof(in6_addr)> buf{};
+  return ::inet_pton(family, host.c_str(), buf.data()) == 1;
 }
 
 }  // namespace

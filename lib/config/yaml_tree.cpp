@@ -72,15 +72,16 @@ std::optional<yaml_mark_t> indenting_tab(std::string_view text, std::size_t line
     if (problem.find("UTF-8") != std::string::npos ||
         problem.find("Unicode") != std::string::npos) {
       // The bytes that fail to form a character: the first and the continuation bytes after it.
-      auto end = std::min(p.problem_offset + 1, text.size());
-      while (end < text.size() && end < p.problem_offset + 4 &&
+      const auto from = std::min(p.problem_offset, text.size());
+      auto end = std::min(from + 1, text.size());
+      while (end < text.size() && end < from + 4 &&
              (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
         ++end;
       }
-      const auto bytes = text.substr(std::min(p.problem_offset, text.size()),
-                                     end - std::min(p.problem_offset, text.size()));
       std::string shown;
-      for (const char c : bytes) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(c));
+      for (const char c : text.substr(from, end - from)) {
+        shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(c));
+      }
       fail(shown + " is not UTF-8 (" + problem + "); a config file must be UTF-8 text", at);
     }
     fail(problem + " (U+" + fmt::format("{:04X}", p.problem_value) + ")", at);

@@ -15,23 +15,24 @@ foreach(name IN LISTS names)
   # 16 bytes a line.
   string(REGEX REPLACE "(${line})" "\\1\n    " hex "${hex}")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  if(size EQUAL 0)
-    set(bytes "0x00")
-  endif()
-  string(APPEND arrays "// ${name}\nconstexpr unsigned char kFile${i}[] = {\n    ${bytes}};\n\n")
-  string(APPEND entries "      {\"${name}\", text(kFile${i}, ${size})},\n")
+  string(APPEND arrays
+         "// ${name}\nconstexpr std::array<unsigned char, ${size}> kFile${i}{\n    ${bytes}};\n\n")
+  string(APPEND entries "      {\"${name}\", text(kFile${i})},\n")
   math(EXPR i "${i} + 1")
 endforeach()
 
 set(source "// Generated from ${DIR} by embed_migrations.cmake: do not edit.
 #include \"migrate/embedded_migrations.hpp\"
 
+#include <array>
+
 namespace sqlcron::migrate {
 
 namespace {
 
-${arrays}std::string text(const unsigned char* bytes, std::size_t size) {
-  return {reinterpret_cast<const char*>(bytes), size};
+${arrays}template <std::size_t N>
+std::string text(const std::array<unsigned char, N>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), N};
 }
 
 }  // namespace
