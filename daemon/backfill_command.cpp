@@ -17,6 +17,7 @@
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "time_argument.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::daemon {
 
@@ -154,7 +155,8 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     const config::JobGraph graph(loaded->jobs);
     job = graph.index(o.job);
     if (!job) {
-      std::cerr << "sqlcrond backfill: no job named '" << o.job << "' in " << loaded->file << '\n';
+      std::cerr << "sqlcrond backfill: no job named '" << util::escape_for_message(o.job)
+                << "' in " << loaded->file << '\n';
       return to_int(ExitCode::usage);
     }
     const auto& j = loaded->jobs[*job];

@@ -8,8 +8,11 @@ enum class ExitCode : int {
   failure = 1,
   usage = 64,           // EX_USAGE: bad command line
   unavailable = 69,     // EX_UNAVAILABLE: the database cannot be reached
+  software = 70,        // EX_SOFTWARE: an internal error (an exception nothing else handled)
   cannot_create = 73,   // EX_CANTCREAT: scheduler.state_dir cannot hold the spool (serve)
   state_dir_busy = 75,  // EX_TEMPFAIL: another daemon holds scheduler.state_dir (serve)
+  cannot_listen = 75,   // EX_TEMPFAIL: serve cannot listen on http.listen (port in use, not
+                        // permitted); nothing was registered; systemd's Restart= tries again
   config = 78,          // EX_CONFIG: the configuration is invalid
 };
 

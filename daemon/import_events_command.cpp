@@ -10,6 +10,7 @@
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "schedule/time_format.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::daemon {
 
@@ -60,9 +61,11 @@ int import_events_command(const CommandContext& ctx, const ImportEventsOptions& 
   ExitCode rc = ExitCode::ok;
   importer::EventDisabler disabler(*session);
   for (const auto& c : conversion.events) {
-    const std::string event = c.schema + "." + c.name;
+    // Names from the server: escaped, they cannot play tricks on the terminal.
+    const std::string event = util::escape_for_message(c.schema + "." + c.name);
     if (!c.imported) {
-      std::cerr << "left enabled: " << event << " (not imported: " << c.reason << ")\n";
+      std::cerr << "left enabled: " << event
+                << " (not imported: " << util::escape_for_message(c.reason) << ")\n";
       continue;
     }
     if (!c.enabled) {

@@ -1,4 +1,5 @@
 // sqlcrond: parse the command line, pick the subcommand, return its exit code. Nothing else.
+// No exception leaves main: one that no subcommand handled is reported and exits 70.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,15 +8,14 @@
 
 #include "commands.hpp"
 #include "runtime/logging.hpp"
+#include "util/utf8.hpp"
 
 namespace {
 
 using sqlcron::daemon::ExitCode;
 using sqlcron::runtime::LogFormat;
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(int argc, char** argv) {
   CLI::App app{
       "sqlcrond - runs SQL on cron-like schedules against MySQL/MariaDB and logs every run",
       "sqlcrond"};
@@ -125,4 +125,22 @@ int main(int argc, char** argv) {
   if (*backfill) return sqlcron::daemon::backfill_command(ctx, backfill_opts);
   (void)serve;
   return sqlcron::daemon::serve_command(ctx);
+}
+
+void report_internal_error(const std::string& what) {
+  std::cerr << "sqlcrond: internal error: " << sqlcron::util::escape_for_message(what)
+            << "; exiting with " << sqlcron::daemon::to_int(ExitCode::software) << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    report_internal_error(e.what());
+  } catch (...) {
+    report_internal_error("an exception of unknown type");
+  }
+  return sqlcron::daemon::to_int(ExitCode::software);
 }

@@ -4,38 +4,13 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "migrate/embedded_migrations.hpp"
 #include "migrate/migration_error.hpp"
 #include "migrate/migrator.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 
-#ifndef SQLCRON_MIGRATIONS_DIR
-#define SQLCRON_MIGRATIONS_DIR "/usr/share/sqlcron/migrations/sqlcron"
-#endif
-
 namespace sqlcron::daemon {
-
-namespace {
-
-// The scheduler's own schema files, found from where the binary is.
-std::string state_migrations_dir() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
-         dir = dir.parent_path()) {
-      // A build tree (<repo>/build/x/daemon/sqlcrond) or an installation (<prefix>/sbin/sqlcrond).
-      for (const auto& candidate :
-           {dir / "migrations" / "sqlcron", dir / "share" / "sqlcron" / "migrations" / "sqlcron"}) {
-        if (fs::is_directory(candidate)) return candidate.string();
-      }
-    }
-  }
-  return SQLCRON_MIGRATIONS_DIR;
-}
-
-}  // namespace
 
 int migrate_command(const CommandContext& ctx) {
   const auto config = load_config_or_report(ctx.config_path);
@@ -51,20 +26,23 @@ int migrate_command(const CommandContext& ctx) {
     return to_int(ExitCode::unavailable);
   }
   migrate::Migrator migrator(*session, config->scheduler.state_schema);
-  std::vector<migrate::MigrationSet> sets{
-      {"sqlcron", state_migrations_dir(), config->scheduler.state_schema}};
-  for (const auto& dir : config->migrations) {
-    sets.push_back({std::filesystem::path(dir).filename().string(), dir, config->database.schema});
-  }
+  const auto print = [](const migrate::MigrationSet& set, const migrate::MigrationReport& report) {
+    for (const auto& f : report.applied) {
+      std::cout << "applied " << set.scope << "/" << f << " to " << set.target_schema << '\n';
+    }
+    std::cout << set.scope << ": " << report.applied.size() << " applied, "
+              << report.unchanged.size() << " already applied (" << set.directory << " -> "
+              << set.target_schema << ")\n";
+  };
   try {
-    for (const auto& set : sets) {
-      const auto report = migrator.apply(set);
-      for (const auto& f : report.applied) {
-        std::cout << "applied " << set.scope << "/" << f << " to " << set.target_schema << '\n';
-      }
-      std::cout << set.scope << ": " << report.applied.size() << " applied, "
-                << report.unchanged.size() << " already applied (" << set.directory << " -> "
-                << set.target_schema << ")\n";
+    // The state schema is built into the binary; workload sets are read from their directories.
+    const migrate::MigrationSet state{"sqlcron", "(built in) migrations/sqlcron",
+                                      config->scheduler.state_schema};
+    print(state, migrator.apply(state, migrate::embedded_state_migrations()));
+    for (const auto& dir : config->migrations) {
+      const migrate::MigrationSet set{std::filesystem::path(dir).filename().string(), dir,
+                                      config->database.schema};
+      print(set, migrator.apply(set));
     }
   } catch (const migrate::MigrationError& e) {
     std::cerr << "sqlcrond migrate: " << e.what() << '\n';

@@ -4,6 +4,7 @@
 #include "schedule/schedule.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/time_format.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::daemon {
 
@@ -22,9 +23,11 @@ int next_command(const NextOptions& o) {
     }
     return to_int(ExitCode::ok);
   } catch (const schedule::ScheduleError& e) {
-    std::cerr << "sqlcrond next: invalid schedule '" << o.schedule << "': " << e.what() << '\n';
+    // The expression is quoted back (escaped: it may hold any byte).
+    std::cerr << "sqlcrond next: invalid schedule '" << util::escape_for_message(o.schedule)
+              << "': " << util::escape_for_message(e.what()) << '\n';
   } catch (const std::invalid_argument& e) {
-    std::cerr << "sqlcrond next: " << e.what() << '\n';
+    std::cerr << "sqlcrond next: " << util::escape_for_message(e.what()) << '\n';
   }
   return to_int(ExitCode::usage);
 }

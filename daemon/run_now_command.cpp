@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "manual_runner.hpp"
 #include "mysql/db_error.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::daemon {
 
@@ -60,8 +61,8 @@ int run_now_command(const CommandContext& ctx, const RunNowOptions& o) {
     names += (names.empty() ? "" : ", ") + config->jobs[i].name;
   }
   if (!job) {
-    std::cerr << "sqlcrond run-now: no job named '" << o.job << "' in " << config->file
-              << " (jobs: " << names << ")\n";
+    std::cerr << "sqlcrond run-now: no job named '" << util::escape_for_message(o.job) << "' in "
+              << config->file << " (jobs: " << names << ")\n";
     return to_int(ExitCode::usage);
   }
   if (o.wait) {

@@ -16,6 +16,7 @@
 #include "runlog/reload_anchors.hpp"
 #include "runlog/run_log.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/listen_check.hpp"
 #include "runtime/systemd_notifier.hpp"
 #include "state_dir_claim.hpp"
 
@@ -66,8 +67,8 @@ mysql::ConnectionSettings job_settings(mysql::ConnectionSettings settings,
 }  // namespace
 
 int serve_command(const CommandContext& ctx) {
-  // Start-up order: config -> state_dir lock -> database -> schema version -> instance ->
-  // recover -> schedule.
+  // Start-up order: config -> state_dir lock -> http.listen -> database -> schema version ->
+  // anchors -> instance -> recover -> schedule.
   fix_malloc_thresholds();
   auto loaded = read_config_or_report(ctx.config_path);
   if (!loaded) return to_int(ExitCode::config);
@@ -84,6 +85,14 @@ int serve_command(const CommandContext& ctx) {
   if (const auto refused =
           claim_state_dir(loaded->scheduler.state_dir, host, instance, state_dir)) {
     return to_int(*refused);
+  }
+  // Before anything is recorded in the database: a daemon that cannot serve /metrics and
+  // /healthz where configured does not start (and leaves no instance row behind).
+  if (loaded->http.enabled) {
+    if (auto problem = runtime::listen_problem(loaded->http.address, loaded->http.port)) {
+      spdlog::error("http.listen: {}", *problem);
+      return to_int(ExitCode::cannot_listen);
+    }
   }
   try {
     const auto session = connector.open(settings);
@@ -135,8 +144,21 @@ int serve_command(const CommandContext& ctx) {
   };
   options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
   options.watchdog_interval = notifier.watchdog_interval();
-  runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
-  daemon.run();
+  const auto state_schema = config->scheduler.state_schema;
+  try {
+    runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
+    daemon.run();
+  } catch (const std::exception& e) {
+    // E.g. the HTTP port was taken after listen_problem() looked. Say this instance is gone,
+    // rather than leave its row to look alive until its heartbeat is missed.
+    spdlog::critical("sqlcrond cannot go on: {}", e.what());
+    try {
+      runlog::InstanceRegistry(state_schema, instance).mark_stopped(*connector.open(settings));
+    } catch (const mysql::DbError& db) {
+      spdlog::warn("could not mark instance {} stopped: {}", instance, db.what());
+    }
+    return to_int(ExitCode::software);
+  }
   return to_int(ExitCode::ok);
 }
 

@@ -16,6 +16,7 @@ struct ConfigIssue {
   std::string key;  // dotted path, e.g. "jobs[2].timezone"
   std::string message;
 
+  // "file:line:column: key: message", with invalid UTF-8 and control bytes escaped (\xFF).
   [[nodiscard]] std::string to_string() const;
 };
 

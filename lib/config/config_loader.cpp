@@ -9,17 +9,18 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <thread>
 
 #include "config/identifier.hpp"
 #include "config/job_graph.hpp"
+#include "config/listen_address.hpp"
 #include "config/option_file.hpp"
 #include "config/state_dir_check.hpp"
+#include "config/yaml_file.hpp"
 #include "config/yaml_reader.hpp"
-#include "config/yaml_syntax_error.hpp"
 #include "config/yaml_tree.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/time_format.hpp"
+#include "util/directory.hpp"
 
 namespace sqlcron::config {
 
@@ -28,42 +29,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJobName = 128;
-
-// Reads and parses on a short-lived thread: the file text and the tree (a few large blocks, and
-// libyaml's many small short-lived ones) then live in that thread's malloc arena, apart from the
-// Config built from them, so their pages can be handed back (malloc_trim) once they are freed
-// instead of being pinned by the Config's small allocations made in between.
-std::optional<YamlTree> parse_file(const std::string& file, std::vector<ConfigIssue>& issues) {
-  std::optional<YamlTree> tree;
-  const auto read_and_parse = [&] {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      issues.push_back(
-          ConfigIssue{file, 0, 0, "", "cannot read file: " + std::string(strerror(errno))});
-      return;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad() || text.bad()) {
-      issues.push_back(ConfigIssue{file, 0, 0, "", "cannot read file: read error"});
-      return;
-    }
-    try {
-      tree = YamlTree::parse(text.view());
-    } catch (const YamlSyntaxError& e) {
-      issues.push_back(ConfigIssue{file, e.line() + 1, e.column() + 1, "",
-                                   "invalid YAML: " + std::string(e.what())});
-    } catch (const std::bad_alloc&) {
-      issues.push_back(ConfigIssue{file, 0, 0, "", "out of memory reading the file"});
-    }
-  };
-  try {
-    std::thread(read_and_parse).join();
-  } catch (const std::system_error&) {  // no thread to spare: parse here, memory is secondary
-    read_and_parse();
-  }
-  return tree;
-}
 
 std::optional<std::string> job_name_problem(const std::string& name) {
   if (name.empty()) return "must not be empty";
@@ -181,9 +146,9 @@ class JobReader {
     if (hooks.defined()) job.source.on_failure_line = hooks.mark().line + 1;
     if (auto dir = r_.string(node, "watch", path)) {
       const auto abs = (fs::path(r_.file()).parent_path() / *dir).lexically_normal().string();
-      if (!fs::is_directory(abs)) {
+      if (auto problem = util::directory_problem(abs)) {
         r_.issue(node["watch"], YamlReader::join(path, "watch"),
-                 abs + " is not a directory (the directory whose new files start the job)");
+                 *problem + " (the directory whose new files start the job)");
       } else {
         job.watch = abs;
       }
@@ -255,8 +220,8 @@ class JobReader {
     LoadCsvConfig c;
     if (auto dir = r_.string(node, "dir", key)) {
       c.dir = (fs::path(r_.file()).parent_path() / *dir).lexically_normal().string();
-      if (!fs::is_directory(c.dir)) {
-        r_.issue(node["dir"], YamlReader::join(key, "dir"), c.dir + " is not a directory");
+      if (auto problem = util::directory_problem(c.dir)) {
+        r_.issue(node["dir"], YamlReader::join(key, "dir"), *problem);
       }
     } else if (!node["dir"].defined()) {
       r_.issue(node, YamlReader::join(key, "dir"), "is required: the directory of the CSV files");
@@ -487,8 +452,10 @@ class Loader {
   explicit Loader(const LoadOptions& options) : options_(options) {}
 
   Config load(const std::string& path) {
-    config_.file = fs::absolute(path).lexically_normal().string();
-    const auto root = parse_file(config_.file, issues_);
+    std::error_code ec;
+    const auto absolute = fs::absolute(path, ec);
+    config_.file = (ec ? fs::path(path) : absolute).lexically_normal().string();
+    const auto root = parse_yaml_file(config_.file, issues_);
     if (root) read_main(root->root());
     if (!issues_.empty()) throw ConfigError(std::move(issues_));
     config_.jobs.shrink_to_fit();  // push_back growth leaves up to half of it unused
@@ -583,7 +550,7 @@ class Loader {
       auto v = r.string(tls, key, p);
       if (!v) return;
       out = (base_dir() / *v).lexically_normal().string();
-      if (!fs::exists(out)) r.issue(tls[key], p + "." + key, out + " does not exist");
+      if (auto problem = util::path_problem(out)) r.issue(tls[key], p + "." + key, *problem);
     };
     file("ca", d.tls_ca);
     file("cert", d.tls_cert);
@@ -668,26 +635,16 @@ class Loader {
       h.enabled = false;
       return;
     }
-    const auto colon = listen->rfind(':');
-    std::string host = colon == std::string::npos ? "" : listen->substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
-    int port = 0;
-    const auto port_text = colon == std::string::npos ? "" : listen->substr(colon + 1);
-    const auto [ptr, ec] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    const bool ip =
-        !host.empty() && host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
-    if (!ip || ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 0 ||
-        port > 65535) {
+    try {
+      const auto address = ListenAddress::parse(*listen);
+      h.address = address.host;
+      h.port = address.port;
+    } catch (const std::invalid_argument& e) {
       r.issue(http["listen"], "http.listen",
-              "'" + *listen + "' is not an address: expected IP:PORT (127.0.0.1:9464, " +
-                  "[::1]:9464, 0.0.0.0:9464; port 0 = any free port) or off");
-      return;
+              "'" + *listen + "': " + e.what() +
+                  "; expected IP:PORT (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464; port 0 = any " +
+                  "free port) or off");
     }
-    h.address = host;
-    h.port = static_cast<unsigned short>(port);
   }
 
   void read_scheduler(YamlReader& r, const YamlNode& s) {
@@ -752,8 +709,8 @@ class Loader {
         continue;
       }
       const auto dir = (base_dir() / m[i].scalar()).lexically_normal();
-      if (!fs::is_directory(dir)) {
-        r.issue(m[i], key, dir.string() + " is not a directory");
+      if (auto problem = util::directory_problem(dir.string())) {
+        r.issue(m[i], key, *problem);
         continue;
       }
       config_.migrations.push_back(dir.string());
@@ -780,23 +737,30 @@ class Loader {
 
   void read_includes(const YamlNode& root) {
     YamlReader r(config_.file);
-    fs::path dir = base_dir() / "jobs.d";
-    if (auto inc = r.string(root, "include", "")) {
-      dir = (base_dir() / *inc).lexically_normal();
-      if (!fs::is_directory(dir))
-        r.issue(root["include"], "include", dir.string() + " is not a directory");
+    auto dir = (base_dir() / "jobs.d").string();
+    const auto inc = r.string(root, "include", "");
+    if (inc) dir = (base_dir() / *inc).lexically_normal().string();
+    const auto problem = util::directory_problem(dir);
+    std::error_code ec;
+    // Without include:, jobs.d is optional: only one that exists but cannot be read is an error.
+    if (problem && (inc || fs::status(dir, ec).type() != fs::file_type::not_found)) {
+      r.issue_at(root["include"].mark(), inc ? "include" : "", *problem);
     }
     collect(r);
-    if (!fs::is_directory(dir)) return;
+    if (problem) return;
     std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
-        files.push_back(entry.path().string());
+    for (const auto& entry : util::list_directory(dir, ec)) {
+      if (fs::path(entry.name).extension() != ".yaml") continue;
+      if (entry.error) {
+        issues_.push_back(
+            ConfigIssue{entry.path, 0, 0, "", "cannot read: " + entry.error.message()});
+      } else if (entry.regular_file) {
+        files.push_back(entry.path);
       }
     }
-    std::sort(files.begin(), files.end());
+    if (ec) issues_.push_back(ConfigIssue{dir, 0, 0, "", "cannot list: " + ec.message()});
     for (const auto& f : files) {
-      const auto tree = parse_file(f, issues_);
+      const auto tree = parse_yaml_file(f, issues_);
       if (!tree || tree->root().is_null()) continue;
       const auto node = tree->root();
       YamlReader fr(f);

@@ -1,11 +1,13 @@
 #include "config/yaml_tree.hpp"
 
+#include <fmt/format.h>
 #include <yaml.h>
 
 #include <algorithm>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "config/yaml_syntax_error.hpp"
 
@@ -38,7 +40,57 @@ int as_int(std::size_t v) { return static_cast<int>(std::min<std::size_t>(v, INT
   throw YamlSyntaxError(message, as_int(at.line), as_int(at.column));
 }
 
-[[noreturn]] void fail_parser(const yaml_parser_t& p) {
+// The 0-based line and column of byte `offset` of `text`.
+yaml_mark_t mark_at(std::string_view text, std::size_t offset) {
+  const auto before = text.substr(0, offset);
+  const auto newline = before.rfind('\n');
+  yaml_mark_t mark{};
+  mark.line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  mark.column = newline == std::string_view::npos ? before.size() : before.size() - newline - 1;
+  return mark;
+}
+
+// Where a tab stands in the indentation of line `line` (0-based), if it does.
+std::optional<yaml_mark_t> indenting_tab(std::string_view text, std::size_t line) {
+  std::size_t start = 0;
+  for (std::size_t l = 0; l < line; ++l) {
+    start = text.find('\n', start);
+    if (start == std::string_view::npos) return std::nullopt;
+    ++start;
+  }
+  for (std::size_t i = start; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
+    if (text[i] == '\t') return mark_at(text, i);
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void fail_parser(const yaml_parser_t& p, std::string_view text) {
+  if (p.error == YAML_READER_ERROR) {
+    // libyaml names no place for these (its offset is in bytes) and not the byte itself.
+    const auto at = mark_at(text, p.problem_offset);
+    const std::string problem = p.problem != nullptr ? p.problem : "cannot read";
+    if (problem.find("UTF-8") != std::string::npos ||
+        problem.find("Unicode") != std::string::npos) {
+      // The bytes that fail to form a character: the first and the continuation bytes after it.
+      const auto from = std::min(p.problem_offset, text.size());
+      auto end = std::min(from + 1, text.size());
+      while (end < text.size() && end < from + 4 &&
+             (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+        ++end;
+      }
+      std::string shown;
+      for (const char c : text.substr(from, end - from)) {
+        shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(c));
+      }
+      fail(shown + " is not UTF-8 (" + problem + "); a config file must be UTF-8 text", at);
+    }
+    fail(problem + " (U+" + fmt::format("{:04X}", p.problem_value) + ")", at);
+  }
+  for (const auto& m : {p.problem_mark, p.context_mark}) {
+    if (const auto tab = indenting_tab(text, m.line)) {
+      fail("a tab indents this line, and tabs cannot indent YAML: indent with spaces", *tab);
+    }
+  }
   std::string message = p.problem != nullptr ? p.problem : "cannot parse";
   if (p.context != nullptr) message = std::string(p.context) + ": " + message;
   fail(message, p.problem_mark);
@@ -120,7 +172,7 @@ YamlTree YamlTree::parse(std::string_view text) {
 
   for (bool done = false; !done;) {
     EventHandle e;
-    if (yaml_parser_parse(&h.parser, &e.event) == 0) fail_parser(h.parser);
+    if (yaml_parser_parse(&h.parser, &e.event) == 0) fail_parser(h.parser, text);
     const auto& ev = e.event;
     switch (ev.type) {
       case YAML_STREAM_END_EVENT:

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "util/utf8.hpp"
+
 namespace sqlcron::config {
 
 namespace {
@@ -17,6 +19,14 @@ void emit(yaml_emitter_t& emitter, yaml_event_t& event) {
 
 void check(int ok) {
   if (ok == 0) throw std::runtime_error("cannot write YAML: out of memory");
+}
+
+// Line breaks as YAML reads them: LF, CR, NEL (U+0085), LS (U+2028) and PS (U+2029).
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos ||
+         s.find("\xC2\x85") != std::string_view::npos ||
+         s.find("\xE2\x80\xA8") != std::string_view::npos ||
+         s.find("\xE2\x80\xA9") != std::string_view::npos;
 }
 
 }  // namespace
@@ -75,10 +85,14 @@ void YamlWriter::scalar(std::string_view value, Style style) {
   if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") {
     style = Style::double_quoted;
   }
+  // In other styles libyaml writes line breaks as they are; whoever embeds the text (indenting
+  // it, or turning it into a comment) would see its lines apart. Double-quoted, each is an escape.
+  if (has_line_break(value)) style = Style::double_quoted;
   emit_scalar(value, style);
 }
 
 void YamlWriter::emit_scalar(std::string_view value, Style style) {
+  if (!util::valid_utf8(value)) throw std::runtime_error("cannot write YAML: text is not UTF-8");
   yaml_event_t e;
   // A plain scalar that would read back as something else (a number, null, true) is quoted by
   // the emitter only if implicit resolution is off for it: the caller asks for double quotes.

@@ -2,8 +2,11 @@
 // of the parser that reads it back (YamlTree). Plain style where the text allows it, or double
 // quotes when asked; no line folding; UTF-8 kept as it is.
 //
+// Text with a line break (any YAML honours: LF, CR, NEL, LS, PS) is always double-quoted, every
+// break an escape: the output has no line break inside a value.
+//
 // Error contract: every method throws std::runtime_error if libyaml refuses an event (a call
-// out of order, e.g. a value without a key).
+// out of order, e.g. a value without a key) or text is not valid UTF-8.
 #pragma once
 
 #include <memory>

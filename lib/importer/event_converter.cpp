@@ -9,12 +9,14 @@
 #include "config/yaml_syntax_error.hpp"
 #include "config/yaml_tree.hpp"
 #include "config/yaml_writer.hpp"
+#include "importer/comment_text.hpp"
 #include "importer/event_body.hpp"
 #include "importer/event_zone.hpp"
 #include "mysql/session.hpp"
 #include "schedule/schedule.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/time_format.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::importer {
 namespace {
@@ -71,24 +73,21 @@ std::string strip_quotes(std::string s) {
   return s;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
+// YAML text we wrote (YamlWriter output, literal blocks): its only line breaks are LF.
+std::vector<std::string> lines_of(const std::string& yaml) {
   std::vector<std::string> lines;
-  std::string line;
-  for (const char c : text) {
-    if (c == '\n') {
-      lines.push_back(line);
-      line.clear();
-    } else if (c != '\r') {
-      const auto u = static_cast<unsigned char>(c);
-      line += u < 0x20 && c != '\t' ? ' ' : c;
-    }
+  std::size_t start = 0;
+  for (auto nl = yaml.find('\n'); nl != std::string::npos; nl = yaml.find('\n', start)) {
+    lines.push_back(yaml.substr(start, nl - start));
+    start = nl + 1;
   }
-  lines.push_back(line);
+  lines.push_back(yaml.substr(start));
   return lines;
 }
 
+// Server text as comment lines: no character of it can end the comment (comment_text.hpp).
 void comment(std::ostream& out, const std::string& text) {
-  for (const auto& line : lines_of(text)) {
+  for (const auto& line : comment_lines(text)) {
     out << "  #" << (line.empty() ? "" : " ") << line << '\n';
   }
 }
@@ -96,11 +95,7 @@ void comment(std::ostream& out, const std::string& text) {
 // A multi-line statement reads best as a literal block ("|-": no final line break added); keep
 // one only if it loads back as exactly the same text.
 std::optional<std::string> literal_block(const std::string& sql) {
-  if (sql.find('\n') == std::string::npos) return std::nullopt;
-  for (const char c : sql) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) return std::nullopt;
-  }
+  if (sql.find('\n') == std::string::npos || !plain_lines(sql)) return std::nullopt;
   std::string block = "sql: |-\n";
   std::size_t start = 0;
   while (start <= sql.size()) {
@@ -209,7 +204,9 @@ class EventWriter {
     if (!zone.note().empty()) comment(out_, zone.note());
     std::string problem = schedule_of(e, zone, job.schedule);
 
-    const EventBody body = EventBody::parse(e.definition, e.sql_mode);
+    // Text YAML cannot hold is not imported; what is shown of it has each bad byte as '?'.
+    const bool utf8 = util::valid_utf8(e.definition);
+    const EventBody body = EventBody::parse(util::sanitize_utf8(e.definition), e.sql_mode);
     bool compound = body.kind() == EventBody::Kind::compound;
     if (body.kind() == EventBody::Kind::call) {
       const std::string schema = body.schema().empty() ? e.schema : body.schema();
@@ -236,6 +233,9 @@ class EventWriter {
                         ". Make the body a stored procedure, then "
                         "uncomment the job:");
       suggest_procedure(e);
+    } else if (!utf8) {
+      problem = "its body is not valid UTF-8 text";
+      comment(out_, "NOT IMPORTED: " + problem);
     } else if (!problem.empty()) {
       comment(out_, "NOT IMPORTED: " + problem);
     }
@@ -302,7 +302,7 @@ class EventWriter {
   }
 
   void suggest_procedure(const EventDefinition& e) {
-    std::string body = EventBody::parse(e.definition, e.sql_mode).statement();
+    std::string body = EventBody::parse(util::sanitize_utf8(e.definition), e.sql_mode).statement();
     std::string first_word = body.substr(0, 6);
     for (char& c : first_word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const bool has_begin =
@@ -312,7 +312,7 @@ class EventWriter {
     comment(out_, "  DELIMITER //");
     comment(out_, "  CREATE PROCEDURE " + mysql::quote_identifier(e.schema) + "." +
                       mysql::quote_identifier(identifier_for(e.name)) + "()");
-    for (const auto& line : lines_of(body)) comment(out_, "  " + line);
+    for (const auto& line : comment_lines(body)) comment(out_, "  " + line);
     comment(out_, "  //");
     comment(out_, "  DELIMITER ;");
   }

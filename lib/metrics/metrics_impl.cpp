@@ -157,6 +157,10 @@ std::string MetricsImpl::render() const {
   w.family("sqlcron_spooled_records", "gauge",
            "Run results waiting in the spool to be written to the database.");
   w.sample("sqlcron_spooled_records", {}, static_cast<std::uint64_t>(spooled_));
+  w.family("sqlcron_results_lost_total", "counter",
+           "Run results that neither the run log nor the spool could take (each logged; their "
+           "rows stay running until finished by hand).");
+  w.sample("sqlcron_results_lost_total", {}, results_lost_);
   w.family("sqlcron_kill_privilege", "gauge",
            "Whether the account may kill any thread (CONNECTION ADMIN), needed to enforce "
            "timeouts of SQL SECURITY DEFINER procedures (1) or not (0).");
@@ -164,10 +168,6 @@ std::string MetricsImpl::render() const {
   w.family("sqlcron_kill_failures_total", "counter",
            "KILLs for timeouts or shutdown that the server refused or never got.");
   w.sample("sqlcron_kill_failures_total", {}, kill_failures_);
-  w.family("sqlcron_results_lost_total", "counter",
-           "Run results that neither the run log nor the spool could take (each logged; their "
-           "rows stay running until finished by hand).");
-  w.sample("sqlcron_results_lost_total", {}, results_lost_);
   return std::move(w).take();
 }
 

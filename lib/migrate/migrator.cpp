@@ -1,7 +1,9 @@
 #include "migrate/migrator.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +12,7 @@
 #include "migrate/migration_error.hpp"
 #include "migrate/sql_script.hpp"
 #include "mysql/db_error.hpp"
+#include "util/directory.hpp"
 #include "util/fnv1a.hpp"
 
 namespace sqlcron::migrate {
@@ -18,11 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw MigrationError("cannot read " + p.string());
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw MigrationError("cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad() || ss.bad()) throw MigrationError("cannot read " + path + ": read error");
   return ss.str();
 }
 
@@ -51,16 +55,30 @@ void Migrator::bootstrap() {
   bootstrapped_ = true;
 }
 
-MigrationReport Migrator::apply(const MigrationSet& set) {
-  bootstrap();
-  std::vector<fs::path> files;
+std::vector<MigrationFile> Migrator::read_directory(const std::string& directory) {
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(set.directory, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".sql")
-      files.push_back(entry.path());
+  const auto entries = util::list_directory(directory, ec);
+  if (ec) throw MigrationError("cannot list " + directory + ": " + ec.message());
+  std::vector<MigrationFile> files;
+  for (const auto& entry : entries) {
+    if (fs::path(entry.name).extension() != ".sql") continue;
+    if (entry.error) {
+      throw MigrationError("cannot read " + entry.path + ": " + entry.error.message());
+    }
+    if (entry.regular_file) files.push_back(MigrationFile{entry.name, read_file(entry.path)});
   }
-  if (ec) throw MigrationError("cannot list " + set.directory + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  return files;
+}
+
+MigrationReport Migrator::apply(const MigrationSet& set) {
+  return apply(set, read_directory(set.directory));
+}
+
+MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFile> files) {
+  bootstrap();
+  std::sort(files.begin(), files.end(),
+            [](const MigrationFile& a, const MigrationFile& b) { return a.name < b.name; });
+  const auto shown = [&](const std::string& name) { return set.directory + "/" + name; };
 
   const auto table = mysql::quote_identifier(state_schema_) + ".schema_migrations";
   std::map<std::string, std::string> recorded;
@@ -74,21 +92,20 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
 
   // First check everything, so that a changed file stops the run before anything is applied.
   struct Pending {
-    fs::path path;
+    std::string name;
     std::string content;
     std::string sum;
   };
   std::vector<Pending> pending;
   MigrationReport report;
-  for (const auto& f : files) {
-    auto content = read_file(f);
-    auto sum = checksum(content);
-    const auto name = f.filename().string();
+  for (auto& f : files) {
+    auto sum = checksum(f.content);
+    const auto& name = f.name;
     const auto it = recorded.find(name);
     if (it == recorded.end()) {
-      pending.push_back(Pending{f, std::move(content), std::move(sum)});
+      pending.push_back(Pending{name, std::move(f.content), std::move(sum)});
     } else if (it->second != sum) {
-      throw MigrationError(f.string() + " was changed after it was applied to " +
+      throw MigrationError(shown(name) + " was changed after it was applied to " +
                            set.target_schema + " (recorded checksum " + it->second + ", now " +
                            sum + "); applied migrations must not change: add a new file instead");
     } else {
@@ -105,14 +122,14 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
     try {
       statements = SqlScript::split(p.content);
     } catch (const std::invalid_argument& e) {
-      throw MigrationError(p.path.string() + ": " + e.what());
+      throw MigrationError(shown(p.name) + ": " + e.what());
     }
     const auto started = std::chrono::steady_clock::now();
     for (const auto& st : statements) {
       try {
         session_.execute_raw(st.text);
       } catch (const mysql::DbError& e) {
-        throw MigrationError(p.path.string() + ":" + std::to_string(st.line) + ": error " +
+        throw MigrationError(shown(p.name) + ":" + std::to_string(st.line) + ": error " +
                              std::to_string(e.code()) + " (" + e.sql_state() + "): " + e.what());
       }
     }
@@ -122,9 +139,8 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
     session_.execute("INSERT INTO " + table +
                          " (scope, target_schema, filename, checksum, applied_at, duration_ms)"
                          " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?)",
-                     {set.scope, set.target_schema, p.path.filename().string(), p.sum,
-                      static_cast<std::int64_t>(ms)});
-    report.applied.push_back(p.path.filename().string());
+                     {set.scope, set.target_schema, p.name, p.sum, static_cast<std::int64_t>(ms)});
+    report.applied.push_back(p.name);
   }
   return report;
 }

@@ -1,10 +1,12 @@
-// Migrator: applies the .sql files of a directory, in file-name order, each once, recording
-// each with its checksum in `<state_schema>`.schema_migrations. Files run with `target_schema`
-// as the default schema and should name no schema themselves.
+// Migrator: applies the .sql files of a directory (or a set given in memory, such as the state
+// schema built into the binary), in file-name order, each once, recording each with its checksum
+// in `<state_schema>`.schema_migrations. Files run with `target_schema` as the default schema and
+// should name no schema themselves.
 //
-// Error contract: throws MigrationError when an applied file has changed (checked for every
-// file before anything runs, so nothing is applied) or a statement fails (the files before it
-// stay applied and recorded; the failing file is not recorded); DbError for connection loss.
+// Error contract: throws MigrationError when the directory or a file cannot be read (nothing is
+// applied), an applied file has changed (checked for every file before anything runs, so
+// nothing is applied) or a statement fails (the files before it stay applied and recorded; the
+// failing file is not recorded); DbError for connection loss. No std::filesystem exception.
 #pragma once
 
 #include <string>
@@ -16,8 +18,13 @@ namespace sqlcron::migrate {
 
 struct MigrationSet {
   std::string scope;          // e.g. "sqlcron", "chinook": names the set in schema_migrations
-  std::string directory;      // absolute
+  std::string directory;      // absolute (for a set in memory: what messages call it)
   std::string target_schema;  // default schema while the files run (created if missing)
+};
+
+struct MigrationFile {
+  std::string name;  // e.g. 001_run_log.sql
+  std::string content;
 };
 
 struct MigrationReport {
@@ -29,7 +36,13 @@ class Migrator {
  public:
   Migrator(mysql::Session& session, std::string state_schema);
 
+  // The .sql files of set.directory.
   MigrationReport apply(const MigrationSet& set);
+  // `files` (any order), named in messages as in set.directory.
+  MigrationReport apply(const MigrationSet& set, std::vector<MigrationFile> files);
+
+  // The .sql files of `directory` (regular files, symlinks followed), in name order.
+  static std::vector<MigrationFile> read_directory(const std::string& directory);
 
   // Stable 64-bit FNV-1a of the file's bytes, as 16 hex digits.
   static std::string checksum(std::string_view content);

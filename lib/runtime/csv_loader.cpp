@@ -10,6 +10,7 @@
 
 #include "mysql/db_error.hpp"
 #include "util/csv_reader.hpp"
+#include "util/directory.hpp"
 #include "util/file_text.hpp"
 #include "util/fnv1a.hpp"
 #include "util/sql_time.hpp"
@@ -68,14 +69,18 @@ CsvLoader::CsvLoader(mysql::Session& session, const config::JobConfig& job,
 LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
   std::vector<std::string> files;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(csv_.dir, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec)) continue;
-    if (::fnmatch(csv_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
-    files.push_back(entry.path().string());
-  }
+  const auto entries = util::list_directory(csv_.dir, ec);
   if (ec) throw std::runtime_error("cannot list " + csv_.dir + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  for (const auto& entry : entries) {
+    const auto& name = entry.name;
+    if (name.empty() || name[0] == '.') continue;
+    if (::fnmatch(csv_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+    // A matching name that cannot be examined (a symlink loop) fails the run, saying which.
+    if (entry.error) {
+      throw std::runtime_error("cannot read " + entry.path + ": " + entry.error.message());
+    }
+    if (entry.regular_file) files.push_back(entry.path);
+  }
   LoadSummary summary;
   for (const auto& f : files) {
     if (load_file(f, run_id, slot, summary)) {

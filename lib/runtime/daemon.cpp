@@ -703,6 +703,9 @@ void Daemon::reload() {
   } catch (const config::ConfigError& e) {
     metrics_.config_reloaded(false);
     spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
+  } catch (const std::exception& e) {  // last resort: the loader turns what it meets into the above
+    metrics_.config_reloaded(false);
+    spdlog::error("reload rejected; the previous configuration stays in force: {}", e.what());
   }
   if (options_.notify) options_.notify("READY=1");
 }

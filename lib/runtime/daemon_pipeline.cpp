@@ -5,13 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <filesystem>
 
 #include "core/misfire_policy.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/notification_log.hpp"
 #include "runtime/command_runner.hpp"
 #include "runtime/daemon.hpp"
+#include "util/directory.hpp"
 
 namespace sqlcron::runtime {
 
@@ -269,10 +269,11 @@ void Daemon::rescan_watched() {
   for (const auto& j : plan_.config->jobs) {
     if (j.watch.empty() || !j.enabled) continue;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(j.watch, ec)) {
-      const auto file = entry.path().filename().string();
-      if (entry.is_regular_file(ec) && !file.empty() && file[0] != '.') {
-        on_file(j.name, file);
+    const auto entries = util::list_directory(j.watch, ec);
+    if (ec) spdlog::warn("job {}: cannot list {}: {}", j.name, j.watch, ec.message());
+    for (const auto& entry : entries) {
+      if (entry.regular_file && !entry.name.empty() && entry.name[0] != '.') {
+        on_file(j.name, entry.name);
         break;
       }
     }

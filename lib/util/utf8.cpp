@@ -2,10 +2,7 @@
 
 namespace sqlcron::util {
 
-namespace {
-
-// Length of the well-formed sequence starting at s[i], or 0.
-std::size_t sequence_length(std::string_view s, std::size_t i) {
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
   const unsigned char c = b(0);
@@ -26,11 +23,20 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+namespace {
+
+void append_hex_byte(std::string& out, unsigned char b) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += "\\x";
+  out += kHex[b >> 4U];
+  out += kHex[b & 0xFU];
+}
+
 }  // namespace
 
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    const auto n = sequence_length(s, i);
+    const auto n = utf8_sequence_length(s, i);
     if (n == 0) return false;
     i += n;
   }
@@ -41,9 +47,26 @@ std::string sanitize_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    const auto n = sequence_length(s, i);
+    const auto n = utf8_sequence_length(s, i);
     if (n == 0) {
       out += '?';
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string escape_for_message(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const auto n = utf8_sequence_length(s, i);
+    if (n == 0 || (n == 1 && ((b < 0x20 && b != '\t') || b == 0x7F))) {
+      append_hex_byte(out, b);
       ++i;
     } else {
       out.append(s.substr(i, n));

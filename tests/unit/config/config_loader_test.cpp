@@ -165,7 +165,7 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
        9, 11, "jobs[0].args", "does not apply to load_csv jobs"},
       {"watch directory missing",
        std::string(kHeader) + "  - name: a\n    call: p\n    watch: /nonexistent/inbox\n", 8, 12,
-       "jobs[0].watch", "is not a directory"},
+       "jobs[0].watch", "/nonexistent/inbox does not exist"},
       {"bad job name",
        std::string(kHeader) + "  - name: \"a b\"\n    schedule: \"@daily\"\n    call: p\n", 6, 11,
        "jobs[0].name", "may contain only letters"},

@@ -1,5 +1,6 @@
 #include "config/yaml_tree.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "config/yaml_syntax_error.hpp"
@@ -126,6 +127,26 @@ TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]")
   CHECK(root["args"][2].is_null());
   CHECK(root["args"][3].text() == "null");
   CHECK(root["args"][4].is_scalar());
+}
+
+TEST_CASE("yaml writer: text with line breaks is double-quoted, each break escaped", "[yaml]") {
+  // YAML reads \r, NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks, like \n. Written
+  // raw (libyaml may pick a single-quoted or block style for such text), they would put the
+  // rest of the text on a line of its own in whatever embeds the output (import-events'
+  // indented job list): each must come out as an escape.
+  for (const std::string brk : {"\n", "\r", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+    const std::string value = "a" + brk + "- name: evil" + brk;
+    YamlWriter w;
+    w.begin_map();
+    w.scalar("text");
+    w.scalar(value);
+    w.end_map();
+    const auto text = w.finish();
+    INFO(text);
+    CHECK(text.find(brk, 0) == (brk == "\n" ? text.size() - 1 : std::string::npos));
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+    CHECK(YamlTree::parse(text).root()["text"].text() == value);
+  }
 }
 
 TEST_CASE("yaml writer: an event out of order is an error, not bad output", "[yaml]") {

@@ -283,3 +283,39 @@ TEST_CASE("EventConverter: zones without an IANA name use UTC times", "[importer
   CHECK(load(n).jobs.at(0).timezone == "Europe/Berlin");
   CHECK(load(n).jobs.at(0).schedule_text() == "every 1 DAY starts '2026-01-01 02:00:00'");
 }
+
+TEST_CASE("EventConverter: line breaks YAML honours cannot break out of comments or text",
+          "[importer]") {
+  // Each of these ends a YAML comment line (YAML 1.1: \r, NEL, LS and PS are line breaks too);
+  // written raw after '#', what follows it would be read as a job.
+  const std::string nel = "\xC2\x85";
+  const std::string ls = "\xE2\x80\xA8";
+  const std::string ps = "\xE2\x80\xA9";
+  for (const auto& brk : {nel, ls, ps, std::string("\r")}) {
+    const std::string evil = brk + "  - name: evil" + brk + "    schedule: \"@every 1s\"" + brk +
+                             "    sql: DROP TABLE Chinook.Customer" + brk;
+    auto commented = daily("commented", "CALL p()");
+    commented.comment = "harmless" + evil + "tail";
+    // A compound body is written commented out (the CREATE PROCEDURE suggestion).
+    auto compound = daily("compound", "BEGIN\n  SELECT 1; -- x" + evil + "\n  SELECT 2;\nEND");
+    // Single statements are scalars.
+    auto statement = daily("statement", "SELECT '" + evil + "'");
+    auto block = daily("block", "SELECT 1\nFROM dual WHERE a = '" + evil + "'");
+    auto call = daily("call", "CALL p('" + evil + "')");
+    const auto c = EventConverter(options()).convert({commented, compound, statement, block, call});
+    INFO(c.yaml);
+    const auto config = load(c);
+    std::vector<std::string> names;
+    for (const auto& j : config.jobs) names.push_back(j.name);
+    CHECK(names == std::vector<std::string>{"Chinook.commented", "Chinook.statement",
+                                            "Chinook.block", "Chinook.call"});
+    // Text from the server keeps its meaning: scalars read back exactly...
+    CHECK(config.jobs[1].sql == statement.definition);
+    CHECK(config.jobs[2].sql == block.definition);
+    CHECK(rendered_args(config.jobs[3]) == std::vector<std::string>{"text " + evil});
+    // ... and comments show the break escaped, on the comment's own line.
+    if (brk != "\r") CHECK_THAT(c.yaml, Catch::Contains("# comment: harmless\\u"));
+    CHECK(c.yaml.find(brk) == std::string::npos);
+    CHECK_THAT(c.yaml, !Catch::Contains("\n  - name: evil"));
+  }
+}

@@ -104,7 +104,15 @@ TEST_CASE("metrics: a fresh instance renders only the daemon-wide series", "[met
         "# HELP sqlcron_results_lost_total Run results that neither the run log nor the spool "
         "could take (each logged; their rows stay running until finished by hand).\n"
         "# TYPE sqlcron_results_lost_total counter\n"
-        "sqlcron_results_lost_total 0\n");
+        "sqlcron_results_lost_total 0\n"
+        "# HELP sqlcron_kill_privilege Whether the account may kill any thread (CONNECTION ADMIN), "
+        "needed to enforce timeouts of SQL SECURITY DEFINER procedures (1) or not (0).\n"
+        "# TYPE sqlcron_kill_privilege gauge\n"
+        "sqlcron_kill_privilege 1\n"
+        "# HELP sqlcron_kill_failures_total KILLs for timeouts or shutdown that the server refused "
+        "or never got.\n"
+        "# TYPE sqlcron_kill_failures_total counter\n"
+        "sqlcron_kill_failures_total 0\n");
 }
 
 TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exactly",
@@ -130,6 +138,9 @@ TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exa
   m.config_reloaded(false);
   m.set_spooled(3);
   m.set_results_lost(2);
+  m.set_kill_privilege(false);
+  m.kill_failed();
+  m.kill_failed();
 
   CHECK(m.render() ==
         "# HELP sqlcron_runs_total Runs that ended, by job and final status.\n"
@@ -212,7 +223,15 @@ TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exa
         "# HELP sqlcron_results_lost_total Run results that neither the run log nor the spool "
         "could take (each logged; their rows stay running until finished by hand).\n"
         "# TYPE sqlcron_results_lost_total counter\n"
-        "sqlcron_results_lost_total 2\n");
+        "sqlcron_results_lost_total 2\n"
+        "# HELP sqlcron_kill_privilege Whether the account may kill any thread (CONNECTION ADMIN), "
+        "needed to enforce timeouts of SQL SECURITY DEFINER procedures (1) or not (0).\n"
+        "# TYPE sqlcron_kill_privilege gauge\n"
+        "sqlcron_kill_privilege 0\n"
+        "# HELP sqlcron_kill_failures_total KILLs for timeouts or shutdown that the server refused "
+        "or never got.\n"
+        "# TYPE sqlcron_kill_failures_total counter\n"
+        "sqlcron_kill_failures_total 2\n");
 }
 
 TEST_CASE("metrics: a newline in a label value is escaped; negative durations count as 0",
