@@ -73,7 +73,9 @@ std::vector<Slot> Planner::apply_misfire(std::size_t job, std::vector<Slot> late
   }
   if (j.misfire == config::Misfire::run_once && keep.size() > 1) {
     for (auto it = keep.begin(); it != keep.end() - 1; ++it) {
-      dropped.push_back(Decision{Decision::Action::skip, *it, misfire_reason(j.misfire, true)});
+      Slot slot = *it;
+      slot.cause = RunCause::schedule;  // a scheduled slot that does not run
+      dropped.push_back(Decision{Decision::Action::skip, slot, misfire_reason(j.misfire, true)});
     }
     keep.erase(keep.begin(), keep.end() - 1);
   }

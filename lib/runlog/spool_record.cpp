@@ -77,8 +77,9 @@ bool read_status(std::string_view s, core::RunStatus& out) {
 }
 
 bool read_cause(std::string_view s, core::RunCause& out) {
-  for (const auto c : {core::RunCause::schedule, core::RunCause::catchup, core::RunCause::retry,
-                       core::RunCause::manual, core::RunCause::chain, core::RunCause::failure_hook}) {
+  for (const auto c :
+       {core::RunCause::schedule, core::RunCause::catchup, core::RunCause::retry,
+        core::RunCause::manual, core::RunCause::chain, core::RunCause::failure_hook}) {
     if (core::to_string(c) == s) {
       out = c;
       return true;
@@ -102,8 +103,7 @@ std::variant<SpoolRecord, std::string> parse_skip(const std::vector<std::string_
   c.instance = unescape(f[5]);
   if (!read_int(f[6], c.chain_run_id) || c.chain_run_id < 0) return "bad chain";
   try {
-    c.scheduled_for =
-        std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(f[2]));
+    c.scheduled_for = std::chrono::floor<std::chrono::seconds>(util::from_sql_datetime(f[2]));
     c.started_at = util::from_sql_datetime(f[7]);
   } catch (const std::invalid_argument&) {
     return "bad time";

@@ -40,13 +40,17 @@ TEST_CASE("a frozen server turns /healthz 503 within seconds, and firing resumes
   server.signal(SIGSTOP);
   const auto frozen_at = std::chrono::steady_clock::now();
   int status = 200;
+  std::string body;
   while (status == 200 && std::chrono::steady_clock::now() - frozen_at < 15s) {
     std::this_thread::sleep_for(100ms);
-    status = http_get(port, "/healthz").status;
+    const auto health = http_get(port, "/healthz");
+    status = health.status;
+    body = health.body;
   }
   const auto noticed = std::chrono::steady_clock::now() - frozen_at;
   CHECK(status == 503);
   CHECK(noticed < 8s);
+  CHECK(body.find("has not answered") != std::string::npos);  // /healthz says why
   WARN("freeze noticed by /healthz after "
        << std::chrono::duration_cast<std::chrono::milliseconds>(noticed).count() << " ms");
   std::this_thread::sleep_for(5s);

@@ -272,7 +272,7 @@ TEST_CASE("metrics: concurrent updates are all counted", "[metrics]") {
   int complete_renders = 0;
   threads.emplace_back([&m, &complete_renders] {
     for (int i = 0; i < 50; ++i) {
-      if (m.render().ends_with("sqlcron_results_lost_total 0\n")) ++complete_renders;
+      if (m.render().ends_with("sqlcron_kill_failures_total 0\n")) ++complete_renders;
     }
   });
   for (auto& t : threads) t.join();
