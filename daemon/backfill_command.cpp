@@ -155,8 +155,8 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     const config::JobGraph graph(loaded->jobs);
     job = graph.index(o.job);
     if (!job) {
-      std::cerr << "sqlcrond backfill: no job named '" << util::escape_for_message(o.job)
-                << "' in " << loaded->file << '\n';
+      std::cerr << "sqlcrond backfill: no job named '" << util::escape_for_message(o.job) << "' in "
+                << loaded->file << '\n';
       return to_int(ExitCode::usage);
     }
     const auto& j = loaded->jobs[*job];

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -30,7 +31,7 @@ namespace {
 void return_freed_memory() { malloc_trim(0); }
 
 // How much longer than the longest job timeout a job connection waits for the server.
-constexpr std::chrono::seconds kJobReadTimeoutMargin{30};
+constexpr std::chrono::seconds kJobReadTimeoutMargin{10};
 
 // glibc raises its mmap threshold each time a large block is freed, so after the config's big
 // buffers come and go, later big blocks land in the heap, and a thread arena's free top is never
@@ -132,22 +133,27 @@ int serve_command(const CommandContext& ctx) {
   auto anchor_settings = settings;  // a frozen server must not hold a reload for long
   anchor_settings.read_timeout = std::chrono::seconds(5);
   anchor_settings.write_timeout = std::chrono::seconds(5);
-  options.reload = [path = ctx.config_path, &pool, &settings,
-                    anchors = std::make_shared<runlog::ReloadAnchors>(
-                        connector, anchor_settings, config->scheduler.state_schema, instance,
-                        config)] {
-    auto reloaded = anchors->apply(read_config(path));
-    const auto timeouts = job_settings(settings, *reloaded);
-    pool.set_io_timeouts(timeouts.read_timeout, timeouts.write_timeout);
-    return_freed_memory();
-    return reloaded;
-  };
+  options.reload =
+      [path = ctx.config_path, &pool, &settings,
+       anchors = std::make_shared<runlog::ReloadAnchors>(
+           connector, anchor_settings, config->scheduler.state_schema, instance, config)] {
+        auto reloaded = anchors->apply(read_config(path));
+        const auto timeouts = job_settings(settings, *reloaded);
+        pool.set_io_timeouts(timeouts.read_timeout, timeouts.write_timeout);
+        return_freed_memory();
+        return reloaded;
+      };
   options.notify = [&notifier](const std::string& state) { notifier.notify(state); };
   options.watchdog_interval = notifier.watchdog_interval();
   const auto state_schema = config->scheduler.state_schema;
   try {
     runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
-    daemon.run();
+    if (!daemon.run()) {
+      // Runs did not end after being killed (a frozen server): their threads are not waited
+      // for, and the Daemon is not destroyed (that would wait for them).
+      spdlog::shutdown();
+      std::_Exit(to_int(ExitCode::failure));
+    }
   } catch (const std::exception& e) {
     // E.g. the HTTP port was taken after listen_problem() looked. Say this instance is gone,
     // rather than leave its row to look alive until its heartbeat is missed.

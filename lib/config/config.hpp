@@ -54,6 +54,9 @@ struct SchedulerConfig {
   std::chrono::milliseconds run_log_retention{std::chrono::hours(24 * 90)};
   // Heartbeat, read-only and orphan checks; must stay well under the 60 s orphan expiry.
   std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
+  // Every run on a clean session (a new connection after each run); false reuses connections
+  // as they are - faster in bursts, but one job's session state reaches the next.
+  bool session_reset = true;
 };
 
 // `notify:` - a program run (no shell) when the job finally fails.

@@ -656,7 +656,8 @@ class Loader {
     r.check_keys(s, p,
                  {"state_schema", "timezone", "max_concurrent_runs", "shutdown_grace", "misfire",
                   "misfire_grace", "timeout", "retry", "state_dir", "heartbeat_interval",
-                  "run_log_retention"});
+                  "run_log_retention", "session_reset"});
+    sc.session_reset = r.boolean(s, "session_reset", p).value_or(sc.session_reset);
     if (auto schema = r.string(s, "state_schema", p)) {
       if (auto problem = identifier_problem(*schema)) {
         r.issue(s["state_schema"], "scheduler.state_schema", *problem);

@@ -146,11 +146,30 @@ void RunFinisher::write_loop() {
   std::optional<mysql::Connector::ThreadScope> scope;
   if (connector_ != nullptr) scope.emplace(*connector_);
   std::unique_lock lock(mutex_);
+  const auto pending = [&] {
+    return !queue_.empty() || !starts_.empty() || !skips_.empty() || stopping_;
+  };
+  auto last_retry = std::chrono::steady_clock::now();
   for (;;) {
-    queued_.wait(
-        lock, [&] { return !queue_.empty() || !starts_.empty() || !skips_.empty() || stopping_; });
-    if (queue_.empty() && starts_.empty() && skips_.empty()) {  // stopping, all written
-      session_.reset();                                         // closed on the thread that used it
+    // Results neither written nor spooled are tried again every kRetryUnwritten, and once more
+    // when stopping: the run log may be back.
+    const bool stopping = stopping_ && queue_.empty() && starts_.empty() && skips_.empty();
+    if (!unwritten_.empty() &&
+        (stopping || std::chrono::steady_clock::now() - last_retry >= kRetryUnwritten)) {
+      lock.unlock();
+      retry_unwritten();
+      last_retry = std::chrono::steady_clock::now();
+      lock.lock();
+    }
+    if (unwritten_.empty()) {
+      queued_.wait(lock, pending);
+    } else {
+      queued_.wait_for(lock, kRetryUnwritten, pending);
+    }
+    if (queue_.empty() && starts_.empty() && skips_.empty()) {
+      if (!stopping_) continue;
+      if (!unwritten_.empty() && !stopping) continue;  // one last try first
+      session_.reset();  // stopping, all written: closed on the thread that used it
       return;
     }
     if (!skips_.empty()) {
@@ -204,8 +223,13 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
       }
       std::size_t lost = 0;
       for (const auto& p : batch) {
-        // Each result is kept or, if the spool fails too, counted and logged as lost.
-        if (!spool_.keep(p.run.run_id, p.run.job, p.run.outcome, p.run.finished_at)) ++lost;
+        // Each result is kept or, if the spool fails too, counted and logged as lost - and held
+        // here, written as soon as the run log answers again (retry_unwritten), so that a run
+        // of a live daemon never stays `running` (nor holds its job's overlap lease).
+        if (!spool_.keep(p.run.run_id, p.run.job, p.run.outcome, p.run.finished_at)) {
+          ++lost;
+          if (unwritten_.size() < kMaxUnwritten) unwritten_.push_back(Pending{p.run, nullptr});
+        }
       }
       util::crash_point("spooled");
       if (lost == 0) {
@@ -220,6 +244,20 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
     }
   }
   return false;
+}
+
+void RunFinisher::retry_unwritten() {
+  try {
+    if (!session_) session_ = open_();
+    write(*session_, unwritten_);
+    spdlog::warn("wrote {} run results that were neither written nor spooled before",
+                 unwritten_.size());
+    unwritten_.clear();
+  } catch (const std::exception& e) {
+    session_.reset();
+    spdlog::debug("{} unwritten run results: the run log is still unreachable: {}",
+                  unwritten_.size(), e.what());
+  }
 }
 
 void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) const {

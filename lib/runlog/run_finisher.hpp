@@ -61,6 +61,8 @@ class RunFinisher {
   static constexpr std::size_t kMaxRows = 256;
   // How long the writer waits for more results before writing a batch of fewer than kMaxRows.
   static constexpr std::chrono::milliseconds kGather{10};
+  static constexpr std::chrono::seconds kRetryUnwritten{2};
+  static constexpr std::size_t kMaxUnwritten = 100000;
 
   // `connector`, if given, registers the writer thread with the client library.
   RunFinisher(const std::string& state_schema, Open open, Spool& spool,
@@ -100,6 +102,7 @@ class RunFinisher {
   void write_loop();
   void write_starts(const std::vector<Started>& starts);
   void write_skips(const std::vector<Skip>& skips);
+  void retry_unwritten();
   bool write_or_spool(const std::vector<Pending>& batch);
   void write(mysql::Session& s, const std::vector<Pending>& batch) const;
 
@@ -114,6 +117,9 @@ class RunFinisher {
   std::vector<Pending> queue_;
   std::vector<Started> starts_;
   std::vector<Skip> skips_;
+  // Results the run log and the spool both refused (writer thread only), retried every
+  // kRetryUnwritten and once more when stopping.
+  std::vector<Pending> unwritten_;
   bool stopping_ = false;
   std::unique_ptr<mysql::Session> session_;  // the writer thread's
   std::thread writer_;                       // last: starts once the rest is set up

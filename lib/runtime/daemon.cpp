@@ -10,44 +10,11 @@
 #include "core/misfire_policy.hpp"
 #include "core/retry_policy.hpp"
 #include "mysql/db_error.hpp"
+#include "runtime/daemon_timing.hpp"
 
 namespace sqlcron::runtime {
 
-namespace {
-
-using SystemClock = std::chrono::system_clock;
-using SteadyClock = std::chrono::steady_clock;
-
-// The longest the loop sleeps, so that a wall-clock change is noticed within this time.
-constexpr std::chrono::seconds kMaxSleep{30};
-// A difference between wall-clock and monotonic progress beyond this is a clock change.
-constexpr std::chrono::seconds kClockJump{2};
-// Slots are decided and claimed this long before their instant, and their SQL waits for the
-// instant itself: the claim's round trips and commit (about 0.5 ms) are then off the fire path,
-// so the SQL starts within a fraction of a millisecond of the second, as an event's does.
-constexpr std::chrono::milliseconds kLead{3};
-// Many slots due together take a while to claim (~30 us of server time each): the loop wakes
-// earlier by this much per slot of its previous pass, up to kMaxLead, so that the claims are
-// mostly done when the instant comes instead of competing with the runs for the CPU.
-constexpr std::chrono::microseconds kLeadPerSlot{30};
-constexpr std::chrono::milliseconds kMaxLead{50};
-// Slots due together are claimed in chunks of 16, 32, 64, ... rows (Daemon::claim_and_start).
-constexpr std::size_t kFirstClaimChunk = 16;
-// How often the control connection checks the server, and how long a check may go unanswered
-// before /healthz says the database is down.
-constexpr std::chrono::seconds kHealthEvery{2};
-// How often a run that waits for another daemon's run of its job tries the overlap lease again.
-constexpr std::chrono::milliseconds kTurnPoll{500};
-constexpr std::chrono::seconds kUnanswered{4};
-
-std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
-
-template <typename D>
-double seconds_of(D d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-}  // namespace
+using namespace daemon_detail;  // NOLINT(google-build-using-namespace): the daemon's own timings
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
                std::shared_ptr<const config::Config> config, DaemonOptions options)
@@ -91,7 +58,7 @@ Daemon::~Daemon() {
   if (http_thread_.joinable()) http_thread_.join();
 }
 
-void Daemon::run() {
+bool Daemon::run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
@@ -116,6 +83,7 @@ void Daemon::run() {
   io_.run();
   http_io_.stop();
   if (http_thread_.joinable()) http_thread_.join();
+  if (forced_) return false;  // workers may be stuck on the server: not joined
   watchers_.clear();
   claim_pool_.stop();
   workers_.stop();
@@ -129,6 +97,7 @@ void Daemon::run() {
   });
   control_pool_.stop();
   spdlog::info("stopped");
+  return true;
 }
 
 // --- firing ----------------------------------------------------------------------------------
@@ -266,6 +235,16 @@ void Daemon::start(RunRequest request) {
       boost::asio::post(io_,
                         [this, request, report] { on_finished(request, report, report.spooled); });
     };
+    if (stopping_flag_) {
+      // SIGTERM came while it waited for a worker: no new runs. A slot its batch claimed gets
+      // its row finished; one not claimed yet is simply not run.
+      if (request.claimed_run_id) {
+        runner_.give_up(request, "shutdown: the daemon stopped before the run started", on_done);
+      } else {
+        on_done(RunReport{});
+      }
+      return;
+    }
     try {
       runner_.run_async(
           request,
@@ -437,414 +416,6 @@ void Daemon::release(const std::string& job) {
   const auto i = job_index(job);
   if (!i) return;  // removed by a reload meanwhile
   if (auto queued = plan_.planner->run_finished(*i); queued && !stopping_) dispatch({*queued});
-}
-
-// --- the database: health, outages, read-only, catch-up --------------------------------------
-
-void Daemon::check_health(std::chrono::milliseconds after) {
-  health_timer_.expires_after(after);
-  health_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopping_) return;
-    // /healthz counts the database as down while a check waits for longer than kUnanswered.
-    check_posted_ = SteadyClock::now().time_since_epoch().count();
-    control_pool_.post([this] {
-      Health h;
-      try {
-        h = watch_.check();
-      } catch (const std::exception& e) {  // never let one bad pass end the health loop
-        h.error = std::string("health check failed: ") + e.what();
-      }
-      boost::asio::post(io_, [this, h] { on_health(h); });
-    });
-  });
-}
-
-void Daemon::on_health(const Health& h) {
-  check_posted_ = 0;
-  if (stopping_) return;
-  {
-    const std::lock_guard lock(health_mutex_);
-    db_error_ = h.error;
-  }
-  db_up_flag_ = h.up;
-  read_only_flag_ = h.up && h.read_only;
-  metrics_.set_database_up(h.up);
-  if (h.up) metrics_.set_spooled(h.spooled);
-  metrics_.set_results_lost(spool_.lost());
-  if (!h.up) {
-    if (db_up_) {
-      db_up_ = false;
-      down_since_ = SteadyClock::now();
-      backoff_ = options_.reconnect_min;
-      spdlog::error("the database is unreachable: {}; not firing until it is back", h.error);
-      report_status();
-    } else {
-      backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
-      spdlog::warn("the database is still unreachable ({}); next try in {} ms", h.error,
-                   backoff_.count());
-    }
-    check_health(backoff_);
-    return;
-  }
-  bool resumed = false;
-  if (!db_up_) {
-    db_up_ = true;
-    resumed = true;
-    spdlog::info("the database is reachable again after {:.1f} s",
-                 seconds_of(SteadyClock::now() - down_since_));
-    report_status();
-  }
-  if (h.read_only != read_only_) {
-    read_only_ = h.read_only;
-    resumed = resumed || !read_only_;
-    if (read_only_) {
-      spdlog::warn("the server is read-only (a replica?): nothing fires until it is writable");
-    } else {
-      spdlog::info("the server is writable again: firing resumes");
-    }
-    report_status();
-  }
-  if (h.replayed > 0) spdlog::info("wrote {} spooled run results to the run log", h.replayed);
-  if (h.purged > 0) spdlog::info("deleted {} runs older than run_log_retention", h.purged);
-  if (!h.abandoned.empty()) {
-    spdlog::warn("marked {} runs of stopped instances as abandoned", h.abandoned.size());
-    retry_abandoned(h.abandoned);
-  }
-  if (resumed && !paused()) {
-    catch_up();
-    fire_pending_hooks();
-    rescan_watched();
-  }
-  // Checked every kHealthEvery (a frozen server shows in /healthz within seconds); the
-  // heartbeat, the sweep of dead instances and the purge keep their own pace (DatabaseWatch).
-  check_health(std::min<std::chrono::milliseconds>(options_.heartbeat_interval, kHealthEvery));
-}
-
-void Daemon::retry_abandoned(const std::vector<runlog::Claim>& abandoned) {
-  // An abandoned run counts as a failed attempt: the next attempt runs if the job has one left.
-  std::vector<core::Decision> decisions;
-  for (const auto& run : abandoned) {
-    const auto i = job_index(run.job);
-    if (!i || run.attempt >= plan_.config->jobs[*i].retry.attempts) continue;
-    decisions.push_back(plan_.planner->offer(
-        {*i, run.scheduled_for, core::RunCause::retry, run.attempt + 1, run.chain_run_id}));
-  }
-  dispatch(decisions);
-}
-
-void Daemon::catch_up() {
-  // Slots after `until` are the planner's (it fires from now on); the missed ones are in
-  // (the latest recorded slot up to `until`, until]. Bounding the query by `until` keeps a slot
-  // the planner claims meanwhile from hiding the gap.
-  const auto until = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
-  control_pool_.post([this, until] {
-    try {
-      auto last = watch_.last_slots(until);
-      boost::asio::post(io_, [this, until, last = std::move(last)] {
-        if (stopping_ || paused()) return;
-        const auto now_s = until;
-        std::vector<core::Decision> decisions;
-        for (const auto& [name, slot] : last) {
-          const auto i = job_index(name);
-          if (!i || !plan_.config->jobs[*i].enabled) continue;
-          const auto& job = plan_.config->jobs[*i];
-          if (!job.schedule) continue;  // chain steps: catch_up_chains()
-          const auto missed =
-              core::missed_slots(*job.schedule, slot, now_s, job.misfire, job.misfire_grace);
-          for (const auto& [t, reason] : missed.dropped) {  // each gets its `skipped` row
-            core::Decision skip;
-            skip.action = core::Decision::Action::skip;
-            skip.slot.job = *i;
-            skip.slot.scheduled_for = t;
-            skip.reason = reason;
-            decisions.push_back(std::move(skip));
-          }
-          for (const auto t : missed.run) {
-            decisions.push_back(plan_.planner->offer({*i, t, core::RunCause::catchup}));
-          }
-        }
-        if (!decisions.empty()) {
-          spdlog::info("misfire: {} missed slots to catch up", decisions.size());
-        }
-        dispatch(decisions);
-        catch_up_chains(now_s);
-      });
-    } catch (const mysql::DbError& e) {
-      spdlog::warn("cannot read the run log for misfire decisions: {}", e.what());
-    }
-  });
-}
-
-// --- kills, signals, shutdown, reload ---------------------------------------------------------
-
-void Daemon::check_kill_privilege() {
-  control_pool_.post([this] {
-    try {
-      const bool granted = watch_.may_kill_any_thread();
-      metrics_.set_kill_privilege(granted);
-      if (!granted) {
-        spdlog::error(
-            "this account may not kill other users' threads: timeouts and shutdown cannot stop "
-            "runs of SQL SECURITY DEFINER procedures of another definer. Grant CONNECTION ADMIN "
-            "(MariaDB 10.5+) or CONNECTION_ADMIN (MySQL 8) on *.* (docs/security.md)");
-      }
-    } catch (const mysql::DbError& e) {
-      spdlog::warn("cannot check whether this account may kill runs: {}", e.what());
-    }
-  });
-}
-
-void Daemon::kill(std::int64_t run_id, RunControl::Reason why) {
-  const auto it = active_.find(run_id);
-  if (it == active_.end()) return;
-  auto& run = it->second;
-  if (run.control->ended()) return;  // its connection may already serve another run
-  // A timeout kills the whole connection at once: a procedure survives KILL QUERY (only its
-  // current statement ends) and could go on to commit work after its timeout. At shutdown the
-  // run gets a KILL QUERY first (its handlers may clean up), and the connection a grace later.
-  const bool escalate =
-      why == RunControl::Reason::timeout || (run.killed && run.kill_reason == why);
-  run.killed = true;
-  run.kill_reason = why;
-  control_pool_.post(
-      [this, run_id, connection_id = run.connection_id, escalate, why, control = run.control] {
-        const char* what = escalate ? "KILL CONNECTION" : "KILL QUERY";
-        try {
-          // Sent only while the run's SQL has not ended; the worker waits for it (RunControl).
-          if (control->kill(why, [&] { watch_.kill(connection_id, escalate); })) {
-            spdlog::warn("run {}: {} {}", run_id, what, connection_id);
-          }
-        } catch (const mysql::DbError& e) {
-          if (e.code() == 1094) return;  // unknown thread id: the run ended meanwhile
-          // 1095 "not owner of thread": a SQL SECURITY DEFINER procedure's thread belongs to its
-          // definer, and this account lacks CONNECTION ADMIN. The run goes on; its row will say
-          // what really happened, with this in its message.
-          const auto message = std::string(what) + " " + std::to_string(connection_id) +
-                               " failed: error " + std::to_string(e.code()) + ": " + e.what();
-          control->kill_failed(why, message);
-          metrics_.kill_failed();
-          spdlog::error("run {}: {}{}", run_id, message,
-                        e.code() == 1095 ? " (the account needs CONNECTION ADMIN to kill runs of "
-                                           "SQL SECURITY DEFINER procedures: docs/security.md)"
-                                         : "");
-        }
-      });
-  if (escalate) return;
-  // A procedure keeps going after its current statement is killed; if the run has not ended
-  // after the kill grace, its whole connection goes.
-  run.timer = std::make_unique<boost::asio::steady_timer>(io_, options_.kill_grace);
-  run.timer->async_wait([this, run_id, why](const boost::system::error_code& ec) {
-    if (!ec) kill(run_id, why);
-  });
-}
-
-void Daemon::on_signal(int signo) {
-  if (signo == SIGHUP) {
-    reload();
-  } else if (!stopping_) {
-    spdlog::info("received {}: no new runs; waiting up to {:.0f} s for {} running",
-                 signo == SIGTERM ? "SIGTERM" : "SIGINT",
-                 seconds_of(plan_.config->scheduler.shutdown_grace), active_.size());
-    begin_shutdown();
-  } else {
-    spdlog::info("received another stop signal; still waiting for {} runs", active_.size());
-  }
-  if (!io_.stopped()) {
-    signals_.async_wait([this](const boost::system::error_code& ec, int s) {
-      if (!ec) on_signal(s);
-    });
-  }
-}
-
-void Daemon::begin_shutdown() {
-  stopping_ = true;
-  if (options_.notify) options_.notify("STOPPING=1");
-  report_status();
-  watchdog_timer_.cancel();
-  timer_.cancel();
-  health_timer_.cancel();
-  for (auto& [id, retry] : retries_) retry.timer->cancel();  // their handlers release the jobs
-  grace_timer_.expires_after(plan_.config->scheduler.shutdown_grace);
-  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_grace_over();
-  });
-  maybe_stop();
-}
-
-void Daemon::on_grace_over() {
-  if (in_flight_ == 0) return;
-  grace_over_ = true;
-  spdlog::warn("shutdown grace over; cancelling {} running runs", active_.size());
-  std::vector<std::int64_t> ids;
-  for (auto& [id, run] : active_) ids.push_back(id);
-  for (const auto id : ids) kill(id, RunControl::Reason::shutdown);
-  grace_timer_.expires_after(options_.kill_grace * 2);
-  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    spdlog::error("{} runs did not end after being killed; exiting anyway", in_flight_);
-    io_.stop();
-  });
-}
-
-void Daemon::maybe_stop() {
-  if (!stopping_ || in_flight_ > 0) return;
-  grace_timer_.cancel();
-  signals_.cancel();
-  io_.stop();
-}
-
-void Daemon::reload() {
-  if (stopping_) return;
-  if (options_.notify) options_.notify("RELOADING=1");
-  spdlog::info("received SIGHUP: reloading the configuration");
-  try {
-    apply(options_.reload());
-    metrics_.config_reloaded(true);
-  } catch (const config::ConfigError& e) {
-    metrics_.config_reloaded(false);
-    spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
-  } catch (const std::exception& e) {  // last resort: the loader turns what it meets into the above
-    metrics_.config_reloaded(false);
-    spdlog::error("reload rejected; the previous configuration stays in force: {}", e.what());
-  }
-  if (options_.notify) options_.notify("READY=1");
-}
-
-void Daemon::apply(std::shared_ptr<const config::Config> config) {
-  const auto now = SystemClock::now();
-  // Fire what the old plan has due up to now, so the new plan (which starts after this second)
-  // neither loses nor repeats a slot.
-  // The old plan may have looked further ahead (lead_): the new one starts past that.
-  horizon_ = std::max(horizon_, now + kLead);
-  dispatch(plan_.planner->due(horizon_));
-  auto planner = std::make_unique<core::Planner>(config->jobs, horizon_);
-  planner->adopt_running(*plan_.planner);
-  auto graph = std::make_unique<config::JobGraph>(config->jobs);
-  auto index = index_jobs(*config);
-  for (const auto& old : plan_.config->jobs) {
-    if (!index.contains(old.name)) metrics_.forget_job(old.name);
-  }
-  plan_ = Plan{std::move(config), std::move(planner), std::move(graph), std::move(index)};
-  watch_dirs();
-  update_next_fires({});
-  spdlog::info("configuration reloaded: {} jobs", plan_.config->jobs.size());
-  report_status();
-  sync_mirror();
-  timer_.cancel();
-  arm();
-}
-
-void Daemon::start_http() {
-  const auto& http = plan_.config->http;
-  if (!http.enabled) return;
-  // Throws if the address cannot be bound: the daemon does not start half-observable.
-  http_ = std::make_unique<HttpServer>(http_io_, http.address, http.port, metrics_,
-                                       [this] { return health(); });
-  spdlog::info("serving /metrics and /healthz on http://{}:{}", http.address, http_->port());
-  http_thread_ = std::thread([this] {
-    try {
-      http_io_.run();
-    } catch (const std::exception& e) {
-      spdlog::error("the HTTP endpoint failed: {}", e.what());
-    }
-  });
-}
-
-void Daemon::tick() {
-  loop_tick_ = SteadyClock::now().time_since_epoch().count();
-  record_long_starts();
-  tick_timer_.expires_after(std::chrono::seconds(1));
-  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) tick();
-  });
-}
-
-void Daemon::record_long_starts() {
-  // A batch-claimed run's row gets its connection and start time with its finish; one still
-  // running after a second gets them now, so `runs` shows operators what to KILL.
-  const auto before = SystemClock::now() - std::chrono::seconds(1);
-  for (auto& [run_id, run] : active_) {
-    if (!run.start_unrecorded || run.started_at > before) continue;
-    run.start_unrecorded = false;
-    runner_.record_started(run_id, run.connection_id, run.started_at);
-  }
-}
-
-HealthState Daemon::health() const {
-  HealthState h;
-  const auto last = SteadyClock::time_point(SteadyClock::duration(loop_tick_.load()));
-  h.loop_alive = SteadyClock::now() - last < std::chrono::seconds(5);
-  h.database_up = db_up_flag_;
-  h.read_only = read_only_flag_;
-  const auto posted = check_posted_.load();
-  const bool unanswered =
-      posted != 0 &&
-      SteadyClock::now() - SteadyClock::time_point(SteadyClock::duration(posted)) > kUnanswered;
-  if (!h.loop_alive) h.detail = "the event loop has not ticked for 5 s";
-  if (unanswered) {
-    h.database_up = false;
-    h.detail =
-        "the database has not answered a check for " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kUnanswered).count()) +
-        " s (frozen, or the network is partitioned)";
-  } else if (!h.database_up) {
-    const std::lock_guard lock(health_mutex_);
-    h.detail = "the database is unreachable: " + db_error_;
-  }
-  return h;
-}
-
-void Daemon::update_next_fires(const std::vector<core::Decision>& decisions) {
-  const auto& jobs = plan_.config->jobs;
-  const auto set = [&](std::size_t i) {
-    const auto next = plan_.planner->next_fire(i);
-    metrics_.set_next_fire(jobs[i].name,
-                           next ? std::optional<SystemClock::time_point>(*next) : std::nullopt);
-  };
-  if (decisions.empty()) {
-    for (std::size_t i = 0; i < jobs.size(); ++i) set(i);
-    return;
-  }
-  for (const auto& d : decisions) set(d.slot.job);
-}
-
-void Daemon::watchdog() {
-  if (options_.watchdog_interval.count() == 0 || !options_.notify) return;
-  options_.notify("WATCHDOG=1");
-  watchdog_timer_.expires_after(options_.watchdog_interval);
-  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) watchdog();
-  });
-}
-
-void Daemon::report_status() {
-  if (!options_.notify) return;
-  std::string status;
-  if (stopping_) {
-    status = "stopping: waiting for " + std::to_string(active_.size()) + " runs";
-  } else if (!db_up_) {
-    status = "waiting for the database";
-  } else if (read_only_) {
-    status = "paused: the server is read-only";
-  } else {
-    status = "firing " + std::to_string(plan_.config->jobs.size()) + " jobs";
-  }
-  options_.notify("STATUS=" + status);
-}
-
-void Daemon::sync_mirror() {
-  std::vector<runlog::JobMirrorEntry> entries;
-  entries.reserve(plan_.config->jobs.size());
-  for (std::size_t i = 0; i < plan_.config->jobs.size(); ++i) {
-    entries.push_back(runlog::JobMirrorEntry{&plan_.config->jobs[i], plan_.planner->next_fire(i)});
-  }
-  control_pool_.post([this, entries = std::move(entries), config = plan_.config] {
-    try {
-      watch_.sync_jobs(entries);
-    } catch (const mysql::DbError& e) {
-      spdlog::warn("could not update the jobs table: {}", e.what());
-    }
-  });
 }
 
 }  // namespace sqlcron::runtime

@@ -54,7 +54,8 @@ struct DaemonOptions {
   // loop stops pinging and systemd restarts the service.
   std::chrono::microseconds watchdog_interval{0};
   std::chrono::milliseconds heartbeat_interval{std::chrono::seconds(10)};
-  // After KILL QUERY, how long a run may take to end before its connection is killed.
+  // After the KILLs at the end of the shutdown grace, how long runs may take to end before the
+  // daemon exits anyway.
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
   // Reconnect backoff while the database is unreachable: doubles from min to max.
   std::chrono::milliseconds reconnect_min{std::chrono::milliseconds(500)};
@@ -69,7 +70,10 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  void run();
+  // Runs until shut down. False when runs did not end after being killed at the end of the
+  // shutdown grace: their workers may still wait on the server, so the caller must end the
+  // process without destroying the Daemon (its destructor would wait for them).
+  [[nodiscard]] bool run();
 
  private:
   struct Plan {
@@ -83,11 +87,10 @@ class Daemon {
     std::string job;
     std::uint64_t connection_id = 0;
     std::shared_ptr<RunControl> control;
-    bool killed = false;                               // KILL QUERY sent
-    std::unique_ptr<boost::asio::steady_timer> timer;  // timeout, then kill escalation
+    bool killed = false;                               // KILL CONNECTION sent
+    std::unique_ptr<boost::asio::steady_timer> timer;  // its timeout
     std::chrono::system_clock::time_point started_at{};
     bool start_unrecorded = false;  // batch-claimed: its row learns connection and start later
-    RunControl::Reason kill_reason = RunControl::Reason::none;
   };
   struct PendingRetry {
     RunRequest request;
@@ -177,6 +180,8 @@ class Daemon {
   int in_flight_ = 0;  // dispatched runs and waiting retries not yet over
   bool stopping_ = false;
   bool grace_over_ = false;
+  bool forced_ = false;                     // exiting with runs that did not end
+  std::atomic<bool> stopping_flag_{false};  // stopping_, for the workers
   bool db_up_ = true;
   bool read_only_ = false;
   std::chrono::milliseconds backoff_;

@@ -11,18 +11,17 @@
 #include "runlog/notification_log.hpp"
 #include "runtime/command_runner.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/daemon_timing.hpp"
 #include "util/directory.hpp"
 
 namespace sqlcron::runtime {
 
-namespace {
+using namespace daemon_detail;  // NOLINT(google-build-using-namespace): the daemon's own timings
 
-using SystemClock = std::chrono::system_clock;
+namespace {
 
 // Chain steps remembered for de-duplication; older ones are forgotten beyond this many.
 constexpr std::size_t kChainMemory = 10000;
-
-std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
 bool final_failure(core::RunStatus s) {
   return s == core::RunStatus::failed || s == core::RunStatus::timed_out;

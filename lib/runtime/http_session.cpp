@@ -55,9 +55,7 @@ void HttpSession::stop() {
   close();
 }
 
-bool HttpSession::idle() const {
-  return reading_ && !stopped_ && buffer_.size() == 0 && !(parser_ && parser_->got_some());
-}
+bool HttpSession::idle() const { return reading_ && !stopped_; }
 
 void HttpSession::read() {
   parser_.emplace();

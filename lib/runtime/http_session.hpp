@@ -3,9 +3,9 @@
 // and bodies are capped at 8 KiB (431 / 413, then close) and every read or write must finish
 // within 10 s (otherwise the connection is closed).
 //
-// It tells its listener whether it is idle - between requests, no byte of the next one read yet
-// - and since when, so that at the connection limit the listener can close the one idle longest
-// instead of refusing a new client.
+// It tells its listener whether it is idle - waiting for (the rest of) a request, no response in
+// progress - and since when, so that at the connection limit the listener can close the one
+// idle longest instead of refusing a new client.
 //
 // Error contract: nothing throws out of its handlers; a failing connection is logged (debug
 // level, except internal errors) and closed. stop() closes it at once and guarantees that no
@@ -37,8 +37,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void start();
   void stop();
 
-  // Waiting for a request and none of it has arrived (a keep-alive connection between requests,
-  // or a new one that has sent nothing yet).
+  // Waiting for a request, with no response in progress: a keep-alive connection between
+  // requests, a new one that has sent nothing yet, or one whose request is still arriving (a
+  // slow client - or a slowloris holding slots with half-sent requests: it may be closed too).
   [[nodiscard]] bool idle() const;
   // When it began waiting for its current (or next) request.
   [[nodiscard]] std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }

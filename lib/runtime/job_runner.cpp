@@ -136,7 +136,7 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   report.outcome = execute(*lease, r, *run_id, killed);
   if (killed || (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code))) {
     lease.discard();  // a killed or broken connection is never handed to another run
-  } else {
+  } else if (r.config->scheduler.session_reset) {
     // The next run gets a clean session: no user variables, session settings or temporary
     // tables of this one (Connector/C++ 1.1 has no connection reset: a new connection).
     lease.recycle();

@@ -355,7 +355,7 @@ TEST_CASE("scenario 7: SIGTERM during a long run waits, then cancels after the g
   CHECK(took >= 1s);  // the grace was given
   CHECK(db->query("SELECT status, error_code FROM " + kRuns +
                   " WHERE status <> 'skipped' ORDER BY run_id")
-            .rows == std::vector<sqlcron::mysql::Row>{{"cancelled", "1317"}});
+            .rows == std::vector<sqlcron::mysql::Row>{{"cancelled", "2013"}});  // KILL CONNECTION
   CHECK_THAT(read_text(serve.log), Catch::Contains("shutdown grace over"));
 }
 

@@ -299,3 +299,15 @@ TEST_CASE("http: one peer holds at most kMaxPerPeer connections; other peers are
   CHECK(mine.front()->closed_by_server());
   CHECK(other.request(http::verb::get, "/healthz").result() == http::status::ok);
 }
+
+TEST_CASE("http: half-sent requests (slowloris) do not keep a health probe out", "[http]") {
+  TestServer server;
+  std::vector<std::unique_ptr<Client>> slow;
+  for (std::size_t i = 0; i < HttpListener::kMaxPerPeer; ++i) {
+    slow.push_back(std::make_unique<Client>(server.port()));
+    slow.back()->send_raw("GET /metrics HTTP/1.1\r\n");  // and never the rest
+  }
+  Client probe(server.port());
+  CHECK(probe.request(http::verb::get, "/healthz").result() == http::status::ok);
+  CHECK(slow.front()->closed_by_server());
+}
