@@ -755,6 +755,10 @@ class Loader {
       if (entry.error) {
         issues_.push_back(
             ConfigIssue{entry.path, 0, 0, "", "cannot read: " + entry.error.message()});
+      } else if (entry.dangling) {
+        // Most likely a job file moved or deleted: its jobs would silently be gone.
+        issues_.push_back(
+            ConfigIssue{entry.path, 0, 0, "", "is a symbolic link to a file that does not exist"});
       } else if (entry.regular_file) {
         files.push_back(entry.path);
       }

@@ -233,11 +233,11 @@ bool RunFinisher::write_or_spool(const std::vector<Pending>& batch) {
       }
       util::crash_point("spooled");
       if (lost == 0) {
-        spdlog::error("the run log is unreachable ({}); {} run results spooled to {}", e.what(),
+        spdlog::error("cannot write the run log ({}); {} run results spooled to {}", e.what(),
                       batch.size(), spool_.path());
       } else {
         spdlog::critical(
-            "the run log is unreachable ({}) and the spool {} failed: {} of {} run results are "
+            "cannot write the run log ({}) and the spool {} failed: {} of {} run results are "
             "lost (each logged above)",
             e.what(), spool_.path(), lost, batch.size());
       }

@@ -16,6 +16,7 @@
 #include "runlog/spool_record.hpp"
 #include "util/sql_time.hpp"
 #include "util/unique_fd.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::runlog {
 
@@ -221,13 +222,13 @@ bool Spool::set_aside(const std::string& line, std::string_view why) const {
       append_line(fd.get(), (torn ? "\n" : "") + line + "\n", size, bad);
     }
     spdlog::warn("spool {}: a record cannot be replayed ({}); kept in {}: {}", path_, why, bad,
-                 shown(line));
+                 util::escape_for_message(shown(line)));
     return true;
   } catch (const std::exception& e) {
     spdlog::error(
         "spool {}: a record cannot be replayed ({}) nor set aside in {} ({}); it stays "
         "in the spool: {}",
-        path_, why, bad, e.what(), shown(line));
+        path_, why, bad, e.what(), util::escape_for_message(shown(line)));
     return false;
   }
 }

@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "config/config_error.hpp"
+#include "config/restart_only.hpp"
 #include "core/misfire_policy.hpp"
 #include "core/retry_policy.hpp"
 #include "mysql/db_error.hpp"
@@ -144,6 +145,12 @@ void Daemon::reload() {
 }
 
 void Daemon::apply(std::shared_ptr<const config::Config> config) {
+  for (const auto& key : config::restart_only_changes(*plan_.config, *config)) {
+    spdlog::warn(
+        "reload: {} changed, but it is read only at start: the old value stays until a "
+        "restart",
+        key);
+  }
   const auto now = SystemClock::now();
   // Fire what the old plan has due up to now, so the new plan (which starts after this second)
   // neither loses nor repeats a slot.

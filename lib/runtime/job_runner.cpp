@@ -244,9 +244,15 @@ void JobRunner::finish(mysql::ConnectionPool::Lease& lease, const RunRequest& r,
   }
   lease.release();  // free for the next run while the row is written
   // The row is finished together with those of runs ending at the same time (one statement).
-  runlog::FinishedRun finished{report.run_id,       report.outcome, finished_at,
-                               r.job_config().name, r.next_fire,    claim.connection_id,
-                               claim.started_at};
+  record(r, std::move(report), finished_at, claim.connection_id, claim.started_at,
+         std::move(on_done));
+}
+
+void JobRunner::record(const RunRequest& r, RunReport report, Clock::time_point finished_at,
+                       std::uint64_t connection_id, Clock::time_point started_at,
+                       OnDone on_done) const {
+  runlog::FinishedRun finished{report.run_id, report.outcome, finished_at, r.job_config().name,
+                               r.next_fire,   connection_id,  started_at};
   finisher_.finish_async(std::move(finished), [report = std::move(report),
                                                on_done = std::move(on_done)](bool written) mutable {
     report.spooled = !written;
@@ -288,13 +294,7 @@ void JobRunner::overlap(mysql::ConnectionPool::Lease& lease, const RunRequest& r
                 " are running (max_instances): " + holders
           : "overlap: the previous run of " + job.name + " is still running: " + holders;
   spdlog::info("run {} of {} skipped: {}", report.run_id, job.name, report.outcome.error_message);
-  finisher_.finish_async(
-      runlog::FinishedRun{report.run_id, report.outcome, Clock::now(), job.name, r.next_fire, 0,
-                          claim.started_at},
-      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
-        report.spooled = !written;
-        on_done(report);
-      });
+  record(r, std::move(report), Clock::now(), 0, claim.started_at, std::move(on_done));
 }
 
 void JobRunner::give_up(const RunRequest& r, const std::string& reason, OnDone on_done) const {
@@ -304,13 +304,7 @@ void JobRunner::give_up(const RunRequest& r, const std::string& reason, OnDone o
   report.scheduled_for = r.scheduled_for;
   report.outcome.status = core::RunStatus::skipped;
   report.outcome.error_message = reason;
-  finisher_.finish_async(
-      runlog::FinishedRun{
-          report.run_id, report.outcome, Clock::now(), r.job_config().name, r.next_fire, 0, {}},
-      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
-        report.spooled = !written;
-        on_done(report);
-      });
+  record(r, std::move(report), Clock::now(), 0, {}, std::move(on_done));
 }
 
 void JobRunner::not_started(const RunRequest& r, const runlog::Claim& claim,
@@ -326,13 +320,7 @@ void JobRunner::not_started(const RunRequest& r, const runlog::Claim& claim,
   spdlog::error("run {} of {}: not started, the database is unreachable: error {}: {}",
                 report.run_id, r.job_config().name, e.code(), e.what());
   r.control->end();
-  finisher_.finish_async(
-      runlog::FinishedRun{report.run_id, report.outcome, Clock::now(), r.job_config().name,
-                          r.next_fire, 0, claim.started_at},
-      [report = std::move(report), on_done = std::move(on_done)](bool written) mutable {
-        report.spooled = !written;
-        on_done(report);
-      });
+  record(r, std::move(report), Clock::now(), 0, claim.started_at, std::move(on_done));
 }
 
 void JobRunner::claim_batch(std::vector<RunRequest>& requests) const {

@@ -87,6 +87,11 @@ class JobRunner {
   // when it waits for its turn, reported with `overlapped_by`.
   void overlap(mysql::ConnectionPool::Lease& lease, const RunRequest& r, const runlog::Claim& claim,
                RunReport report, OnDone on_done) const;
+  // Hands the run's row to the run-log writer; `on_done` gets the report once it is written (or
+  // spooled). Zero connection id / start time leave the row's as they are.
+  void record(const RunRequest& r, RunReport report,
+              std::chrono::system_clock::time_point finished_at, std::uint64_t connection_id,
+              std::chrono::system_clock::time_point started_at, OnDone on_done) const;
   // A batch-claimed run that could not start (no database): its row is finished as failed.
   void not_started(const RunRequest& r, const runlog::Claim& claim, const mysql::DbError& e,
                    OnDone on_done) const;

@@ -43,7 +43,10 @@ std::vector<DirectoryEntry> list_directory(const std::string& dir, std::error_co
     entry.path = it->path().string();
     entry.name = it->path().filename().string();
     const auto st = it->status(entry.error);
-    if (st.type() == fs::file_type::not_found) entry.error.clear();  // a dangling symlink
+    if (st.type() == fs::file_type::not_found) {  // a dangling symlink
+      entry.error.clear();
+      entry.dangling = true;
+    }
     entry.regular_file = !entry.error && st.type() == fs::file_type::regular;
     out.push_back(std::move(entry));
   }

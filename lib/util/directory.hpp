@@ -23,6 +23,7 @@ struct DirectoryEntry {
   std::string path;  // the directory joined with the name
   std::string name;
   bool regular_file = false;  // after following symlinks (a dangling symlink is none)
+  bool dangling = false;      // a symbolic link whose target does not exist
   std::error_code error;      // why the entry could not be examined (e.g. a symlink loop)
 };
 

@@ -100,6 +100,17 @@ TEST_CASE("a symlink loop inside the include directory names the file", "[config
   CHECK_THAT(message, Catch::Contains("Too many levels of symbolic links"));
 }
 
+TEST_CASE("a dangling *.yaml symlink in the include directory is an error, not a silent gap",
+          "[config]") {
+  TempDir dir;
+  dir.write("jobs.d/ok.yaml", "jobs:\n  - name: a\n    schedule: \"@daily\"\n    sql: SELECT 1\n");
+  fs::create_symlink("/nonexistent/etl.yaml", dir.path() / "jobs.d" / "etl.yaml");
+  const auto file = dir.write("sqlcron.yaml", kDatabase);
+  const auto message = one_issue(file);
+  CHECK_THAT(message, Catch::StartsWith((dir.path() / "jobs.d" / "etl.yaml").string() + ": "));
+  CHECK_THAT(message, Catch::Contains("does not exist"));
+}
+
 TEST_CASE("names too long and unreadable directories are config errors", "[config]") {
   TempDir dir;
   const std::string long_name(300, 'x');  // NAME_MAX is 255
