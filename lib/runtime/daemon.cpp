@@ -2,420 +2,291 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <csignal>
 
 #include "config/config_error.hpp"
-#include "core/misfire_policy.hpp"
-#include "core/retry_policy.hpp"
-#include "mysql/db_error.hpp"
-#include "runtime/daemon_timing.hpp"
+#include "util/directory.hpp"
 
 namespace sqlcron::runtime {
 
-using namespace daemon_detail;  // NOLINT(google-build-using-namespace): the daemon's own timings
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+core::Now clocks() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
+
+core::SchedulerOptions scheduler_options(const DaemonOptions& o) {
+  return {o.instance,      o.heartbeat_interval, o.kill_grace,
+          o.reconnect_min, o.reconnect_max,      std::random_device{}()};
+}
+
+}  // namespace
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
                std::shared_ptr<const config::Config> config, DaemonOptions options)
-    : connector_(connector),
-      options_(std::move(options)),
-      timer_(io_),
-      health_timer_(io_),
-      grace_timer_(io_),
-      watchdog_timer_(io_),
-      tick_timer_(io_),
+    : options_(std::move(options)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      tick_timer_(io_),
+      watchdog_timer_(io_),
       spool_(config->scheduler.state_dir + "/runs.spool"),
-      runner_(pool, config->scheduler.state_schema, options_.instance, spool_),
-      watch_(connector, pool.settings(), config->scheduler.state_schema, options_.instance, spool_,
-             config->scheduler.run_log_retention),
-      rng_(std::random_device{}()),
-      backoff_(options_.reconnect_min),
-      control_pool_(connector, 1, "control"),
-      notify_pool_(connector, 2, "notify"),
-      workers_(connector, config->scheduler.max_concurrent_runs, "run"),
-      claim_pool_(connector, 1, "claim") {
-  plan_.planner = std::make_unique<core::Planner>(config->jobs, SystemClock::now());
-  plan_.graph = std::make_unique<config::JobGraph>(config->jobs);
-  plan_.index = index_jobs(*config);
-  plan_.config = std::move(config);
-}
-
-std::unordered_map<std::string_view, std::size_t> Daemon::index_jobs(const config::Config& c) {
-  std::unordered_map<std::string_view, std::size_t> index;
-  index.reserve(c.jobs.size());
-  for (std::size_t i = 0; i < c.jobs.size(); ++i) index.emplace(c.jobs[i].name, i);
-  return index;
-}
+      scheduler_(config, scheduler_options(options_), clocks()),
+      control_(
+          connector, pool, config->scheduler, options_.instance, spool_, board_.metrics(),
+          [this](core::Event e) { boost::asio::post(io_, [this, e = std::move(e)] { feed(e); }); }),
+      launcher_(connector, pool, *config, options_.instance, spool_, [this](core::Event e) {
+        boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
+      }) {}
 
 Daemon::~Daemon() {
-  claim_pool_.stop();
-  workers_.stop();
-  notify_pool_.stop();
-  control_pool_.stop();
-  http_io_.stop();
-  if (http_thread_.joinable()) http_thread_.join();
+  launcher_.stop();
+  control_.stop();
+  board_.stop_http();
 }
 
 bool Daemon::run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
-  last_wall_ = SystemClock::now();
-  last_steady_ = SteadyClock::now();
-  start_http();
+  board_.start_http(scheduler_.config().http);
   tick();
-  update_next_fires({});
-  sync_mirror();
-  catch_up();
-  watch_dirs();
-  arm();
-  check_health(std::chrono::milliseconds(0));
-  check_kill_privilege();
-  const auto& jobs = plan_.config->jobs;
-  spdlog::info("ready: {} jobs ({} enabled), up to {} concurrent runs", jobs.size(),
-               std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return j.enabled; }),
-               plan_.config->scheduler.max_concurrent_runs);
-  if (options_.notify) options_.notify("READY=1");
-  report_status();
+  feed(core::event::Begin{});
   watchdog();
   io_.run();
-  http_io_.stop();
-  if (http_thread_.joinable()) http_thread_.join();
+  board_.stop_http();
   if (forced_) return false;  // workers may be stuck on the server: not joined
   watchers_.clear();
-  claim_pool_.stop();
-  workers_.stop();
-  notify_pool_.stop();
-  control_pool_.post([this] {
-    try {
-      watch_.mark_stopped();
-    } catch (const mysql::DbError& e) {
-      spdlog::warn("could not mark instance {} stopped: {}", options_.instance, e.what());
-    }
-  });
-  control_pool_.stop();
+  launcher_.stop();
+  control_.stop();
   spdlog::info("stopped");
   return true;
 }
 
-// --- firing ----------------------------------------------------------------------------------
+void Daemon::feed(const core::Event& event) {
+  const auto now = clocks();
+  observe(event, now);
+  for (const auto& action : scheduler_.handle(event, now)) perform(action);
+  board_.metrics().set_running(static_cast<int>(scheduler_.running()));
+  board_.set_database(scheduler_.database_up(), scheduler_.read_only());
+  if (scheduler_.stopping()) {
+    launcher_.stopping();
+    watchdog_timer_.cancel();
+  }
+}
 
-void Daemon::arm() {
-  if (stopping_) return;
-  const auto now = SystemClock::now();
-  const auto next = plan_.planner->next_wakeup();
-  auto delay = next ? std::chrono::duration_cast<SteadyClock::duration>(*next - lead_ - now)
-                    : SteadyClock::duration(kMaxSleep);
-  // Wait on the monotonic clock for the distance the wall clock says is left; wake at least
-  // every kMaxSleep to notice a wall-clock change.
-  delay = std::min<SteadyClock::duration>(delay, kMaxSleep);
-  timer_.expires_after(delay);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_timer();
+void Daemon::observe(const core::Event& event, const core::Now& now) {
+  auto& m = board_.metrics();
+  if (const auto* s = std::get_if<core::event::Started>(&event)) {
+    if (const auto* order = scheduler_.order(s->key)) {
+      // A slot claimed ahead of its instant (kLead) reports no negative lag.
+      m.run_started(order->job_config().name, std::max<std::chrono::system_clock::duration>(
+                                                  now.wall - order->scheduled_for,
+                                                  std::chrono::system_clock::duration::zero()));
+    }
+  } else if (const auto* f = std::get_if<core::event::Finished>(&event)) {
+    launcher_.forget(f->order.key);
+    if (f->lost_database) m.set_results_lost(spool_.lost());
+    if (f->report.claimed) {
+      const auto& name = f->order.job_config().name;
+      m.run_finished(name, core::to_string(f->report.outcome.status), f->report.outcome.duration);
+      if (f->report.outcome.status == core::RunStatus::succeeded)
+        m.set_last_success(name, now.wall);
+    }
+  } else if (const auto* h = std::get_if<core::event::HealthChecked>(&event)) {
+    board_.check_answered(h->health.error);
+    m.set_results_lost(spool_.lost());
+  }
+}
+
+void Daemon::perform(const core::Action& action) {
+  std::visit(Overloaded{
+                 [&](const core::action::Start& a) { launcher_.start(a.runs); },
+                 [&](const core::action::RecordSkip& a) {
+                   board_.metrics().run_finished(a.run.job_config().name, "skipped",
+                                                 std::chrono::duration<double>(0));
+                   launcher_.skip(a.run, a.reason);
+                 },
+                 [&](const core::action::GiveUp& a) { launcher_.give_up(a.run, a.reason); },
+                 [&](const core::action::Kill& a) { kill(a); },
+                 [&](const core::action::RecordStarted& a) { launcher_.record_started(a); },
+                 [&](const core::action::ArmTimer& a) { arm(a.timer, a.after); },
+                 [&](const core::action::CancelTimer& a) { cancel(a.timer); },
+                 [&](const core::action::CheckHealth&) {
+                   board_.check_posted();
+                   control_.check_health();
+                 },
+                 [&](const core::action::CheckKillPrivilege&) { control_.check_kill_privilege(); },
+                 [&](const core::action::ReadLastSlots& a) { control_.read_last_slots(a.until); },
+                 [&](const core::action::ReadPendingChain& a) { control_.read_pending_chain(a); },
+                 [&](const core::action::CheckUpstream& a) { control_.check_upstream(a); },
+                 [&](const core::action::RunNotify& a) { control_.run_notify(a); },
+                 [&](const core::action::Log& a) {
+                   const auto level = a.level == core::LogLevel::error  ? spdlog::level::err
+                                      : a.level == core::LogLevel::warn ? spdlog::level::warn
+                                                                        : spdlog::level::info;
+                   spdlog::log(level, "{}", a.text);
+                 },
+                 [&](const core::action::SystemdNotify& a) {
+                   if (options_.notify) options_.notify(a.state);
+                 },
+                 [&](const core::action::SyncMirror&) { sync_mirror(); },
+                 [&](const core::action::WatchDirs&) { watch_dirs(); },
+                 [&](const core::action::Rescan&) { rescan(); },
+                 [&](const core::action::NextFires& a) { next_fires(a.jobs); },
+                 [&](const core::action::Exit& a) {
+                   forced_ = a.forced;
+                   signals_.cancel();
+                   io_.stop();
+                 },
+             },
+             action);
+}
+
+void Daemon::arm(const core::TimerId& id, std::chrono::steady_clock::duration after) {
+  auto& timer = timers_[id];
+  if (!timer) timer = std::make_unique<boost::asio::steady_timer>(io_);
+  timer->expires_after(after);
+  timer->async_wait([this, id](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (id.kind != core::TimerId::Kind::wake && id.kind != core::TimerId::Kind::health &&
+        id.kind != core::TimerId::Kind::grace) {
+      timers_.erase(id);  // one-shot: a run's timeout, retry or turn
+    }
+    feed(core::event::TimerFired{id});
   });
 }
 
-void Daemon::on_timer() {
-  detect_clock_jump();
-  horizon_ = std::max(horizon_, SystemClock::now() + lead_);
-  const auto decisions = plan_.planner->due(horizon_);
-  lead_ = std::min<std::chrono::microseconds>(
-      kMaxLead, kLead + kLeadPerSlot * static_cast<int>(decisions.size()));
-  dispatch(decisions);
-  update_next_fires(decisions);
-  arm();
+void Daemon::cancel(const core::TimerId& id) {
+  const auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  it->second->cancel();
+  timers_.erase(it);
 }
 
-void Daemon::detect_clock_jump() {
-  const auto wall = SystemClock::now();
-  const auto steady = SteadyClock::now();
-  const auto drift = (wall - last_wall_) - (steady - last_steady_);
-  last_wall_ = wall;
-  last_steady_ = steady;
-  if (drift < -kClockJump) {
-    // Backward: recompute from the new time. Slots already run are not run again: their runs
-    // rows exist, so their claims fail.
-    spdlog::warn("the wall clock went back by {:.1f} s; rescheduling from the new time",
-                 -seconds_of(drift));
-    plan_.planner->rebase(wall);
-  } else if (drift > kClockJump) {
-    // Forward: the slots jumped over are late now; the planner applies the misfire policy.
-    spdlog::warn(
-        "the wall clock jumped forward by {:.1f} s; missed slots follow the misfire "
-        "policy",
-        seconds_of(drift));
-  }
+void Daemon::kill(const core::action::Kill& k) {
+  const auto control = launcher_.control(k.key);
+  // Once, and only while its SQL runs: its connection may serve another run after that.
+  if (!control || control->ended()) return;
+  control_.kill(k.run_id, k.connection_id,
+                k.reason == core::StopReason::timeout ? RunControl::Reason::timeout
+                                                      : RunControl::Reason::shutdown,
+                control);
 }
 
-void Daemon::dispatch(const std::vector<core::Decision>& decisions) {
-  std::vector<RunRequest> starts;
-  for (const auto& d : decisions) {
-    const auto& job = plan_.config->jobs[d.slot.job];
-    if (d.action == core::Decision::Action::queued) {
-      spdlog::info("job {} slot {} is queued behind the running run", job.name,
-                   when(d.slot.scheduled_for));
-      continue;
-    }
-    if (paused()) {
-      // Not fired: decided later from the run log by the misfire policy.
-      if (d.action == core::Decision::Action::start) release(job.name);
-      continue;
-    }
-    RunRequest request;
-    request.config = plan_.config;
-    request.job = d.slot.job;
-    request.scheduled_for = d.slot.scheduled_for;
-    request.cause = d.slot.cause;
-    request.attempt = d.slot.attempt;
-    request.next_fire = plan_.planner->next_fire(d.slot.job);
-    request.chain_run_id = d.slot.chain_run_id;
-    request.failure = d.slot.failure;
-    if (d.slot.scheduled_for > SystemClock::now()) request.not_before = d.slot.scheduled_for;
-    if (d.action == core::Decision::Action::skip) {
-      metrics_.run_finished(job.name, "skipped", std::chrono::duration<double>(0));
-      if (!plan_.graph->downstream(d.slot.job).empty()) {
-        skip_downstream(d.slot.job, d.slot.scheduled_for, d.slot.chain_run_id,
-                        "upstream " + job.name + " was skipped (" + d.reason + ")");
-      }
-      runner_.skip(request, d.reason);  // queued for the run-log writer: never blocks
-      continue;
-    }
-    ++in_flight_;
-    starts.push_back(std::move(request));
+void Daemon::sync_mirror() {
+  const auto& jobs = scheduler_.config().jobs;
+  std::vector<runlog::JobMirrorEntry> entries;
+  entries.reserve(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    entries.push_back(runlog::JobMirrorEntry{&jobs[i], scheduler_.next_fire(i)});
   }
-  if (starts.size() == 1) {
-    start(std::move(starts.front()));
-  } else if (starts.size() > 1) {
-    claim_and_start(std::move(starts));
-  }
+  // The entries point into the config: the control thread keeps it alive while it writes them.
+  control_.sync_mirror(std::move(entries), scheduler_.shared_config());
 }
 
-void Daemon::claim_and_start(std::vector<RunRequest> batch) {
-  claim_pool_.post([this, batch = std::move(batch)]() mutable {
-    // Claimed in growing chunks, each started as soon as it is claimed: the first runs need not
-    // wait for the insert of hundreds of rows.
-    std::size_t chunk = kFirstClaimChunk;
-    for (std::size_t from = 0; from < batch.size(); from += chunk, chunk *= 2) {
-      const auto to = std::min(batch.size(), from + chunk);
-      std::vector<RunRequest> part(std::make_move_iterator(batch.begin() + from),
-                                   std::make_move_iterator(batch.begin() + to));
-      claim_chunk(std::move(part));
-    }
-  });
+void Daemon::next_fires(const std::vector<std::size_t>& jobs) {
+  const auto& all = scheduler_.config().jobs;
+  const auto set = [&](std::size_t i) {
+    const auto next = scheduler_.next_fire(i);
+    board_.metrics().set_next_fire(all[i].name, next ? std::optional(*next) : std::nullopt);
+  };
+  if (jobs.empty()) {
+    for (std::size_t i = 0; i < all.size(); ++i) set(i);
+  }
+  for (const auto i : jobs) set(i);
 }
 
-void Daemon::claim_chunk(std::vector<RunRequest> part) {
-  try {
-    runner_.claim_batch(part);
-  } catch (const mysql::DbError& e) {
-    spdlog::error("{} slots: not run, the database is unreachable: error {}: {}", part.size(),
-                  e.code(), e.what());
-    for (auto& r : part) {
-      boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, true); });
-    }
-    return;
-  }
-  for (auto& r : part) {
-    if (r.claimed_run_id) {
-      start(std::move(r));
-    } else {
-      spdlog::info("job {} slot {} is already claimed by another instance; not running it",
-                   r.job_config().name, when(r.scheduled_for));
-      boost::asio::post(io_, [this, r] { on_finished(r, RunReport{}, false); });
-    }
-  }
-}
-
-void Daemon::start(RunRequest request) {
-  workers_.post([this, request = std::move(request)] {
-    // The worker is free once the SQL ended; the loop learns the run is over once its row is.
-    const auto on_done = [this, request](const RunReport& report) {
-      boost::asio::post(io_,
-                        [this, request, report] { on_finished(request, report, report.spooled); });
-    };
-    if (stopping_flag_) {
-      // SIGTERM came while it waited for a worker: no new runs. A slot its batch claimed gets
-      // its row finished; one not claimed yet is simply not run.
-      if (request.claimed_run_id) {
-        runner_.give_up(request, "shutdown: the daemon stopped before the run started", on_done);
-      } else {
-        on_done(RunReport{});
-      }
-      return;
-    }
+void Daemon::watch_dirs() {
+  watchers_.clear();
+  for (const auto& j : scheduler_.config().jobs) {
+    if (j.watch.empty() || !j.enabled) continue;
     try {
-      runner_.run_async(
-          request,
-          [this, &request](std::int64_t id, std::uint64_t connection,
-                           SystemClock::time_point started_at) {
-            boost::asio::post(io_, [this, id, connection, started_at, request] {
-              on_started(id, connection, started_at, request);
-            });
-          },
-          on_done);
-    } catch (const mysql::DbError& e) {
-      spdlog::error("job {} slot {}: not run, the database is unreachable: error {}: {}",
-                    request.job_config().name, when(request.scheduled_for), e.code(), e.what());
-      boost::asio::post(io_, [this, request] { on_finished(request, RunReport{}, true); });
+      watchers_.push_back(
+          std::make_unique<DirWatcher>(io_, j.watch, [this, name = j.name](const std::string& f) {
+            feed(core::event::FileArrived{name, f});
+          }));
+    } catch (const std::runtime_error& e) {
+      spdlog::error("job {}: {}; it will not start on new files", j.name, e.what());
     }
-  });
+  }
+  rescan();  // files that arrived while the daemon was not watching
 }
 
-void Daemon::on_started(std::int64_t run_id, std::uint64_t connection_id,
-                        SystemClock::time_point started_at, const RunRequest& request) {
-  auto& run = active_[run_id];
-  run = ActiveRun{
-      request.job_config().name,         connection_id, request.control, false, nullptr, started_at,
-      request.claimed_run_id.has_value()};
-  // A slot claimed ahead of its instant (kLead) reports no negative lag.
-  metrics_.run_started(
-      run.job, std::max(SystemClock::now() - request.scheduled_for, SystemClock::duration::zero()));
-  metrics_.set_running(static_cast<int>(active_.size()));
-  if (stopping_ && grace_over_) {
-    kill(run_id, RunControl::Reason::shutdown);
-  } else if (const auto& timeout = request.job_config().timeout) {
-    // A run claimed ahead of its slot (kLead) starts its SQL at the slot: time it from there.
-    const auto wait = request.not_before ? std::max(*request.not_before - SystemClock::now(),
-                                                    SystemClock::duration::zero())
-                                         : SystemClock::duration::zero();
-    run.timer = std::make_unique<boost::asio::steady_timer>(
-        io_, *timeout + std::chrono::duration_cast<SteadyClock::duration>(wait));
-    run.timer->async_wait([this, run_id](const boost::system::error_code& ec) {
-      if (ec) return;
-      const auto it = active_.find(run_id);
-      if (it == active_.end()) return;
-      spdlog::warn("run {} of {} exceeded its timeout; killing it", run_id, it->second.job);
-      kill(run_id, RunControl::Reason::timeout);
+void Daemon::rescan() {
+  for (const auto& j : scheduler_.config().jobs) {
+    if (j.watch.empty() || !j.enabled) continue;
+    std::error_code ec;
+    const auto entries = util::list_directory(j.watch, ec);
+    if (ec) spdlog::warn("job {}: cannot list {}: {}", j.name, j.watch, ec.message());
+    for (const auto& entry : entries) {
+      if (entry.regular_file && !entry.name.empty() && entry.name[0] != '.') {
+        boost::asio::post(io_, [this, name = j.name, file = entry.name] {
+          feed(core::event::FileArrived{name, file});
+        });
+        break;
+      }
+    }
+  }
+}
+
+void Daemon::on_signal(int signo) {
+  if (signo == SIGHUP) {
+    reload();
+  } else {
+    feed(core::event::Stop{signo == SIGTERM ? "SIGTERM" : "SIGINT"});
+  }
+  if (!io_.stopped()) {
+    signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+      if (!ec) on_signal(s);
     });
   }
 }
 
-void Daemon::on_finished(const RunRequest& request, const RunReport& report, bool lost_database) {
-  if (!report.overlapped_by.empty()) {
-    wait_for_turn(request, report);
-    return;
+void Daemon::reload() {
+  if (scheduler_.stopping()) return;
+  if (options_.notify) options_.notify("RELOADING=1");
+  spdlog::info("received SIGHUP: reloading the configuration");
+  std::shared_ptr<const config::Config> config;
+  try {
+    config = options_.reload();
+  } catch (const config::ConfigError& e) {
+    spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
+  } catch (const std::exception& e) {  // last resort: the loader turns what it meets into the above
+    spdlog::error("reload rejected; the previous configuration stays in force: {}", e.what());
   }
-  active_.erase(report.run_id);
-  if (!report.claimed && lost_database && request.cause == core::RunCause::chain) {
-    // Never claimed: the database went away. The step may start again (catch_up_chains).
-    chained_.erase({request.job_config().name, request.scheduled_for});
-  }
-  metrics_.set_running(static_cast<int>(active_.size()));
-  if (lost_database) metrics_.set_results_lost(spool_.lost());
-  if (report.claimed) {
-    const auto& name = request.job_config().name;
-    metrics_.run_finished(name, core::to_string(report.outcome.status), report.outcome.duration);
-    if (report.outcome.status == core::RunStatus::succeeded) {
-      metrics_.set_last_success(name, SystemClock::now());
+  board_.metrics().config_reloaded(config != nullptr);
+  if (config) {
+    for (const auto& old : scheduler_.config().jobs) {
+      const bool kept = std::any_of(config->jobs.begin(), config->jobs.end(),
+                                    [&](const auto& j) { return j.name == old.name; });
+      if (!kept) board_.metrics().forget_job(old.name);
     }
+    feed(core::event::Reload{std::move(config)});
   }
-  if (lost_database && db_up_) {
-    db_up_ = false;
-    db_up_flag_ = false;
-    metrics_.set_database_up(false);
-    down_since_ = SteadyClock::now();
-    spdlog::error(
-        "lost the database; not firing until it is back (checking every {} ms, "
-        "backing off to {} s)",
-        options_.reconnect_min.count(),
-        std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_max).count());
-    backoff_ = options_.reconnect_min;
-    report_status();
-    check_health(backoff_);
-  }
-  const auto& job = request.job_config();
-  const auto& o = report.outcome;
-  const bool retryable = report.claimed && !stopping_ && (o.status == core::RunStatus::failed) &&
-                         core::is_transient(o.error_code) && request.attempt < job.retry.attempts;
-  if (retryable) {
-    schedule_retry(request, report);
-    return;
-  }
-  --in_flight_;
-  if (report.claimed) follow_up(request, report);
-  release(job.name);
-  maybe_stop();
+  if (options_.notify) options_.notify("READY=1");
 }
 
-void Daemon::wait_for_turn(RunRequest request, const RunReport& report) {
-  // Another daemon's run of the job holds its overlap lease: this run (queued, a retry or a
-  // catch-up) keeps its claimed row and tries again every kTurnPoll, as a queued slot waits
-  // for a local run.
-  spdlog::info("run {} of {} waits for its turn: {} is running", report.run_id,
-               request.job_config().name, report.overlapped_by);
-  request.claimed_run_id = report.run_id;
-  request.lease_taken.reset();
-  request.not_before.reset();
-  request.control = std::make_shared<RunControl>();
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, kTurnPoll);
-  timer->async_wait([this, timer, request = std::move(request),
-                     holder = report.overlapped_by](const boost::system::error_code&) mutable {
-    if (!stopping_) {
-      start(std::move(request));
-      return;
-    }
-    // Shutting down: the slot never started; its row says so.
-    runner_.give_up(
-        request,
-        "overlap: waited for its turn behind " + holder + "; the daemon stopped before it came",
-        [this, request](const RunReport& r) {
-          boost::asio::post(io_, [this, request, r] { on_finished(request, r, false); });
-        });
+void Daemon::tick() {
+  board_.tick();  // proves the loop alive to /healthz
+  feed(core::event::Tick{});
+  tick_timer_.expires_after(std::chrono::seconds(1));
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) tick();
   });
 }
 
-void Daemon::schedule_retry(const RunRequest& request, const RunReport& report) {
-  const auto& job = request.job_config();
-  const int next_attempt = request.attempt + 1;
-  const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  const auto delay = core::retry_delay(job.retry, next_attempt, unit);
-  spdlog::info("run {} of {} failed with transient error {}; attempt {} of {} in {} ms",
-               report.run_id, job.name, report.outcome.error_code, next_attempt, job.retry.attempts,
-               delay.count());
-  RunRequest retry = request;
-  retry.scheduled_for = report.scheduled_for;  // a failure hook may have moved to a free second
-  retry.attempt = next_attempt;
-  retry.cause = core::RunCause::retry;
-  retry.control = std::make_shared<RunControl>();
-  retry.claimed_run_id.reset();  // a retry claims its own attempt
-  retry.not_before.reset();
-  const auto id = next_retry_id_++;
-  auto& pending = retries_[id];
-  pending.request = std::move(retry);
-  pending.previous = report;
-  pending.timer = std::make_unique<boost::asio::steady_timer>(io_, delay);
-  pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
-    const auto it = retries_.find(id);
-    if (it == retries_.end()) return;
-    auto request = std::move(it->second.request);
-    const auto previous = it->second.previous;
-    retries_.erase(it);
-    if (ec || stopping_ || paused()) {  // dropped: shutdown, or no database to run against
-      --in_flight_;
-      // The failed attempt is the final one now: what follows a failure follows.
-      RunRequest failed = request;
-      failed.attempt = request.attempt - 1;
-      follow_up(failed, previous);
-      release(request.job_config().name);
-      maybe_stop();
-      return;
-    }
-    start(std::move(request));
+void Daemon::watchdog() {
+  if (options_.watchdog_interval.count() == 0 || !options_.notify) return;
+  options_.notify("WATCHDOG=1");
+  watchdog_timer_.expires_after(options_.watchdog_interval);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) watchdog();
   });
-}
-
-std::optional<std::size_t> Daemon::job_index(const std::string& name) const {
-  const auto it = plan_.index.find(name);
-  if (it == plan_.index.end()) return std::nullopt;
-  return it->second;
-}
-
-void Daemon::release(const std::string& job) {
-  const auto i = job_index(job);
-  if (!i) return;  // removed by a reload meanwhile
-  if (auto queued = plan_.planner->run_finished(*i); queued && !stopping_) dispatch({*queued});
 }
 
 }  // namespace sqlcron::runtime

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "core/run_outcome.hpp"
+#include "core/run_order.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/overlap_leases.hpp"
@@ -25,16 +25,7 @@
 
 namespace sqlcron::runtime {
 
-struct RunReport {
-  bool claimed = false;  // false: another instance holds the slot; nothing ran
-  std::int64_t run_id = 0;
-  schedule::Instant scheduled_for{};  // the slot claimed (a failure hook may take a later one)
-  core::RunOutcome outcome;
-  bool spooled = false;  // the result went to the spool: the database was lost
-  // Not run yet: another run of the job holds its overlap lease (described here), and this one
-  // waits for its turn (overlap: queue, a retry, a catch-up). Its row stays claimed.
-  std::string overlapped_by;
-};
+using RunReport = core::RunReport;
 
 class JobRunner {
  public:

@@ -1,5 +1,4 @@
-// The daemon's timings and small helpers, shared by its source files (daemon*.cpp). Internal to
-// lib/runtime.
+// The scheduler's timings, shared by its source files. Internal to lib/core.
 #pragma once
 
 #include <date/date.h>
@@ -10,10 +9,7 @@
 
 #include "schedule/schedule.hpp"
 
-namespace sqlcron::runtime::daemon_detail {
-
-using SystemClock = std::chrono::system_clock;
-using SteadyClock = std::chrono::steady_clock;
+namespace sqlcron::core::timing {
 
 // The longest the loop sleeps, so that a wall-clock change is noticed within this time.
 constexpr std::chrono::seconds kMaxSleep{30};
@@ -28,14 +24,12 @@ constexpr std::chrono::milliseconds kLead{3};
 // mostly done when the instant comes instead of competing with the runs for the CPU.
 constexpr std::chrono::microseconds kLeadPerSlot{30};
 constexpr std::chrono::milliseconds kMaxLead{50};
-// Slots due together are claimed in chunks of 16, 32, 64, ... rows (Daemon::claim_and_start).
-constexpr std::size_t kFirstClaimChunk = 16;
-// How often the control connection checks the server, and how long a check may go unanswered
-// before /healthz says the database is down.
+// How often the control connection checks the server.
 constexpr std::chrono::seconds kHealthEvery{2};
-constexpr std::chrono::seconds kUnanswered{4};
 // How often a run that waits for another daemon's run of its job tries the overlap lease again.
 constexpr std::chrono::milliseconds kTurnPoll{500};
+// Chain steps remembered for de-duplication; older ones are forgotten beyond this many.
+constexpr std::size_t kChainMemory = 10000;
 
 inline std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
@@ -44,4 +38,4 @@ double seconds_of(D d) {
   return std::chrono::duration<double>(d).count();
 }
 
-}  // namespace sqlcron::runtime::daemon_detail
+}  // namespace sqlcron::core::timing

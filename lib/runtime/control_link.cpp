@@ -1,0 +1,180 @@
+#include "runtime/control_link.hpp"
+
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "mysql/db_error.hpp"
+#include "runlog/notification_log.hpp"
+#include "runtime/command_runner.hpp"
+
+namespace sqlcron::runtime {
+
+ControlLink::ControlLink(const mysql::Connector& connector, const mysql::ConnectionPool& pool,
+                         const config::SchedulerConfig& scheduler, std::string instance,
+                         runlog::Spool& spool, metrics::Metrics& metrics, EventSink sink)
+    : instance_(std::move(instance)),
+      metrics_(metrics),
+      sink_(std::move(sink)),
+      watch_(connector, pool.settings(), scheduler.state_schema, instance_, spool,
+             scheduler.run_log_retention),
+      control_pool_(connector, 1, "control"),
+      notify_pool_(connector, 2, "notify") {}
+
+void ControlLink::check_health() {
+  control_pool_.post([this] {
+    Health h;
+    try {
+      h = watch_.check();
+    } catch (const std::exception& e) {  // never let one bad pass end the health loop
+      h.error = std::string("health check failed: ") + e.what();
+    }
+    core::HealthReport r{h.up, h.read_only, h.error, h.replayed, h.purged, {}};
+    if (h.up) metrics_.set_spooled(h.spooled);
+    for (const auto& c : h.abandoned) {
+      r.abandoned.push_back({c.job, c.scheduled_for, c.attempt, c.chain_run_id});
+    }
+    sink_(core::event::HealthChecked{std::move(r)});
+  });
+}
+
+void ControlLink::check_kill_privilege() {
+  control_pool_.post([this] {
+    try {
+      const bool granted = watch_.may_kill_any_thread();
+      metrics_.set_kill_privilege(granted);
+      if (!granted) {
+        spdlog::error(
+            "this account may not kill other users' threads: timeouts and shutdown cannot stop "
+            "runs of SQL SECURITY DEFINER procedures of another definer. Grant CONNECTION ADMIN "
+            "(MariaDB 10.5+) or CONNECTION_ADMIN (MySQL 8) on *.* (docs/security.md)");
+      }
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("cannot check whether this account may kill runs: {}", e.what());
+    }
+  });
+}
+
+void ControlLink::kill(std::int64_t run_id, std::uint64_t connection_id, RunControl::Reason why,
+                       std::shared_ptr<RunControl> control) {
+  // The whole connection, for a timeout as at shutdown: a procedure survives KILL QUERY (only
+  // its current statement ends) and could go on to commit work after it was to be stopped.
+  control_pool_.post([this, run_id, connection_id, why, control = std::move(control)] {
+    try {
+      // Sent only while the run's SQL has not ended; the worker waits for it (RunControl).
+      if (control->kill(why, [&] { watch_.kill(connection_id, true); })) {
+        spdlog::warn("run {}: KILL CONNECTION {}", run_id, connection_id);
+      }
+    } catch (const mysql::DbError& e) {
+      if (e.code() == 1094) return;  // unknown thread id: the run ended meanwhile
+      // 1095 "not owner of thread": a SQL SECURITY DEFINER procedure's thread belongs to its
+      // definer, and this account lacks CONNECTION ADMIN. The run goes on; its row will say
+      // what really happened, with this in its message.
+      const auto message = "KILL CONNECTION " + std::to_string(connection_id) + " failed: error " +
+                           std::to_string(e.code()) + ": " + e.what();
+      control->kill_failed(why, message);
+      metrics_.kill_failed();
+      spdlog::error("run {}: {}{}", run_id, message,
+                    e.code() == 1095 ? " (the account needs CONNECTION ADMIN to kill runs of "
+                                       "SQL SECURITY DEFINER procedures: docs/security.md)"
+                                     : "");
+    }
+  });
+}
+
+void ControlLink::read_last_slots(schedule::Instant until) {
+  control_pool_.post([this, until] {
+    try {
+      sink_(core::event::LastSlots{until, watch_.last_slots(until)});
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("cannot read the run log for misfire decisions: {}", e.what());
+    }
+  });
+}
+
+void ControlLink::read_pending_chain(const core::action::ReadPendingChain& a) {
+  control_pool_.post([this, a] {
+    try {
+      auto slots = watch_.pending_chain_slots(a.step, a.upstream, a.since);
+      if (!slots.empty()) sink_(core::event::PendingChainSlots{a.step, std::move(slots)});
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("cannot read the run log for chain steps of {}: {}", a.step, e.what());
+    }
+  });
+}
+
+void ControlLink::check_upstream(const core::action::CheckUpstream& a) {
+  control_pool_.post([this, a] {
+    try {
+      std::int64_t first = 0;
+      const auto done = watch_.succeeded_for(a.upstream, a.slot, &first);
+      if (done.size() < a.upstream.size()) return;
+      // A join of several roots belongs to the smallest of their pipeline instances.
+      const auto instance = first != 0 ? std::min(first, a.chain) : a.chain;
+      sink_(core::event::UpstreamDone{a.step, a.slot, instance});
+    } catch (const mysql::DbError& e) {
+      spdlog::error("job {} slot {}: cannot check its upstream jobs: {}", a.step,
+                    date::format("%FT%TZ", a.slot), e.what());
+    }
+  });
+}
+
+void ControlLink::run_notify(const core::action::RunNotify& a) {
+  notify_pool_.post([this, a] {
+    runlog::Notification n;
+    n.run_id = a.failure->run_id;
+    n.job = a.failure->job;
+    for (const auto& arg : a.argv) n.command += (n.command.empty() ? "" : " ") + arg;
+    n.started_at = std::chrono::system_clock::now();
+    const auto r = CommandRunner::run(a.argv, a.env, a.timeout);
+    n.duration = r.duration;
+    n.exit_code = r.exit_code;
+    n.term_signal = r.term_signal;
+    n.timed_out = r.timed_out;
+    n.output = r.output;
+    n.error_message = r.error;
+    if (!r.error.empty()) {
+      spdlog::error("notify for run {} of {}: {}", n.run_id, n.job, r.error);
+    } else if (r.timed_out) {
+      spdlog::warn("notify for run {} of {}: killed after its {} ms timeout", n.run_id, n.job,
+                   a.timeout.count());
+    } else {
+      spdlog::info("notify for run {} of {}: {} exited {}", n.run_id, n.job, a.argv[0],
+                   r.exit_code ? std::to_string(*r.exit_code)
+                               : "by signal " + std::to_string(r.term_signal.value_or(0)));
+    }
+    control_pool_.post([this, n = std::move(n)] {
+      try {
+        watch_.record_notification(n);
+      } catch (const mysql::DbError& e) {
+        spdlog::error("cannot record the notify result of run {}: {}", n.run_id, e.what());
+      }
+    });
+  });
+}
+
+void ControlLink::sync_mirror(std::vector<runlog::JobMirrorEntry> entries,
+                              std::shared_ptr<const config::Config> keep) {
+  control_pool_.post([this, entries = std::move(entries), keep = std::move(keep)] {
+    try {
+      watch_.sync_jobs(entries);
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("could not update the jobs table: {}", e.what());
+    }
+  });
+}
+
+void ControlLink::stop() {
+  notify_pool_.stop();
+  control_pool_.post([this] {
+    try {
+      watch_.mark_stopped();
+    } catch (const mysql::DbError& e) {
+      spdlog::warn("could not mark instance {} stopped: {}", instance_, e.what());
+    }
+  });
+  control_pool_.stop();
+}
+
+}  // namespace sqlcron::runtime
