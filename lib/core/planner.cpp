@@ -138,6 +138,17 @@ std::optional<schedule::Instant> Planner::next_fire(std::size_t job) const { ret
 
 int Planner::running_total() const { return std::accumulate(running_.begin(), running_.end(), 0); }
 
+void Planner::forget_queued(std::size_t job, schedule::Instant slot) {
+  if (const auto q = queued_.find(job); q != queued_.end() && q->second.scheduled_for == slot) {
+    queued_.erase(q);
+    return;
+  }
+  if (const auto c = catchups_.find(job); c != catchups_.end()) {
+    std::erase_if(c->second, [&](const Slot& s) { return s.scheduled_for == slot; });
+    if (c->second.empty()) catchups_.erase(c);
+  }
+}
+
 void Planner::adopt_running(const Planner& old) {
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < jobs_.size(); ++i) index.emplace(jobs_[i].name, i);

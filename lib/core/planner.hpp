@@ -67,6 +67,8 @@ class Planner {
   Decision offer(const Slot& slot);
   // A run ended; returns the queued slot of the job, now started, if there was one.
   std::optional<Decision> run_finished(std::size_t job);
+  // A queued slot (queued decision) that will not run after all (its claim failed).
+  void forget_queued(std::size_t job, schedule::Instant slot);
   // The wall clock went back: recompute every job's next slot from `now` (slots already run are
   // kept from running twice by the run log's claim key).
   void rebase(TimePoint now);

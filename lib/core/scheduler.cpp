@@ -31,7 +31,9 @@ Scheduler::Scheduler(std::shared_ptr<const config::Config> config, SchedulerOpti
       lead_(kLead),
       rng_(options_.seed),
       backoff_(options_.reconnect_min),
-      last_(now) {}
+      last_(now) {
+  for (const auto& j : plan_.config->jobs) since_.emplace(j.name, now.wall);
+}
 
 Scheduler::Plan Scheduler::make_plan(std::shared_ptr<const config::Config> config, TimePoint from) {
   Plan plan;
@@ -52,6 +54,7 @@ Scheduler::Actions Scheduler::handle(const Event& event, Now now) {
                  [&](const event::Tick&) { tick(); },
                  [&](const event::Started& e) { started(e); },
                  [&](const event::Finished& e) { finished(e); },
+                 [&](const event::Claimed& e) { claimed(e); },
                  [&](const event::HealthChecked& e) { health_checked(e.health); },
                  [&](const event::LastSlots& e) { last_slots(e); },
                  [&](const event::PendingChainSlots& e) { pending_chain(e); },
@@ -175,6 +178,15 @@ void Scheduler::dispatch(const std::vector<Decision>& decisions) {
     if (d.action == Decision::Action::queued) {
       log(LogLevel::info, fmt::format("job {} slot {} is queued behind the running run", job.name,
                                       when(d.slot.scheduled_for)));
+      // Its row is claimed now: the slot is recorded whatever becomes of this daemon (a crash
+      // leaves it `running`, to be abandoned and retried like any run of a dead instance).
+      Run run;
+      run.state = RunState::queued;
+      run.order = order_of(d.slot);
+      run.order.not_before.reset();
+      run.order.key = next_key_++;
+      act(action::Claim{run.order});
+      runs_.emplace(run.order.key, std::move(run));
       continue;
     }
     if (paused()) {
@@ -221,6 +233,61 @@ void Scheduler::started(const event::Started& e) {
         TimerId{TimerId::Kind::timeout, e.key},
         *timeout + std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait)});
   }
+}
+
+Scheduler::Run* Scheduler::queued_run(const std::string& job, schedule::Instant slot) {
+  for (auto& [key, run] : runs_) {
+    if (run.state == RunState::queued && run.order.scheduled_for == slot &&
+        run.order.job_config().name == job) {
+      return &run;
+    }
+  }
+  return nullptr;
+}
+
+void Scheduler::start_queued(Run& run) {
+  if (!run.order.claimed_run_id) {
+    run.release_pending = true;  // started once its claim is answered
+    return;
+  }
+  run.state = RunState::starting;
+  run.order.lease_taken.reset();
+  if (paused()) {
+    act(action::GiveUp{run.order, "the database became unavailable while the run was queued"});
+    return;
+  }
+  act(action::Start{{run.order}});
+}
+
+void Scheduler::claimed(const event::Claimed& e) {
+  const auto it = runs_.find(e.key);
+  if (it == runs_.end() || it->second.state != RunState::queued) return;
+  auto& run = it->second;
+  if (e.run_id) {
+    run.order.claimed_run_id = e.run_id;
+    if (stopping_ || !run.give_up.empty()) {
+      run.state = RunState::starting;
+      act(action::GiveUp{run.order, stopping_ ? "shutdown: the daemon stopped before its turn came"
+                                              : run.give_up});
+    } else if (run.release_pending) {
+      run.release_pending = false;
+      start_queued(run);
+    }
+    return;
+  }
+  // Not claimed: another instance has the slot, or the database went away (then the misfire
+  // policy decides it when the database is back).
+  if (e.lost_database && db_up_) lost_database();
+  const auto name = run.order.job_config().name;
+  const auto slot = run.order.scheduled_for;
+  const bool counted = run.release_pending;  // the planner counts it as running already
+  runs_.erase(it);
+  if (counted) {
+    release(name);
+  } else if (const auto i = job_index(name)) {
+    plan_.planner->forget_queued(*i, slot);
+  }
+  maybe_stop();
 }
 
 void Scheduler::finished(const event::Finished& e) {
@@ -310,7 +377,7 @@ void Scheduler::timer(const TimerId& t) {
     return;
   }
   if (t.kind == Kind::health) {
-    if (!stopping_) act(action::CheckHealth{});
+    act(action::CheckHealth{});
     return;
   }
   if (t.kind == Kind::grace) {
@@ -374,7 +441,13 @@ void Scheduler::tick() {
 void Scheduler::release(const std::string& job) {
   const auto i = job_index(job);
   if (!i) return;  // removed by a reload meanwhile
-  if (auto queued = plan_.planner->run_finished(*i); queued && !stopping_) dispatch({*queued});
+  auto next = plan_.planner->run_finished(*i);
+  if (!next || stopping_) return;
+  if (auto* run = queued_run(job, next->slot.scheduled_for)) {
+    start_queued(*run);
+  } else {
+    dispatch({*next});
+  }
 }
 
 }  // namespace sqlcron::core

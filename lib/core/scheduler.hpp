@@ -46,10 +46,15 @@ struct SchedulerOptions {
   // Database checks while it is unreachable: the wait doubles from min to max.
   std::chrono::milliseconds reconnect_min{std::chrono::milliseconds(500)};
   std::chrono::milliseconds reconnect_max{std::chrono::seconds(5)};
+  // How often the database is checked while it is up (a frozen server shows in /healthz within
+  // this); it is also the heartbeat, so it must stay well under the 60 s after which an
+  // instance is taken for dead.
+  std::chrono::milliseconds health_every{std::chrono::seconds(2)};
   std::uint64_t seed = 0;  // retry jitter
 };
 
 enum class RunState {
+  queued,         // waits for the job's running run; its row is claimed (Claim) meanwhile
   starting,       // ordered (Start): being claimed, or waiting for a worker
   running,        // its SQL started (Started)
   waiting_turn,   // claimed; another daemon's run of the job holds the overlap lease
@@ -100,6 +105,8 @@ class Scheduler {
     bool start_unrecorded = false;  // batch-claimed: its row learns connection and start later
     RunReport previous;             // retry_backoff: the attempt that failed
     std::string holder;             // waiting_turn: who holds the lease
+    bool release_pending = false;   // queued: its turn came before its claim was answered
+    std::string give_up;            // queued: not to run after all (why), once claimed
   };
 
   static Plan make_plan(std::shared_ptr<const config::Config> config, TimePoint from);
@@ -110,6 +117,9 @@ class Scheduler {
   void arm();
   void dispatch(const std::vector<Decision>& decisions);
   void started(const event::Started& e);
+  void claimed(const event::Claimed& e);
+  void start_queued(Run& run);
+  Run* queued_run(const std::string& job, schedule::Instant slot);
   void finished(const event::Finished& e);
   void timer(const TimerId& t);
   void retry(Run& run, const RunReport& report);
@@ -162,6 +172,8 @@ class Scheduler {
   // The furthest time the plan has been asked for due slots: a new plan (reload) starts there.
   TimePoint horizon_{};
   std::map<std::uint64_t, Run> runs_;  // by key: every run ordered and not over
+  // When each job (by name) entered the plan: a job with no row yet catches up from there.
+  std::unordered_map<std::string, TimePoint> since_;
   std::uint64_t next_key_ = 1;
   // Chain steps offered, so that two upstream jobs finishing together start a step once.
   std::set<std::pair<std::string, schedule::Instant>> chained_;

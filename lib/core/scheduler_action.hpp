@@ -26,6 +26,11 @@ namespace action {
 struct Start {
   std::vector<RunOrder> runs;
 };
+// Claim the row of a slot that waits for the job's running run (queued): the slot is then
+// recorded, whatever becomes of this daemon. Claimed follows.
+struct Claim {
+  core::RunOrder run;
+};
 // Write the `skipped` row of a slot that does not run (never waits for a job connection).
 struct RecordSkip {
   RunOrder run;
@@ -98,11 +103,12 @@ struct Exit {
 
 }  // namespace action
 
-using Action = std::variant<action::Start, action::RecordSkip, action::GiveUp, action::Kill,
-                            action::RecordStarted, action::ArmTimer, action::CancelTimer,
-                            action::CheckHealth, action::CheckKillPrivilege, action::ReadLastSlots,
-                            action::ReadPendingChain, action::CheckUpstream, action::RunNotify,
-                            action::Log, action::SystemdNotify, action::SyncMirror,
-                            action::WatchDirs, action::Rescan, action::NextFires, action::Exit>;
+using Action =
+    std::variant<action::Start, action::Claim, action::RecordSkip, action::GiveUp, action::Kill,
+                 action::RecordStarted, action::ArmTimer, action::CancelTimer, action::CheckHealth,
+                 action::CheckKillPrivilege, action::ReadLastSlots, action::ReadPendingChain,
+                 action::CheckUpstream, action::RunNotify, action::Log, action::SystemdNotify,
+                 action::SyncMirror, action::WatchDirs, action::Rescan, action::NextFires,
+                 action::Exit>;
 
 }  // namespace sqlcron::core

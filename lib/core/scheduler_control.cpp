@@ -1,6 +1,8 @@
 // Scheduler, continued: the database (health, outages, read-only, catch-up), shutdown and reload.
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "config/restart_only.hpp"
 #include "core/misfire_policy.hpp"
 #include "core/scheduler.hpp"
@@ -29,7 +31,12 @@ void Scheduler::lost_database() {
 }
 
 void Scheduler::health_checked(const HealthReport& h) {
-  if (stopping_) return;
+  if (stopping_) {
+    // The checks go on while runs drain: they are the heartbeat, and an instance silent for a
+    // minute is taken for dead - its runs abandoned and retried elsewhere while they still run.
+    check_health(h.up ? options_.health_every : options_.reconnect_min);
+    return;
+  }
   if (!h.up) {
     if (db_up_) {
       db_up_ = false;
@@ -78,9 +85,9 @@ void Scheduler::health_checked(const HealthReport& h) {
     fire_pending_hooks();
     act(action::Rescan{});
   }
-  // Checked every kHealthEvery (a frozen server shows in /healthz within seconds); the
+  // Checked every health_every (a frozen server shows in /healthz within seconds); the
   // heartbeat, the sweep of dead instances and the purge keep their own pace (DatabaseWatch).
-  check_health(std::min<std::chrono::milliseconds>(options_.heartbeat_interval, kHealthEvery));
+  check_health(std::min(options_.heartbeat_interval, options_.health_every));
 }
 
 void Scheduler::retry_abandoned(const std::vector<AbandonedRun>& abandoned) {
@@ -105,7 +112,17 @@ void Scheduler::catch_up() {
 void Scheduler::last_slots(const event::LastSlots& e) {
   if (stopping_ || paused()) return;
   std::vector<Decision> decisions;
-  for (const auto& [name, slot] : e.slots) {
+  // A job with no row yet: its slots since it entered the plan (they fell while the database
+  // was away, before any was recorded).
+  std::vector<std::pair<std::string, schedule::Instant>> last = e.slots;
+  std::unordered_set<std::string_view> recorded;
+  for (const auto& [name, slot] : e.slots) recorded.insert(name);
+  for (const auto& j : plan_.config->jobs) {
+    if (j.schedule && j.enabled && !recorded.contains(j.name)) {
+      last.emplace_back(j.name, std::chrono::floor<std::chrono::seconds>(since_.at(j.name)));
+    }
+  }
+  for (const auto& [name, slot] : last) {
     const auto i = job_index(name);
     if (!i || !plan_.config->jobs[*i].enabled) continue;
     const auto& job = plan_.config->jobs[*i];
@@ -143,10 +160,14 @@ void Scheduler::stop(const std::string& signal) {
   act(action::SystemdNotify{"STOPPING=1"});
   act(action::SystemdNotify{"STATUS=" + status()});
   act(action::CancelTimer{TimerId{TimerId::Kind::wake, 0}});
-  act(action::CancelTimer{TimerId{TimerId::Kind::health, 0}});
   std::vector<std::uint64_t> waiting;
-  for (const auto& [key, run] : runs_) {
+  for (auto& [key, run] : runs_) {
     if (run.state == RunState::retry_backoff) waiting.push_back(key);
+    // Queued slots will not run: their claimed rows say so (unclaimed ones once claimed).
+    if (run.state == RunState::queued && run.order.claimed_run_id) {
+      run.state = RunState::starting;
+      act(action::GiveUp{run.order, "shutdown: the daemon stopped before its turn came"});
+    }
   }
   for (const auto key : waiting) {
     act(action::CancelTimer{TimerId{TimerId::Kind::retry, key}});
@@ -190,6 +211,16 @@ void Scheduler::reload(std::shared_ptr<const config::Config> config) {
   auto plan = make_plan(std::move(config), horizon_);
   plan.planner->adopt_running(*plan_.planner);
   plan_ = std::move(plan);
+  for (const auto& j : plan_.config->jobs) since_.try_emplace(j.name, now_.wall);
+  for (auto& [key, run] : runs_) {
+    // A queued slot of a job the reload removed: no turn will come for it.
+    if (run.state != RunState::queued || job_index(run.order.job_config().name)) continue;
+    run.give_up = "the job was removed by a reload while the run was queued";
+    if (run.order.claimed_run_id) {
+      run.state = RunState::starting;
+      act(action::GiveUp{run.order, run.give_up});
+    }
+  }
   act(action::WatchDirs{});
   act(action::NextFires{});
   log(LogLevel::info, fmt::format("configuration reloaded: {} jobs", plan_.config->jobs.size()));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -58,6 +59,12 @@ struct Finished {
   RunReport report;
   bool lost_database = false;  // not claimed or not recorded because the database went away
 };
+// Answer to Claim: the queued slot's row (nullopt: another instance has the slot, or `lost`).
+struct Claimed {
+  std::uint64_t key = 0;
+  std::optional<std::int64_t> run_id;
+  bool lost_database = false;
+};
 struct HealthChecked {
   HealthReport health;
 };
@@ -92,7 +99,7 @@ struct FileArrived {
 
 using Event =
     std::variant<event::Begin, event::TimerFired, event::Tick, event::Started, event::Finished,
-                 event::HealthChecked, event::LastSlots, event::PendingChainSlots,
+                 event::Claimed, event::HealthChecked, event::LastSlots, event::PendingChainSlots,
                  event::UpstreamDone, event::Stop, event::Reload, event::FileArrived>;
 
 }  // namespace sqlcron::core

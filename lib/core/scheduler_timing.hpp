@@ -24,8 +24,6 @@ constexpr std::chrono::milliseconds kLead{3};
 // mostly done when the instant comes instead of competing with the runs for the CPU.
 constexpr std::chrono::microseconds kLeadPerSlot{30};
 constexpr std::chrono::milliseconds kMaxLead{50};
-// How often the control connection checks the server.
-constexpr std::chrono::seconds kHealthEvery{2};
 // How often a run that waits for another daemon's run of its job tries the overlap lease again.
 constexpr std::chrono::milliseconds kTurnPoll{500};
 // Chain steps remembered for de-duplication; older ones are forgotten beyond this many.

@@ -22,8 +22,14 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 core::Now clocks() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
 
 core::SchedulerOptions scheduler_options(const DaemonOptions& o) {
-  return {o.instance,      o.heartbeat_interval, o.kill_grace,
-          o.reconnect_min, o.reconnect_max,      std::random_device{}()};
+  core::SchedulerOptions s;
+  s.instance = o.instance;
+  s.heartbeat_interval = o.heartbeat_interval;
+  s.kill_grace = o.kill_grace;
+  s.reconnect_min = o.reconnect_min;
+  s.reconnect_max = o.reconnect_max;
+  s.seed = std::random_device{}();
+  return s;
 }
 
 }  // namespace
@@ -106,6 +112,7 @@ void Daemon::observe(const core::Event& event, const core::Now& now) {
 void Daemon::perform(const core::Action& action) {
   std::visit(Overloaded{
                  [&](const core::action::Start& a) { launcher_.start(a.runs); },
+                 [&](const core::action::Claim& a) { launcher_.claim(a.run); },
                  [&](const core::action::RecordSkip& a) {
                    board_.metrics().run_finished(a.run.job_config().name, "skipped",
                                                  std::chrono::duration<double>(0));

@@ -56,6 +56,20 @@ void RunLauncher::start(std::vector<core::RunOrder> orders) {
   });
 }
 
+void RunLauncher::claim(const core::RunOrder& order) {
+  claim_pool_.post([this, order] {
+    std::vector<RunRequest> one{RunRequest(order)};
+    try {
+      runner_.claim_batch(one);
+      sink_(core::event::Claimed{order.key, one.front().claimed_run_id, false});
+    } catch (const mysql::DbError& e) {
+      spdlog::error("job {} slot {}: not queued, the database is unreachable: error {}: {}",
+                    order.job_config().name, when(order.scheduled_for), e.code(), e.what());
+      sink_(core::event::Claimed{order.key, std::nullopt, true});
+    }
+  });
+}
+
 void RunLauncher::claim_chunk(std::vector<RunRequest> part) {
   try {
     runner_.claim_batch(part);

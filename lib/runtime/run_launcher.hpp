@@ -29,6 +29,7 @@ class RunLauncher {
               EventSink sink);
 
   void start(std::vector<core::RunOrder> orders);
+  void claim(const core::RunOrder& order);  // -> Claimed
   void skip(const core::RunOrder& order, const std::string& reason) const;
   void give_up(const core::RunOrder& order, const std::string& reason);
   void record_started(const core::action::RecordStarted& a) const;

@@ -29,13 +29,14 @@ int lease_limit(const core::RunOrder& o) {
 
 SimDaemon::SimDaemon(SimWorld& world, SimDatabase& db, std::string host,
                      std::shared_ptr<const config::Config> config,
-                     std::map<std::string, Behaviour> jobs, SimStats& stats)
+                     std::map<std::string, Behaviour> jobs, SimStats& stats, Nanos health_every)
     : world_(world),
       db_(db),
       host_(std::move(host)),
       config_(std::move(config)),
       behaviour_(std::move(jobs)),
-      stats_(stats) {}
+      stats_(stats),
+      health_every_(health_every) {}
 
 void SimDaemon::boot() {
   const auto gen = ++generation_;
@@ -53,6 +54,7 @@ void SimDaemon::boot() {
   core::SchedulerOptions options;
   options.instance = instance_;
   options.seed = world_.rng()();
+  options.health_every = std::chrono::duration_cast<std::chrono::milliseconds>(health_every_);
   scheduler_ = std::make_unique<core::Scheduler>(config_, options, world_.now());
   feed(core::event::Begin{});
 }
@@ -107,6 +109,7 @@ void SimDaemon::trace(const std::string& text) const {
 void SimDaemon::feed(const core::Event& event) {
   if (!alive_) return;
   ++stats_.events;
+  ++stats_.by_kind[event.index()];
   if (const auto* f = std::get_if<core::event::Finished>(&event)) {
     trace(fmt::format(
         "finished {} {} attempt {} run {} claimed {} status {} lost {} overlapped '{}'",
@@ -152,6 +155,15 @@ void SimDaemon::perform(const core::Action& action) {
   std::visit(Overloaded{
                  [&](const core::action::Start& a) {
                    for (const auto& o : a.runs) start(o);
+                 },
+                 [&](const core::action::Claim& a) {
+                   db([this, run = a.run] {
+                     if (db_.availability != Availability::up) {
+                       feed(core::event::Claimed{run.key, std::nullopt, true});
+                       return;
+                     }
+                     feed(core::event::Claimed{run.key, db_.claim(run, instance_), false});
+                   });
                  },
                  [&](const core::action::RecordSkip& a) {
                    db([this, run = a.run] {

@@ -5,9 +5,11 @@
 // its connections close) and started again as a new instance of the same host.
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/scheduler.hpp"
@@ -30,13 +32,14 @@ struct SimStats {
   std::uint64_t restarts = 0;
   std::uint64_t reloads = 0;
   std::uint64_t kills = 0;
+  std::array<std::uint64_t, std::variant_size_v<core::Event>> by_kind{};  // events by type
 };
 
 class SimDaemon {
  public:
   SimDaemon(SimWorld& world, SimDatabase& db, std::string host,
             std::shared_ptr<const config::Config> config, std::map<std::string, Behaviour> jobs,
-            SimStats& stats);
+            SimStats& stats, Nanos health_every = std::chrono::seconds(2));
 
   void boot();
   void crash();      // kill -9
@@ -82,6 +85,7 @@ class SimDaemon {
   std::shared_ptr<const config::Config> config_;
   std::map<std::string, Behaviour> behaviour_;
   SimStats& stats_;
+  Nanos health_every_;
   std::unique_ptr<core::Scheduler> scheduler_;
   bool alive_ = false;
   std::uint64_t generation_ = 0;

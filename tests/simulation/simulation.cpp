@@ -105,7 +105,7 @@ Simulation::Simulation(std::uint64_t seed, int jobs, int daemons, Faults faults)
   config_ = generated_config(world_.rng(), jobs, behaviour);
   for (int i = 0; i < daemons; ++i) {
     daemons_.push_back(std::make_unique<SimDaemon>(world_, db_, fmt::format("host{}", i), config_,
-                                                   behaviour, stats_));
+                                                   behaviour, stats_, faults.health_every));
   }
   boot();
 }
@@ -232,6 +232,13 @@ void Simulation::settle(Nanos time) {
   run_for(time);
 }
 
+void Simulation::finish() {
+  for (auto& d : daemons_) {
+    if (d->alive()) d->terminate();
+  }
+  run_for(std::chrono::minutes(3));
+}
+
 std::vector<std::string> Simulation::check() const {
   std::vector<std::string> out;
   const auto prefix = fmt::format("seed {}: ", seed_);
@@ -255,7 +262,7 @@ std::vector<std::string> Simulation::check() const {
                                          j.schedule->expression(), missing, first));
     }
   }
-  // Nothing `running` after recovery but what really runs.
+  // Nothing `running` after recovery and a clean stop (finish()).
   for (const auto& r : db_.rows()) {
     if (r.status == core::RunStatus::running && !db_.is_executing(r.id)) {
       out.push_back(prefix +

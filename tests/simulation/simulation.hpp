@@ -20,6 +20,9 @@ struct Faults {
   bool crashes = true;
   bool clock_jumps = true;
   bool reloads = true;
+  // The daemons' database checks (2 s in production): coarser makes long runs faster; it must
+  // stay well under the 60 s after which an instance is taken for dead.
+  Nanos health_every = std::chrono::seconds(2);
 };
 
 struct Figures {
@@ -43,6 +46,8 @@ class Simulation {
   void run_for(Nanos time);
   // Ends the faults, lets everything recover, then checks what must hold at the end.
   void settle(Nanos time = std::chrono::hours(2));
+  // SIGTERM to every daemon, and the time to stop: then nothing is left `running`.
+  void finish();
   // Every invariant broken so far, with the seed (empty: none).
   [[nodiscard]] std::vector<std::string> check() const;
   [[nodiscard]] Figures figures() const;
