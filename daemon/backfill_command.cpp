@@ -12,8 +12,8 @@
 #include "commands.hpp"
 #include "config/job_graph.hpp"
 #include "core/retry_policy.hpp"
+#include "exec/manual_runner.hpp"
 #include "interval_anchors.hpp"
-#include "manual_runner.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "time_argument.hpp"
@@ -38,7 +38,10 @@ struct Totals {
 class Backfill {
  public:
   Backfill(std::shared_ptr<const config::Config> config, const BackfillOptions& o)
-      : config_(std::move(config)), o_(o), graph_(config_->jobs), runner_(config_, "backfill") {}
+      : config_(std::move(config)),
+        o_(o),
+        graph_(config_->jobs),
+        runner_(config_, connection_settings(config_->database), hostname(), "backfill") {}
 
   // Runs `job` and (with --chain) its steps for `slot`.
   void slot(std::size_t job, schedule::Instant slot) {
@@ -81,14 +84,14 @@ class Backfill {
                 << *state.succeeded_run << ")\n";
       return true;
     }
-    runtime::RunRequest r;
+    exec::RunRequest r;
     r.config = config_;
     r.job = job;
     r.scheduled_for = slot;
     r.cause = cause;
     r.chain_run_id = chain;
     for (r.attempt = state.attempts + 1;; ++r.attempt) {
-      r.control = std::make_shared<runtime::RunControl>();
+      r.control = std::make_shared<exec::RunControl>();
       const auto report = runner_.run(r);
       if (!report.claimed) {
         std::cout << when(slot) << "  " << j.name << ": attempt " << r.attempt
@@ -126,7 +129,7 @@ class Backfill {
     const auto state = runner_.log().slot_state(*lease, j.name, slot);
     lease.release();
     if (state.succeeded_run) return;  // nothing to say: it ran before
-    runtime::RunRequest r;
+    exec::RunRequest r;
     r.config = config_;
     r.job = job;
     r.scheduled_for = slot;
@@ -141,7 +144,7 @@ class Backfill {
   std::shared_ptr<const config::Config> config_;
   const BackfillOptions& o_;
   config::JobGraph graph_;
-  ManualRunner runner_;
+  exec::ManualRunner runner_;
   Totals totals_;
 };
 

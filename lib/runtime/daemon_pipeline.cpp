@@ -7,9 +7,9 @@
 #include <boost/asio/post.hpp>
 
 #include "core/misfire_policy.hpp"
+#include "exec/command_runner.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/notification_log.hpp"
-#include "runtime/command_runner.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/daemon_timing.hpp"
 #include "util/directory.hpp"
