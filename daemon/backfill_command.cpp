@@ -16,6 +16,7 @@
 #include "interval_anchors.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "time_argument.hpp"
 #include "util/utf8.hpp"
 
@@ -195,7 +196,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
                  loaded->scheduler.state_schema);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
   const auto config = std::make_shared<const config::Config>(std::move(*loaded));
   loaded.reset();
@@ -228,7 +229,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     return n.failed == 0 && n.skipped == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "util/csv_reader.hpp"
 #include "util/directory.hpp"
 #include "util/file_text.hpp"
@@ -22,7 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kDuplicateKey = 1062;
 constexpr std::size_t kMaxRaw = 4096;
 constexpr std::size_t kMaxReason = 255;
 constexpr std::size_t kMaxParams = 60000;  // a prepared statement takes at most 65,535
@@ -30,7 +30,7 @@ constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 30;
 
 // Errors that end the whole transaction (or the connection): the file cannot go on.
 bool fatal_for_file(int code) {
-  return code >= 2000 || code == 1213 || code == 1205 || code == 1927 || code == 1053;
+  return mysql::is_connection_lost(code) || mysql::is_lock_conflict(code);
 }
 
 std::string lower(std::string s) {
@@ -114,7 +114,7 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
                  {job_.name, checksum, util::sanitize_utf8(name),
                   static_cast<std::int64_t>(content.size()), run_id, now});
     } catch (const mysql::DbError& e) {
-      if (e.code() != kDuplicateKey) throw;
+      if (e.code() != mysql::code::kDuplicateKey) throw;
       s_.execute_raw("ROLLBACK");
       return false;
     }

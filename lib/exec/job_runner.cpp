@@ -9,6 +9,8 @@
 
 #include "exec/csv_loader.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
+#include "schedule/time_format.hpp"
 #include "util/crash_point.hpp"
 
 namespace sqlcron::exec {
@@ -16,13 +18,6 @@ namespace sqlcron::exec {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-// Errors after which the connection is in an unknown state and must not be reused.
-bool connection_lost(int code) {
-  return code == 2006 || code == 2013 || code == 2055 || code == 1927 || code == 1053;
-}
-
-std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
 // Runs `fn` on the lease's session. If that connection died with the server (a restart), every
 // pooled connection did: they are dropped and `fn` runs once more on a fresh one. If that fails
@@ -33,7 +28,7 @@ void on_live_connection(mysql::ConnectionPool& pool, mysql::ConnectionPool::Leas
     fn(*lease);
     return;
   } catch (const mysql::DbError& e) {
-    if (!connection_lost(e.code())) throw;
+    if (!mysql::is_connection_lost(e.code())) throw;
   }
   lease.discard();
   lease.release();  // before acquiring: the pool may hold no other session
@@ -42,7 +37,7 @@ void on_live_connection(mysql::ConnectionPool& pool, mysql::ConnectionPool::Leas
   try {
     fn(*lease);
   } catch (const mysql::DbError& e) {
-    if (connection_lost(e.code())) lease.discard();  // never back into the pool
+    if (mysql::is_connection_lost(e.code())) lease.discard();  // never back into the pool
     throw;
   }
 }
@@ -81,7 +76,7 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   const auto begin = [&](mysql::Session& session) {
     if (r.claimed_run_id) {
       if (lease.idle_before() > kIdleCheck && !session.ping()) {
-        throw mysql::DbError(2006, "HY000", "the pooled connection is gone");
+        throw mysql::DbError(mysql::code::kServerGone, "HY000", "the pooled connection is gone");
       }
       run_id = r.claimed_run_id;
     } else {
@@ -115,7 +110,7 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   RunReport report;
   if (!run_id) {
     spdlog::info("run {} slot {} is already claimed by another instance; not running it", job.name,
-                 when(r.scheduled_for));
+                 schedule::format_utc(r.scheduled_for));
     on_done(report);
     return;
   }
@@ -128,13 +123,15 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   }
   if (on_started) on_started(*run_id, lease->connection_id(), claim.started_at);
   spdlog::info("run {} started: job {} slot {} attempt {} ({}) on connection {}", *run_id, job.name,
-               when(r.scheduled_for), r.attempt, core::to_string(r.cause), lease->connection_id());
+               schedule::format_utc(r.scheduled_for), r.attempt, core::to_string(r.cause),
+               lease->connection_id());
 
   util::crash_point("claimed");
   if (r.not_before) std::this_thread::sleep_until(*r.not_before);
   bool killed = false;
   report.outcome = execute(*lease, r, *run_id, killed);
-  if (killed || (report.outcome.error_code != 0 && connection_lost(report.outcome.error_code))) {
+  if (killed ||
+      (report.outcome.error_code != 0 && mysql::is_connection_lost(report.outcome.error_code))) {
     lease.discard();  // a killed or broken connection is never handed to another run
   } else if (r.config->scheduler.session_reset) {
     // The next run gets a clean session: no user variables, session settings or temporary

@@ -6,6 +6,7 @@
 
 #include "exec/run_request.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 
 namespace sqlcron::exec {
 
@@ -37,7 +38,7 @@ void RunWatchdog::kill(const char* what, std::uint64_t connection, exec::RunCont
     // has not ended (RunControl).
     control.kill(Reason::timeout, [&] { session->execute_raw(what + std::to_string(connection)); });
   } catch (const mysql::DbError& e) {
-    if (e.code() == 1094) return;  // the run ended meanwhile
+    if (e.code() == mysql::code::kUnknownThread) return;  // the run ended meanwhile
     const auto message = std::string(what) + std::to_string(connection) + " failed: error " +
                          std::to_string(e.code()) + ": " + e.what();
     control.kill_failed(Reason::timeout, message);

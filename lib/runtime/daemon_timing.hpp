@@ -9,6 +9,7 @@
 #include <string>
 
 #include "schedule/schedule.hpp"
+#include "schedule/time_format.hpp"
 
 namespace sqlcron::runtime::daemon_detail {
 
@@ -37,7 +38,7 @@ constexpr std::chrono::seconds kUnanswered{4};
 // How often a run that waits for another daemon's run of its job tries the overlap lease again.
 constexpr std::chrono::milliseconds kTurnPoll{500};
 
-inline std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
+inline std::string when(schedule::Instant t) { return schedule::format_utc(t); }
 
 template <typename D>
 double seconds_of(D d) {
