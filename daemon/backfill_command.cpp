@@ -11,11 +11,13 @@
 
 #include "commands.hpp"
 #include "config/job_graph.hpp"
+#include "core/chain_readiness.hpp"
 #include "core/retry_policy.hpp"
+#include "exec/manual_runner.hpp"
 #include "interval_anchors.hpp"
-#include "manual_runner.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "time_argument.hpp"
 #include "util/utf8.hpp"
 
@@ -38,7 +40,10 @@ struct Totals {
 class Backfill {
  public:
   Backfill(std::shared_ptr<const config::Config> config, const BackfillOptions& o)
-      : config_(std::move(config)), o_(o), graph_(config_->jobs), runner_(config_, "backfill") {}
+      : config_(std::move(config)),
+        o_(o),
+        graph_(config_->jobs),
+        runner_(config_, connection_settings(config_->database), hostname(), "backfill") {}
 
   // Runs `job` and (with --chain) its steps for `slot`.
   void slot(std::size_t job, schedule::Instant slot) {
@@ -51,13 +56,10 @@ class Backfill {
       auto lease = runner_.session();
       const auto done = runner_.log().succeeded_for(*lease, ups, slot);
       lease.release();
-      if (!root_ok || done.size() < ups.size()) {
-        std::string missing;
-        for (const auto& u : ups) {
-          if (std::find(done.begin(), done.end(), u) == done.end())
-            missing += (missing.empty() ? "" : ", ") + u;
-        }
-        skip(d, slot, chain, "upstream " + missing + " did not succeed for this slot");
+      if (const auto missing = core::missing_upstream(ups, done); !root_ok || !missing.empty()) {
+        std::string names;
+        for (const auto& u : missing) names += (names.empty() ? "" : ", ") + u;
+        skip(d, slot, chain, "upstream " + names + " did not succeed for this slot");
         continue;
       }
       step(d, slot, core::RunCause::chain, chain);
@@ -81,14 +83,14 @@ class Backfill {
                 << *state.succeeded_run << ")\n";
       return true;
     }
-    runtime::RunRequest r;
+    exec::RunRequest r;
     r.config = config_;
     r.job = job;
     r.scheduled_for = slot;
     r.cause = cause;
     r.chain_run_id = chain;
     for (r.attempt = state.attempts + 1;; ++r.attempt) {
-      r.control = std::make_shared<runtime::RunControl>();
+      r.control = std::make_shared<exec::RunControl>();
       const auto report = runner_.run(r);
       if (!report.claimed) {
         std::cout << when(slot) << "  " << j.name << ": attempt " << r.attempt
@@ -110,8 +112,7 @@ class Backfill {
         return true;
       }
       const int tries = r.attempt - state.attempts;
-      if (out.status != core::RunStatus::failed || !core::is_transient(out.error_code) ||
-          tries >= j.retry.attempts) {
+      if (!core::retried(out, tries, j.retry)) {
         ++totals_.failed;
         return false;
       }
@@ -126,7 +127,7 @@ class Backfill {
     const auto state = runner_.log().slot_state(*lease, j.name, slot);
     lease.release();
     if (state.succeeded_run) return;  // nothing to say: it ran before
-    runtime::RunRequest r;
+    exec::RunRequest r;
     r.config = config_;
     r.job = job;
     r.scheduled_for = slot;
@@ -141,7 +142,7 @@ class Backfill {
   std::shared_ptr<const config::Config> config_;
   const BackfillOptions& o_;
   config::JobGraph graph_;
-  ManualRunner runner_;
+  exec::ManualRunner runner_;
   Totals totals_;
 };
 
@@ -192,7 +193,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
                  loaded->scheduler.state_schema);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
   const auto config = std::make_shared<const config::Config>(std::move(*loaded));
   loaded.reset();
@@ -225,7 +226,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     return n.failed == 0 && n.skipped == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
 }
 

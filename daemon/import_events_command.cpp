@@ -9,6 +9,7 @@
 #include "importer/event_zone.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "schedule/time_format.hpp"
 #include "util/utf8.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 
 ExitCode db_failure(const mysql::DbError& e) {
   std::cerr << "sqlcrond import-events: " << e.what() << '\n';
-  return e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure;
+  return mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure;
 }
 
 }  // namespace
@@ -77,7 +78,7 @@ int import_events_command(const CommandContext& ctx, const ImportEventsOptions& 
       std::cerr << "disabled: " << event << " (now job " << c.job_name << ")\n";
     } catch (const mysql::DbError& e) {
       std::cerr << "could not disable " << event << ": " << e.what() << '\n';
-      rc = e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure;
+      rc = mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure;
     }
   }
   return to_int(rc);

@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "manual_runner.hpp"
+#include "exec/manual_runner.hpp"
 #include "mysql/db_error.hpp"
 #include "util/utf8.hpp"
 
@@ -22,8 +22,8 @@ namespace {
 int execute(const std::shared_ptr<const config::Config>& config, std::size_t job,
             const std::function<void(std::int64_t)>& on_claimed) {
   try {
-    ManualRunner runner(config, "run-now");
-    runtime::RunRequest request;
+    exec::ManualRunner runner(config, connection_settings(config->database), hostname(), "run-now");
+    exec::RunRequest request;
     request.config = config;
     request.job = job;
     request.scheduled_for =

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "runlog/run_log.hpp"
 #include "time_argument.hpp"
 #include "util/result_format.hpp"
@@ -41,7 +42,7 @@ int runs_command(const CommandContext& ctx, const RunsOptions& o) {
     return to_int(ExitCode::ok);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond runs: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
 }
 

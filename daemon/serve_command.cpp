@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "http/listen_check.hpp"
 #include "interval_anchors.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
@@ -16,8 +17,7 @@
 #include "runlog/instance_registry.hpp"
 #include "runlog/reload_anchors.hpp"
 #include "runlog/run_log.hpp"
-#include "runtime/daemon.hpp"
-#include "runtime/listen_check.hpp"
+#include "runtime/serve.hpp"
 #include "runtime/systemd_notifier.hpp"
 #include "state_dir_claim.hpp"
 
@@ -90,7 +90,7 @@ int serve_command(const CommandContext& ctx) {
   // Before anything is recorded in the database: a daemon that cannot serve /metrics and
   // /healthz where configured does not start (and leaves no instance row behind).
   if (loaded->http.enabled) {
-    if (auto problem = runtime::listen_problem(loaded->http.address, loaded->http.port)) {
+    if (auto problem = http::listen_problem(loaded->http.address, loaded->http.port)) {
       spdlog::error("http.listen: {}", *problem);
       return to_int(ExitCode::cannot_listen);
     }
@@ -147,10 +147,10 @@ int serve_command(const CommandContext& ctx) {
   options.watchdog_interval = notifier.watchdog_interval();
   const auto state_schema = config->scheduler.state_schema;
   try {
-    runtime::Daemon daemon(connector, pool, std::move(config), std::move(options));
-    if (!daemon.run()) {
+    if (runtime::serve(connector, pool, std::move(config), std::move(options)) ==
+        runtime::ServeEnd::runs_hung) {
       // Runs did not end after being killed (a frozen server): their threads are not waited
-      // for, and the Daemon is not destroyed (that would wait for them).
+      // for.
       spdlog::shutdown();
       std::_Exit(to_int(ExitCode::failure));
     }

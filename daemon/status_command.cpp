@@ -9,6 +9,7 @@
 #include "interval_anchors.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "runlog/run_log.hpp"
 #include "schedule/time_format.hpp"
 
@@ -44,7 +45,7 @@ int status_command(const CommandContext& ctx, const StatusOptions& o) {
     }
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond status: " << e.what() << '\n';
-    return to_int(e.code() >= 2000 ? ExitCode::unavailable : ExitCode::failure);
+    return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);
   }
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::vector<std::string> header{"JOB",      "SCHEDULE",  "ZONE",

@@ -4,15 +4,11 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "util/text.hpp"
+
 namespace sqlcron::config {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
 
 std::string normalise_key(std::string_view k) {
   std::string out;
@@ -26,7 +22,7 @@ std::string unquote(std::string_view v, int line) {
   if (v.empty() || (v.front() != '\'' && v.front() != '"')) {
     // Unquoted: a comment may follow after whitespace.
     const auto hash = v.find(" #");
-    return std::string(trim(hash == std::string_view::npos ? v : v.substr(0, hash)));
+    return std::string(util::trim(hash == std::string_view::npos ? v : v.substr(0, hash)));
   }
   const char q = v.front();
   std::string out;
@@ -55,7 +51,7 @@ std::map<std::string, std::string> OptionFile::parse(std::string_view text) {
         text.substr(pos, eol == std::string_view::npos ? text.size() - pos : eol - pos);
     pos = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
     ++line_no;
-    const auto line = trim(raw);
+    const auto line = util::trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '!') {
       throw std::invalid_argument("line " + std::to_string(line_no) +
@@ -65,16 +61,17 @@ std::map<std::string, std::string> OptionFile::parse(std::string_view text) {
       if (line.back() != ']') {
         throw std::invalid_argument("line " + std::to_string(line_no) + ": expected [group]");
       }
-      in_client = normalise_key(trim(line.substr(1, line.size() - 2))) == "client";
+      in_client = normalise_key(util::trim(line.substr(1, line.size() - 2))) == "client";
       continue;
     }
     if (!in_client) continue;
     const auto eq = line.find('=');
-    const auto key = normalise_key(trim(line.substr(0, eq)));
+    const auto key = normalise_key(util::trim(line.substr(0, eq)));
     if (key.empty()) {
       throw std::invalid_argument("line " + std::to_string(line_no) + ": expected key=value");
     }
-    out[key] = eq == std::string_view::npos ? "" : unquote(trim(line.substr(eq + 1)), line_no);
+    out[key] =
+        eq == std::string_view::npos ? "" : unquote(util::trim(line.substr(eq + 1)), line_no);
   }
   return out;
 }

@@ -3,12 +3,23 @@
 #include <algorithm>
 #include <array>
 
+#include "util/mysql_error_codes.hpp"
+
 namespace sqlcron::core {
 
 bool is_transient(int code) {
-  static constexpr std::array<int, 16> kTransient{1040, 1047, 1053, 1203, 1205, 1206, 1213, 1290,
-                                                  1614, 1836, 1927, 2002, 2003, 2006, 2013, 2055};
+  namespace c = util::mysql_code;
+  static constexpr std::array<int, 16> kTransient{
+      c::kTooManyConnections, c::kWsrepNotReady, c::kServerShutdown,   c::kTooManyUserConnections,
+      c::kLockWaitTimeout,    c::kLockTableFull, c::kDeadlock,         c::kReadOnly,
+      c::kXaRollbackDeadlock, c::kReadOnlyMode,  c::kConnectionKilled, c::kCannotConnect,
+      c::kCannotReachHost,    c::kServerGone,    c::kServerLost,       c::kServerLostExtended};
   return std::find(kTransient.begin(), kTransient.end(), code) != kTransient.end();
+}
+
+bool retried(const RunOutcome& outcome, int tries, const RetryPolicy& policy) {
+  return outcome.status == RunStatus::failed && is_transient(outcome.error_code) &&
+         tries < policy.attempts;
 }
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt,

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "config/policies.hpp"
+#include "core/run_outcome.hpp"
 
 namespace sqlcron::core {
 
@@ -21,6 +22,10 @@ bool is_transient(int mysql_error_code);
 // The wait before attempt `next_attempt` (2 = the first retry): backoff * 2^(next_attempt-2),
 // capped at max_backoff, then scaled by a jitter factor in [0.5, 1.0] taken from `unit_random`
 // in [0, 1) so that many failing jobs do not retry in lockstep.
+// Whether a run that ended with `outcome` as its `tries`-th attempt (1 = the first) is tried
+// again: a transient failure, with attempts left. The one rule of the daemon and of backfill.
+bool retried(const RunOutcome& outcome, int tries, const RetryPolicy& policy);
+
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt,
                                       double unit_random);
 

@@ -309,8 +309,7 @@ void Scheduler::finished(const event::Finished& e) {
   }
   if (e.lost_database && db_up_) lost_database();
   const auto& o = report.outcome;
-  const bool retryable = report.claimed && !stopping_ && o.status == RunStatus::failed &&
-                         is_transient(o.error_code) && e.order.attempt < job.retry.attempts;
+  const bool retryable = report.claimed && !stopping_ && retried(o, e.order.attempt, job.retry);
   if (retryable) {
     retry(run, report);
     return;

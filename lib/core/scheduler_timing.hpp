@@ -8,6 +8,7 @@
 #include <string>
 
 #include "schedule/schedule.hpp"
+#include "schedule/time_format.hpp"
 
 namespace sqlcron::core::timing {
 
@@ -29,7 +30,7 @@ constexpr std::chrono::milliseconds kTurnPoll{500};
 // Chain steps remembered for de-duplication; older ones are forgotten beyond this many.
 constexpr std::size_t kChainMemory = 10000;
 
-inline std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
+inline std::string when(schedule::Instant t) { return schedule::format_utc(t); }
 
 template <typename D>
 double seconds_of(D d) {

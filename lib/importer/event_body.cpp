@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "util/text.hpp"
+
 namespace sqlcron::importer {
 namespace {
 
@@ -21,22 +23,11 @@ bool is_word_char(char c) {
   return std::isalnum(u) != 0 || c == '_' || c == '$' || u >= 0x80;
 }
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool mode_has(std::string_view sql_mode, std::string_view flag) {
   std::size_t pos = 0;
   while (pos <= sql_mode.size()) {
     const std::size_t comma = std::min(sql_mode.find(',', pos), sql_mode.size());
-    if (equals_ignore_case(sql_mode.substr(pos, comma - pos), flag)) return true;
+    if (util::equals_ignore_case(sql_mode.substr(pos, comma - pos), flag)) return true;
     pos = comma + 1;
   }
   return false;
@@ -186,7 +177,7 @@ class Lexer {
 };
 
 bool is_word(const Token& t, std::string_view w) {
-  return t.kind == Token::Kind::word && equals_ignore_case(t.text, w);
+  return t.kind == Token::Kind::word && util::equals_ignore_case(t.text, w);
 }
 bool is_punct(const Token& t, char c) {
   return t.kind == Token::Kind::punct && t.text.size() == 1 && t.text[0] == c;
@@ -240,13 +231,6 @@ std::optional<std::string> name_part(const Token& t) {
   return std::nullopt;
 }
 
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 }  // namespace
 
 EventBody EventBody::parse(std::string_view definition, std::string_view sql_mode) {
@@ -258,10 +242,10 @@ EventBody EventBody::parse(std::string_view definition, std::string_view sql_mod
   const std::size_t text_begin = tokens.empty() ? 0 : tokens.front().begin;
 
   EventBody body;
-  body.statement_ = trim(definition.substr(text_begin, text_end - text_begin));
+  body.statement_ = util::trim(definition.substr(text_begin, text_end - text_begin));
   const bool unsupported = !tokens.empty() && tokens.back().kind == Token::Kind::unsupported;
   if (unsupported) {
-    body.statement_ = trim(definition);
+    body.statement_ = util::trim(definition);
     while (!body.statement_.empty() && body.statement_.back() == ';') body.statement_.pop_back();
     body.kind_ = starts_compound(tokens) ? Kind::compound : Kind::statement;
     return body;

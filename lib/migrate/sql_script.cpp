@@ -3,6 +3,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "util/text.hpp"
+
 namespace sqlcron::migrate {
 
 namespace {
@@ -12,14 +14,6 @@ bool is_blank(std::string_view s) {
     if (std::isspace(static_cast<unsigned char>(c)) == 0) return false;
   }
   return true;
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b])) != 0) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])) != 0) --e;
-  return std::string(s.substr(b, e - b));
 }
 
 // If the line starting at `pos` is "DELIMITER x", returns x; else empty.
@@ -34,8 +28,7 @@ std::string delimiter_command(std::string_view script, std::size_t pos) {
   i += kWord.size();
   if (script[i] != ' ' && script[i] != '\t') return "";
   const auto eol = script.find('\n', i);
-  auto rest = trim(script.substr(i, eol == std::string_view::npos ? eol : eol - i));
-  return rest;
+  return std::string(util::trim(script.substr(i, eol == std::string_view::npos ? eol : eol - i)));
 }
 
 class Splitter {
@@ -144,7 +137,7 @@ class Splitter {
   }
 
   void finish() {
-    auto text = trim(current_);
+    std::string text(util::trim(current_));
     if (!text.empty()) out_.push_back(SqlStatement{std::move(text), start_ == 0 ? line_ : start_});
     current_.clear();
     start_ = 0;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "util/sql_time.hpp"
 
 namespace sqlcron::runlog {
@@ -16,8 +17,6 @@ namespace {
 // Rows per multi-row INSERT: 5 parameters each, well below the 65,535 a statement may have.
 constexpr std::size_t kRowsPerInsert = 500;
 constexpr int kDeadlockTries = 5;
-constexpr int kDeadlock = 1213;
-constexpr int kLockWaitTimeout = 1205;
 
 }  // namespace
 
@@ -65,7 +64,7 @@ std::vector<config::JobAnchor> AnchorStore::claim(mysql::Session& s,
         s.execute(sql, params);
         break;
       } catch (const mysql::DbError& e) {
-        const bool busy = e.code() == kDeadlock || e.code() == kLockWaitTimeout;
+        const bool busy = mysql::is_lock_conflict(e.code());
         if (!busy || attempt == kDeadlockTries) throw;
       }
     }

@@ -11,11 +11,6 @@ mysql::Value optional_int(const std::optional<int>& v) {
   return static_cast<std::int64_t>(*v);
 }
 
-mysql::Value nullable(const std::string& s) {
-  if (s.empty()) return std::monostate{};
-  return s;
-}
-
 }  // namespace
 
 NotificationLog::NotificationLog(const std::string& state_schema)
@@ -28,7 +23,7 @@ void NotificationLog::record(mysql::Session& s, const Notification& n) const {
             {n.run_id, n.job, n.command, util::to_sql_datetime(n.started_at),
              static_cast<double>(n.duration.count()) / 1000.0, optional_int(n.exit_code),
              optional_int(n.term_signal), static_cast<std::int64_t>(n.timed_out ? 1 : 0),
-             nullable(n.output), nullable(n.error_message)});
+             mysql::null_if_empty(n.output), mysql::null_if_empty(n.error_message)});
 }
 
 }  // namespace sqlcron::runlog

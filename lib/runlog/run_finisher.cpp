@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "mysql/db_error.hpp"
+#include "schedule/time_format.hpp"
 #include "util/crash_point.hpp"
 #include "util/sql_time.hpp"
 
@@ -17,11 +18,6 @@ namespace sqlcron::runlog {
 namespace {
 
 constexpr std::size_t kMaxMessage = 4000;
-
-mysql::Value nullable(const std::string& s) {
-  if (s.empty()) return std::monostate{};
-  return s;
-}
 
 // "(SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? ...)": `rows` rows of bound values as a derived
 // table, so that one UPDATE ... JOIN writes them all.
@@ -90,7 +86,7 @@ void RunFinisher::write_skips(const std::vector<Skip>& skips) {
         if (!session_) session_ = open_();
         log.record_skipped(*session_, skip.claim, skip.reason);
         spdlog::info("skipped job {} slot {}: {}", skip.claim.job,
-                     date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason);
+                     schedule::format_utc(skip.claim.scheduled_for), skip.reason);
         break;
       } catch (const mysql::DbError& e) {
         session_.reset();
@@ -98,7 +94,7 @@ void RunFinisher::write_skips(const std::vector<Skip>& skips) {
           // Kept in the spool, written when the database is back: no slot goes unaccounted.
           if (spool_.keep_skip(skip.claim, skip.reason)) {
             spdlog::warn("job {}: the skipped slot {} ({}) is spooled: {}", skip.claim.job,
-                         date::format("%FT%TZ", skip.claim.scheduled_for), skip.reason, e.what());
+                         schedule::format_utc(skip.claim.scheduled_for), skip.reason, e.what());
           }
           break;
         }
@@ -279,8 +275,8 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) co
       params.emplace_back(o.error_code == 0
                               ? mysql::Value{std::monostate{}}
                               : mysql::Value{static_cast<std::int64_t>(o.error_code)});
-      params.emplace_back(nullable(o.sql_state));
-      params.emplace_back(nullable(o.error_message.substr(0, kMaxMessage)));
+      params.emplace_back(mysql::null_if_empty(o.sql_state));
+      params.emplace_back(mysql::null_if_empty(o.error_message.substr(0, kMaxMessage)));
       // Unknown (zero) start details leave the row's as they are.
       params.emplace_back(r.connection_id == 0
                               ? mysql::Value{std::monostate{}}

@@ -6,21 +6,16 @@
 #include <tuple>
 
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "util/sql_time.hpp"
 
 namespace sqlcron::runlog {
 
 namespace {
 
-constexpr int kDuplicateKey = 1062;
 constexpr std::size_t kMaxMessage = 4000;
 
 std::string slot_text(schedule::Instant t) { return date::format("%F %T", t); }
-
-mysql::Value nullable(const std::string& s) {
-  if (s.empty()) return std::monostate{};
-  return s;
-}
 
 mysql::Value chain_of(const Claim& c) {
   if (c.chain_run_id == 0) return std::monostate{};
@@ -43,7 +38,7 @@ std::optional<std::int64_t> RunLog::claim(mysql::Session& s, const Claim& c) con
                static_cast<std::int64_t>(c.connection_id), util::to_sql_datetime(c.started_at),
                chain_of(c)});
   } catch (const mysql::DbError& e) {
-    if (e.code() == kDuplicateKey) return std::nullopt;
+    if (e.code() == mysql::code::kDuplicateKey) return std::nullopt;
     throw;
   }
   const auto rs = s.query("SELECT LAST_INSERT_ID()");
@@ -103,7 +98,8 @@ void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutco
                                                     : mysql::Value{std::monostate{}},
              o.error_code == 0 ? mysql::Value{std::monostate{}}
                                : mysql::Value{static_cast<std::int64_t>(o.error_code)},
-             nullable(o.sql_state), nullable(o.error_message.substr(0, kMaxMessage)), run_id});
+             mysql::null_if_empty(o.sql_state),
+             mysql::null_if_empty(o.error_message.substr(0, kMaxMessage)), run_id});
 }
 
 void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string& reason) const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "runlog/spool_record.hpp"
 #include "util/sql_time.hpp"
 #include "util/unique_fd.hpp"
@@ -81,23 +82,6 @@ bool ends_mid_line(int fd, off_t size) {
   if (size == 0) return false;
   char last = '\n';
   return ::pread(fd, &last, 1, size - 1) == 1 && last != '\n';
-}
-
-// Server errors about one record's values: it can never be written as it is, so it is set aside
-// instead of blocking the records after it (and the health check) for good.
-bool refused_as_data(int code) {
-  switch (code) {
-    case 1048:  // column cannot be null
-    case 1264:  // out of range
-    case 1265:  // data truncated
-    case 1292:  // incorrect datetime value
-    case 1366:  // incorrect string value
-    case 1406:  // data too long
-    case 1411:  // incorrect value for function
-      return true;
-    default:
-      return false;
-  }
 }
 
 std::string shown(const std::string& line) {
@@ -268,7 +252,10 @@ std::size_t Spool::replay(mysql::Session& s, const RunLog& log) {
       }
       ++written;
     } catch (const mysql::DbError& e) {
-      if (!refused_as_data(e.code())) throw;  // the database: everything stays for the next try
+      // A record the server refuses as data can never be written as it is: it is set aside instead
+      // of blocking the records after it (and the health check) for good. Anything else is the
+      // database: everything stays for the next try.
+      if (!mysql::is_refused_value(e.code())) throw;
       all_handled =
           set_aside(line, "refused by the server: " + std::string(e.what())) && all_handled;
     }

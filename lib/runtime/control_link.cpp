@@ -5,9 +5,12 @@
 
 #include <algorithm>
 
+#include "core/chain_readiness.hpp"
+#include "exec/command_runner.hpp"
+#include "exec/run_kill.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/notification_log.hpp"
-#include "runtime/command_runner.hpp"
+#include "util/mysql_error_codes.hpp"
 
 namespace sqlcron::runtime {
 
@@ -56,29 +59,24 @@ void ControlLink::check_kill_privilege() {
   });
 }
 
-void ControlLink::kill(std::int64_t run_id, std::uint64_t connection_id, RunControl::Reason why,
-                       std::shared_ptr<RunControl> control) {
-  // The whole connection, for a timeout as at shutdown: a procedure survives KILL QUERY (only
-  // its current statement ends) and could go on to commit work after it was to be stopped.
+void ControlLink::kill(std::int64_t run_id, std::uint64_t connection_id,
+                       exec::RunControl::Reason why, std::shared_ptr<exec::RunControl> control) {
   control_pool_.post([this, run_id, connection_id, why, control = std::move(control)] {
     try {
-      // Sent only while the run's SQL has not ended; the worker waits for it (RunControl).
-      if (control->kill(why, [&] { watch_.kill(connection_id, true); })) {
+      const auto r = exec::kill_run(*control, why, connection_id,
+                                    [&](const std::string&) { watch_.kill(connection_id, true); });
+      if (r.kind == exec::KillResult::Kind::sent) {
         spdlog::warn("run {}: KILL CONNECTION {}", run_id, connection_id);
+      } else if (r.kind == exec::KillResult::Kind::refused) {
+        metrics_.kill_failed();
+        spdlog::error("run {}: {}{}", run_id, r.message,
+                      r.error_code == util::mysql_code::kNotOwnerOfThread
+                          ? " (the account needs CONNECTION ADMIN to kill runs of SQL SECURITY "
+                            "DEFINER procedures: docs/security.md)"
+                          : "");
       }
-    } catch (const mysql::DbError& e) {
-      if (e.code() == 1094) return;  // unknown thread id: the run ended meanwhile
-      // 1095 "not owner of thread": a SQL SECURITY DEFINER procedure's thread belongs to its
-      // definer, and this account lacks CONNECTION ADMIN. The run goes on; its row will say
-      // what really happened, with this in its message.
-      const auto message = "KILL CONNECTION " + std::to_string(connection_id) + " failed: error " +
-                           std::to_string(e.code()) + ": " + e.what();
-      control->kill_failed(why, message);
-      metrics_.kill_failed();
-      spdlog::error("run {}: {}{}", run_id, message,
-                    e.code() == 1095 ? " (the account needs CONNECTION ADMIN to kill runs of "
-                                       "SQL SECURITY DEFINER procedures: docs/security.md)"
-                                     : "");
+    } catch (const std::exception& e) {  // the control thread lives on
+      spdlog::error("run {}: cannot kill it: {}", run_id, e.what());
     }
   });
 }
@@ -109,7 +107,7 @@ void ControlLink::check_upstream(const core::action::CheckUpstream& a) {
     try {
       std::int64_t first = 0;
       const auto done = watch_.succeeded_for(a.upstream, a.slot, &first);
-      if (done.size() < a.upstream.size()) return;
+      if (!core::missing_upstream(a.upstream, done).empty()) return;
       // A join of several roots belongs to the smallest of their pipeline instances.
       const auto instance = first != 0 ? std::min(first, a.chain) : a.chain;
       sink_(core::event::UpstreamDone{a.step, a.slot, instance});
@@ -127,7 +125,7 @@ void ControlLink::run_notify(const core::action::RunNotify& a) {
     n.job = a.failure->job;
     for (const auto& arg : a.argv) n.command += (n.command.empty() ? "" : " ") + arg;
     n.started_at = std::chrono::system_clock::now();
-    const auto r = CommandRunner::run(a.argv, a.env, a.timeout);
+    const auto r = exec::CommandRunner::run(a.argv, a.env, a.timeout);
     n.duration = r.duration;
     n.exit_code = r.exit_code;
     n.term_signal = r.term_signal;

@@ -15,14 +15,14 @@
 
 #include "core/scheduler_action.hpp"
 #include "core/scheduler_event.hpp"
+#include "exec/run_control.hpp"
+#include "exec/worker_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connector.hpp"
 #include "runlog/job_mirror.hpp"
 #include "runlog/spool.hpp"
 #include "runtime/database_watch.hpp"
-#include "runtime/run_control.hpp"
-#include "runtime/worker_pool.hpp"
 
 namespace sqlcron::runtime {
 
@@ -37,8 +37,8 @@ class ControlLink {
 
   void check_health();  // -> HealthChecked
   void check_kill_privilege();
-  void kill(std::int64_t run_id, std::uint64_t connection_id, RunControl::Reason why,
-            std::shared_ptr<RunControl> control);
+  void kill(std::int64_t run_id, std::uint64_t connection_id, exec::RunControl::Reason why,
+            std::shared_ptr<exec::RunControl> control);
   void read_last_slots(schedule::Instant until);                     // -> LastSlots
   void read_pending_chain(const core::action::ReadPendingChain& a);  // -> PendingChainSlots
   void check_upstream(const core::action::CheckUpstream& a);         // -> UpstreamDone when all did
@@ -53,8 +53,8 @@ class ControlLink {
   metrics::Metrics& metrics_;
   EventSink sink_;
   DatabaseWatch watch_;  // control thread only
-  WorkerPool control_pool_;
-  WorkerPool notify_pool_;  // notify commands (they block up to their timeout)
+  exec::WorkerPool control_pool_;
+  exec::WorkerPool notify_pool_;  // notify commands (they block up to their timeout)
 };
 
 }  // namespace sqlcron::runtime

@@ -180,8 +180,8 @@ void Daemon::kill(const core::action::Kill& k) {
   // Once, and only while its SQL runs: its connection may serve another run after that.
   if (!control || control->ended()) return;
   control_.kill(k.run_id, k.connection_id,
-                k.reason == core::StopReason::timeout ? RunControl::Reason::timeout
-                                                      : RunControl::Reason::shutdown,
+                k.reason == core::StopReason::timeout ? exec::RunControl::Reason::timeout
+                                                      : exec::RunControl::Reason::shutdown,
                 control);
 }
 

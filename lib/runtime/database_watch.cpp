@@ -1,6 +1,7 @@
 #include "runtime/database_watch.hpp"
 
 #include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
 #include "runlog/instance_registry.hpp"
 
 namespace sqlcron::runtime {
@@ -42,7 +43,7 @@ auto DatabaseWatch::guarded(Fn&& fn) {
   try {
     return fn(session());
   } catch (const mysql::DbError& e) {
-    if (e.code() >= 2000 || e.code() == 1927 || e.code() == 1053) session_.reset();
+    if (mysql::is_connection_lost(e.code())) session_.reset();
     throw;
   }
 }

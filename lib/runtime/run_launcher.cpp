@@ -23,18 +23,19 @@ RunLauncher::RunLauncher(const mysql::Connector& connector, mysql::ConnectionPoo
       workers_(connector, config.scheduler.max_concurrent_runs, "run"),
       claim_pool_(connector, 1, "claim") {}
 
-RunRequest RunLauncher::request(core::RunOrder order) {
-  RunRequest r(std::move(order));
+exec::RunRequest RunLauncher::request(core::RunOrder order) {
+  exec::RunRequest r(std::move(order));
   controls_[r.key] = r.control;
   return r;
 }
 
-std::shared_ptr<RunControl> RunLauncher::control(std::uint64_t key) const {
+std::shared_ptr<exec::RunControl> RunLauncher::control(std::uint64_t key) const {
   const auto it = controls_.find(key);
   return it == controls_.end() ? nullptr : it->second;
 }
 
-void RunLauncher::finished(const RunRequest& request, const RunReport& report, bool lost) const {
+void RunLauncher::finished(const exec::RunRequest& request, const exec::RunReport& report,
+                           bool lost) const {
   sink_(core::event::Finished{static_cast<const core::RunOrder&>(request), report, lost});
 }
 
@@ -43,24 +44,25 @@ void RunLauncher::start(std::vector<core::RunOrder> orders) {
     run(request(std::move(orders.front())));
     return;
   }
-  std::vector<RunRequest> batch;
+  std::vector<exec::RunRequest> batch;
   batch.reserve(orders.size());
   for (auto& o : orders) batch.push_back(request(std::move(o)));
   claim_pool_.post([this, batch = std::move(batch)]() mutable {
     std::size_t chunk = kFirstClaimChunk;
     for (std::size_t from = 0; from < batch.size(); from += chunk, chunk *= 2) {
       const auto to = std::min(batch.size(), from + chunk);
-      claim_chunk(std::vector<RunRequest>(std::make_move_iterator(batch.begin() + from),
-                                          std::make_move_iterator(batch.begin() + to)));
+      claim_chunk(std::vector<exec::RunRequest>(std::make_move_iterator(batch.begin() + from),
+                                                std::make_move_iterator(batch.begin() + to)));
     }
   });
 }
 
 void RunLauncher::claim(const core::RunOrder& order) {
   claim_pool_.post([this, order] {
-    std::vector<RunRequest> one{RunRequest(order)};
+    std::vector<exec::RunRequest> one{exec::RunRequest(order)};
     try {
-      runner_.claim_batch(one);
+      // No lease: the job's running run holds it, and this one takes it when its turn comes.
+      runner_.claim_batch(one, false);
       sink_(core::event::Claimed{order.key, one.front().claimed_run_id, false});
     } catch (const mysql::DbError& e) {
       spdlog::error("job {} slot {}: not queued, the database is unreachable: error {}: {}",
@@ -70,13 +72,13 @@ void RunLauncher::claim(const core::RunOrder& order) {
   });
 }
 
-void RunLauncher::claim_chunk(std::vector<RunRequest> part) {
+void RunLauncher::claim_chunk(std::vector<exec::RunRequest> part) {
   try {
     runner_.claim_batch(part);
   } catch (const mysql::DbError& e) {
     spdlog::error("{} slots: not run, the database is unreachable: error {}: {}", part.size(),
                   e.code(), e.what());
-    for (const auto& r : part) finished(r, RunReport{}, true);
+    for (const auto& r : part) finished(r, exec::RunReport{}, true);
     return;
   }
   for (auto& r : part) {
@@ -85,15 +87,15 @@ void RunLauncher::claim_chunk(std::vector<RunRequest> part) {
     } else {
       spdlog::info("job {} slot {} is already claimed by another instance; not running it",
                    r.job_config().name, when(r.scheduled_for));
-      finished(r, RunReport{}, false);
+      finished(r, exec::RunReport{}, false);
     }
   }
 }
 
-void RunLauncher::run(RunRequest request) {
+void RunLauncher::run(exec::RunRequest request) {
   workers_.post([this, request = std::move(request)] {
     // The worker is free once the SQL ended; the loop learns the run is over once its row is.
-    const auto on_done = [this, request](const RunReport& report) {
+    const auto on_done = [this, request](const exec::RunReport& report) {
       finished(request, report, report.spooled);
     };
     if (stopping_) {
@@ -102,7 +104,7 @@ void RunLauncher::run(RunRequest request) {
       if (request.claimed_run_id) {
         runner_.give_up(request, "shutdown: the daemon stopped before the run started", on_done);
       } else {
-        on_done(RunReport{});
+        on_done(exec::RunReport{});
       }
       return;
     }
@@ -117,18 +119,19 @@ void RunLauncher::run(RunRequest request) {
     } catch (const mysql::DbError& e) {
       spdlog::error("job {} slot {}: not run, the database is unreachable: error {}: {}",
                     request.job_config().name, when(request.scheduled_for), e.code(), e.what());
-      finished(request, RunReport{}, true);
+      finished(request, exec::RunReport{}, true);
     }
   });
 }
 
 void RunLauncher::skip(const core::RunOrder& order, const std::string& reason) const {
-  runner_.skip(RunRequest(order), reason);  // queued for the run-log writer: never blocks
+  runner_.skip(exec::RunRequest(order), reason);  // queued for the run-log writer: never blocks
 }
 
 void RunLauncher::give_up(const core::RunOrder& order, const std::string& reason) {
   auto r = request(order);
-  runner_.give_up(r, reason, [this, r](const RunReport& report) { finished(r, report, false); });
+  runner_.give_up(r, reason,
+                  [this, r](const exec::RunReport& report) { finished(r, report, false); });
 }
 
 void RunLauncher::record_started(const core::action::RecordStarted& a) const {

@@ -20,8 +20,8 @@ StatusBoard::~StatusBoard() { stop_http(); }
 
 void StatusBoard::start_http(const config::HttpConfig& http) {
   if (!http.enabled) return;
-  http_ = std::make_unique<HttpServer>(http_io_, http.address, http.port, metrics_,
-                                       [this] { return health(); });
+  http_ = std::make_unique<http::HttpServer>(http_io_, http.address, http.port, metrics_,
+                                             [this] { return health(); });
   spdlog::info("serving /metrics and /healthz on http://{}:{}", http.address, http_->port());
   http_thread_ = std::thread([this] {
     try {
@@ -53,8 +53,8 @@ void StatusBoard::set_database(bool up, bool read_only) {
   metrics_.set_database_up(up);
 }
 
-HealthState StatusBoard::health() const {
-  HealthState h;
+http::HealthState StatusBoard::health() const {
+  http::HealthState h;
   h.loop_alive = SteadyClock::now() - steady_at(loop_tick_.load()) < std::chrono::seconds(5);
   h.database_up = db_up_;
   h.read_only = read_only_;

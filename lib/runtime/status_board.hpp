@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "http/http_server.hpp"
 #include "metrics/metrics.hpp"
-#include "runtime/http_server.hpp"
 
 namespace sqlcron::runtime {
 
@@ -40,7 +40,7 @@ class StatusBoard {
   void set_database(bool up, bool read_only);
 
  private:
-  [[nodiscard]] HealthState health() const;  // HTTP thread
+  [[nodiscard]] http::HealthState health() const;  // HTTP thread
 
   metrics::Metrics metrics_;
   std::atomic<std::int64_t> loop_tick_{0};  // steady-clock ns of the loop's last tick
@@ -50,7 +50,7 @@ class StatusBoard {
   mutable std::mutex mutex_;
   std::string db_error_;  // the last health check's error (guarded by mutex_)
   boost::asio::io_context http_io_;
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::HttpServer> http_;
   std::thread http_thread_;
 };
 

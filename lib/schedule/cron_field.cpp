@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "schedule/schedule_error.hpp"
+#include "util/text.hpp"
 
 namespace sqlcron::schedule {
 namespace {
@@ -32,19 +33,6 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::uint64_t range_bits(int lo, int hi, int step) {
   std::uint64_t bits = 0;
   for (int v = lo; v <= hi; v += step) {
@@ -66,7 +54,7 @@ int CronField::parse_value(std::string_view token, const FieldSpec& spec) {
   } else {
     bool found = false;
     for (std::size_t i = 0; i < spec.names.size(); ++i) {
-      if (equals_ignore_case(token, spec.names[i])) {
+      if (util::equals_ignore_case(token, spec.names[i])) {
         value = spec.names_base + static_cast<int>(i);
         found = true;
         break;

@@ -13,6 +13,7 @@
 #include "schedule/one_shot_schedule.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/zone_timeline.hpp"
+#include "util/text.hpp"
 
 namespace sqlcron::schedule {
 namespace {
@@ -51,19 +52,6 @@ std::vector<Token> tokenize(std::string_view text) {
   return tokens;
 }
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool looks_like_time_of_day(std::string_view s) {
   return !s.empty() && std::isdigit(static_cast<unsigned char>(s[0])) != 0 &&
          s.find(':') != std::string_view::npos;
@@ -78,7 +66,7 @@ class Cursor {
 
   bool keyword(std::string_view word) {
     if (!at_end() && tokens_[pos_].kind == Token::Kind::bare &&
-        equals_ignore_case(tokens_[pos_].text, word)) {
+        util::equals_ignore_case(tokens_[pos_].text, word)) {
       ++pos_;
       return true;
     }
@@ -218,8 +206,8 @@ bool MysqlEventParser::handles(std::string_view text) {
     ++end;
   }
   const std::string_view word = text.substr(start, end - start);
-  return equals_ignore_case(word, "every") || equals_ignore_case(word, "at") ||
-         equals_ignore_case(word, "on") || equals_ignore_case(word, "@every");
+  return util::equals_ignore_case(word, "every") || util::equals_ignore_case(word, "at") ||
+         util::equals_ignore_case(word, "on") || util::equals_ignore_case(word, "@every");
 }
 
 std::shared_ptr<const ScheduleImpl> MysqlEventParser::parse(std::string_view text,

@@ -9,6 +9,7 @@
 #include "schedule/mysql_event_parser.hpp"
 #include "schedule/schedule_error.hpp"
 #include "schedule/schedule_impl.hpp"
+#include "util/text.hpp"
 
 namespace sqlcron::schedule {
 namespace {
@@ -16,16 +17,6 @@ namespace {
 // Beyond this no fire time is computed (date's calendar ends at the year 32767 and the cron
 // search looks up to 100 years ahead).
 constexpr Instant kLastInstant = date::sys_days{date::year{9999} / 12 / 31};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -45,7 +36,7 @@ Schedule Schedule::parse(std::string_view expression, const date::time_zone* zon
   if (zone == nullptr) {
     throw std::invalid_argument("Schedule::parse: zone must not be null");
   }
-  const std::string_view text = trim(expression);
+  const std::string_view text = util::trim(expression);
   if (text.empty()) {
     throw ScheduleError("empty schedule expression");
   }

@@ -1,38 +1,12 @@
 #include "schedule/time_format.hpp"
 
-#include <cctype>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include "util/datetime_text.hpp"
+
 namespace sqlcron::schedule {
-namespace {
-
-bool read_digits(std::string_view s, std::size_t& pos, std::size_t width, int& out) {
-  if (pos + width > s.size()) {
-    return false;
-  }
-  out = 0;
-  for (std::size_t i = 0; i < width; ++i) {
-    const char c = s[pos + i];
-    if (std::isdigit(static_cast<unsigned char>(c)) == 0) {
-      return false;
-    }
-    out = out * 10 + (c - '0');
-  }
-  pos += width;
-  return true;
-}
-
-bool read_char(std::string_view s, std::size_t& pos, char c) {
-  if (pos < s.size() && s[pos] == c) {
-    ++pos;
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::string format_rfc3339(Instant t, const date::time_zone* zone) {
   const date::sys_info info = zone->get_info(t);
@@ -51,64 +25,40 @@ std::string format_rfc3339(Instant t, const date::time_zone* zone) {
   return buf;
 }
 
+std::string format_utc(Instant t) { return date::format("%FT%TZ", t); }
+
 Instant parse_rfc3339(std::string_view text) {
   const auto bad = [&](const char* problem) {
     return std::invalid_argument("'" + std::string(text) + "' " + problem);
   };
-  std::size_t pos = 0;
-  int y = 0;
-  int mo = 0;
-  int d = 0;
-  int h = 0;
-  int mi = 0;
-  int s = 0;
-  if (!read_digits(text, pos, 4, y) || !read_char(text, pos, '-') ||
-      !read_digits(text, pos, 2, mo) || !read_char(text, pos, '-') ||
-      !read_digits(text, pos, 2, d) ||
-      !(read_char(text, pos, 'T') || read_char(text, pos, 't') || read_char(text, pos, ' ')) ||
-      !read_digits(text, pos, 2, h) || !read_char(text, pos, ':') ||
-      !read_digits(text, pos, 2, mi) || !read_char(text, pos, ':') ||
-      !read_digits(text, pos, 2, s)) {
-    throw bad("is not an RFC 3339 time like 2026-03-08T03:00:00-04:00");
-  }
-  if (read_char(text, pos, '.')) {
-    const std::size_t start = pos;
-    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
-      ++pos;
-    }
-    if (pos == start) {
-      throw bad("has an empty fraction of a second");
-    }
-  }
+  const auto t = util::read_datetime(text);
+  if (!t || !t->has_seconds) throw bad("is not an RFC 3339 time like 2026-03-08T03:00:00-04:00");
+  std::string_view rest = t->rest;
+  if (rest.starts_with('.')) throw bad("has an empty fraction of a second");
   int offset_seconds = 0;
-  if (read_char(text, pos, 'Z') || read_char(text, pos, 'z')) {
-    offset_seconds = 0;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    const int sign = text[pos] == '-' ? -1 : 1;
-    ++pos;
-    int oh = 0;
-    int om = 0;
-    if (!read_digits(text, pos, 2, oh) || !read_char(text, pos, ':') ||
-        !read_digits(text, pos, 2, om) || oh > 23 || om > 59) {
+  if (rest.starts_with('Z') || rest.starts_with('z')) {
+    rest.remove_prefix(1);
+  } else if (rest.starts_with('+') || rest.starts_with('-')) {
+    const auto hh_mm = rest.substr(1, 5);
+    const auto digit = [&](std::size_t i) { return hh_mm[i] >= '0' && hh_mm[i] <= '9'; };
+    if (hh_mm.size() != 5 || !digit(0) || !digit(1) || hh_mm[2] != ':' || !digit(3) || !digit(4)) {
       throw bad("has an invalid UTC offset (expected Z, +HH:MM or -HH:MM)");
     }
-    offset_seconds = sign * (oh * 3600 + om * 60);
+    const int hours = (hh_mm[0] - '0') * 10 + (hh_mm[1] - '0');
+    const int minutes = (hh_mm[3] - '0') * 10 + (hh_mm[4] - '0');
+    if (hours > 23 || minutes > 59) {
+      throw bad("has an invalid UTC offset (expected Z, +HH:MM or -HH:MM)");
+    }
+    offset_seconds = (rest[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+    rest.remove_prefix(6);
   } else {
     throw bad("lacks a UTC offset (Z, +HH:MM or -HH:MM)");
   }
-  if (pos != text.size()) {
-    throw bad("has trailing characters");
-  }
-  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
-                                 date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) {
-    throw bad("is not a valid date");
-  }
+  if (!rest.empty()) throw bad("has trailing characters");
+  if (!t->date().ok()) throw bad("is not a valid date");
   // 23:59:60 (a leap second) is read as the following second, as date and POSIX do.
-  if (h > 23 || mi > 59 || s > 60) {
-    throw bad("is not a valid time of day");
-  }
-  return Instant{date::sys_days{ymd}} + std::chrono::seconds{h * 3600 + mi * 60 + s} -
+  if (!t->valid_time(true)) throw bad("is not a valid time of day");
+  return Instant{date::sys_days{t->date()}} + t->time_of_day() -
          std::chrono::seconds{offset_seconds};
 }
 

@@ -15,6 +15,9 @@ namespace sqlcron::schedule {
 // "2026-03-08T03:00:00-04:00" (local time in `zone` with its UTC offset; "Z" is never used).
 std::string format_rfc3339(Instant t, const date::time_zone* zone);
 
+// "2026-03-08T08:00:00Z": the instant in UTC, as log lines and messages show it.
+std::string format_utc(Instant t);
+
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)"; 'T' may be a space.
 Instant parse_rfc3339(std::string_view text);
 

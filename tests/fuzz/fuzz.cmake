@@ -4,11 +4,13 @@
 # which replays a seed corpus plus N deterministic mutations, linked against the library. Either
 # way CTest runs it for a fixed budget.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  file(GLOB SQLCRON_SCHEDULE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/lib/schedule/*.cpp)
+  # lib/schedule and the lib/util it depends on.
+  file(GLOB SQLCRON_SCHEDULE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/lib/schedule/*.cpp
+       ${PROJECT_SOURCE_DIR}/lib/util/*.cpp)
   add_executable(schedule_parse_fuzz ${CMAKE_CURRENT_LIST_DIR}/schedule_parse_fuzz.cpp
                                      ${SQLCRON_SCHEDULE_SOURCES})
   target_include_directories(schedule_parse_fuzz PRIVATE ${PROJECT_SOURCE_DIR}/lib)
-  target_link_libraries(schedule_parse_fuzz PRIVATE date::date-tz)
+  target_link_libraries(schedule_parse_fuzz PRIVATE date::date-tz fmt::fmt)
   target_compile_options(schedule_parse_fuzz PRIVATE -fsanitize=fuzzer)
   target_link_options(schedule_parse_fuzz PRIVATE -fsanitize=fuzzer)
   add_test(NAME schedule_parse_fuzz COMMAND schedule_parse_fuzz -runs=200000 -seed=1 -max_len=256)

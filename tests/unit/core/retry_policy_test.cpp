@@ -29,3 +29,19 @@ TEST_CASE("retry delays double from backoff up to max_backoff, with jitter in [5
   CHECK(retry_delay(p, 2, 0.0) == 15s);
   CHECK(retry_delay(p, 3, 0.5) == 45s);
 }
+
+TEST_CASE("retried: a transient failure with attempts left, nothing else", "[core][retry]") {
+  sqlcron::core::RetryPolicy p;
+  p.attempts = 3;
+  sqlcron::core::RunOutcome o;
+  o.status = sqlcron::core::RunStatus::failed;
+  o.error_code = 1213;
+  CHECK(sqlcron::core::retried(o, 1, p));
+  CHECK(sqlcron::core::retried(o, 2, p));
+  CHECK_FALSE(sqlcron::core::retried(o, 3, p));
+  o.error_code = 1064;  // syntax error: permanent
+  CHECK_FALSE(sqlcron::core::retried(o, 1, p));
+  o.error_code = 1213;
+  o.status = sqlcron::core::RunStatus::timed_out;  // a timeout is not retried
+  CHECK_FALSE(sqlcron::core::retried(o, 1, p));
+}

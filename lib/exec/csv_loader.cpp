@@ -1,0 +1,244 @@
+#include "exec/csv_loader.hpp"
+
+#include <date/date.h>
+#include <fnmatch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "mysql/db_error.hpp"
+#include "mysql/error_class.hpp"
+#include "util/csv_reader.hpp"
+#include "util/directory.hpp"
+#include "util/file_text.hpp"
+#include "util/fnv1a.hpp"
+#include "util/sql_time.hpp"
+#include "util/utf8.hpp"
+
+namespace sqlcron::exec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxRaw = 4096;
+constexpr std::size_t kMaxReason = 255;
+constexpr std::size_t kMaxParams = 60000;  // a prepared statement takes at most 65,535
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 30;
+
+// Errors that end the whole transaction (or the connection): the file cannot go on.
+bool fatal_for_file(int code) {
+  return mysql::is_connection_lost(code) || mysql::is_lock_conflict(code);
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+}  // namespace
+
+CsvLoader::CsvLoader(mysql::Session& session, const config::JobConfig& job,
+                     const std::string& default_schema, const std::string& state_schema)
+    : s_(session),
+      job_(job),
+      csv_(*job.load_csv),
+      loaded_files_(mysql::quote_identifier(state_schema) + ".loaded_files"),
+      load_rejects_(mysql::quote_identifier(state_schema) + ".load_rejects") {
+  const auto& schema = csv_.table_schema.empty() ? default_schema : csv_.table_schema;
+  insert_prefix_ = "INSERT INTO " + mysql::quote_identifier(schema) + "." +
+                   mysql::quote_identifier(csv_.table) + " (";
+  row_placeholders_ = "(";
+  for (const auto& c : csv_.columns) {
+    insert_prefix_ += mysql::quote_identifier(c) + ", ";
+    row_placeholders_ += "?, ";
+  }
+  insert_prefix_ += "source_file, source_line, ingested_at, ingest_run_id, ingest_slot) VALUES ";
+  row_placeholders_ += "?, ?, ?, ?, ?)";
+}
+
+LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  const auto entries = util::list_directory(csv_.dir, ec);
+  if (ec) throw std::runtime_error("cannot list " + csv_.dir + ": " + ec.message());
+  for (const auto& entry : entries) {
+    const auto& name = entry.name;
+    if (name.empty() || name[0] == '.') continue;
+    if (::fnmatch(csv_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+    // A matching name that cannot be examined (a symlink loop) fails the run, saying which.
+    if (entry.error) {
+      throw std::runtime_error("cannot read " + entry.path + ": " + entry.error.message());
+    }
+    if (entry.regular_file) files.push_back(entry.path);
+  }
+  LoadSummary summary;
+  for (const auto& f : files) {
+    if (load_file(f, run_id, slot, summary)) {
+      ++summary.files;
+    } else {
+      ++summary.files_seen;
+    }
+  }
+  return summary;
+}
+
+bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
+                          LoadSummary& summary) {
+  std::error_code size_ec;
+  if (fs::file_size(path, size_ec) > kMaxFileBytes && !size_ec) {
+    throw std::runtime_error(path + " is larger than 1 GiB; split it");
+  }
+  const auto content = util::read_file(path);
+  const auto name = fs::path(path).filename().string();
+  const auto checksum = util::fnv1a_hex(content);
+  const auto now = util::to_sql_datetime(std::chrono::system_clock::now());
+  const auto slot_text = date::format("%F %T", slot);
+  s_.execute_raw("START TRANSACTION");
+  try {
+    // The file's record first: it is the claim (another run or instance loading the same content
+    // waits on it, then finds it taken).
+    try {
+      s_.execute("INSERT INTO " + loaded_files_ +
+                     " (job, checksum, file_name, size_bytes, run_id, rows_loaded, rows_rejected,"
+                     " loaded_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
+                 {job_.name, checksum, util::sanitize_utf8(name),
+                  static_cast<std::int64_t>(content.size()), run_id, now});
+    } catch (const mysql::DbError& e) {
+      if (e.code() != mysql::code::kDuplicateKey) throw;
+      s_.execute_raw("ROLLBACK");
+      return false;
+    }
+    std::int64_t rows = 0;
+    std::int64_t rejected = 0;
+    const auto reject = [&](int line, const std::string& reason, const std::string& raw) {
+      ++rejected;
+      s_.execute("INSERT INTO " + load_rejects_ +
+                     " (run_id, job, file_name, line, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
+                 {run_id, job_.name, util::sanitize_utf8(name), static_cast<std::int64_t>(line),
+                  util::sanitize_utf8(reason.substr(0, kMaxReason)),
+                  util::sanitize_utf8(raw.substr(0, kMaxRaw))});
+    };
+    const std::size_t per_row = csv_.columns.size() + 5;
+    const std::size_t max_rows =
+        std::max<std::size_t>(1, std::min(kBatchRows, kMaxParams / per_row));
+    std::vector<mysql::Value> batch;
+    std::vector<std::pair<int, std::string>> batch_lines;  // line and raw text of each row
+    const auto insert = [&](std::size_t first, std::size_t count) {
+      std::string sql = insert_prefix_;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) sql += ", ";
+        sql += row_placeholders_;
+      }
+      return s_.execute(
+          sql, std::vector<mysql::Value>(
+                   batch.begin() + static_cast<std::ptrdiff_t>(first * per_row),
+                   batch.begin() + static_cast<std::ptrdiff_t>((first + count) * per_row)));
+    };
+    const auto flush = [&] {
+      const auto n = batch_lines.size();
+      if (n == 0) return;
+      try {
+        rows += insert(0, n);
+      } catch (const mysql::DbError& e) {
+        if (fatal_for_file(e.code())) throw;
+        // A value the table refuses (too long, not a number, NULL in NOT NULL, a duplicate
+        // key): the statement alone was rolled back. Row by row, to load the others and reject
+        // exactly the refused ones.
+        for (std::size_t i = 0; i < n; ++i) {
+          try {
+            rows += insert(i, 1);
+          } catch (const mysql::DbError& row_error) {
+            if (fatal_for_file(row_error.code())) throw;
+            reject(batch_lines[i].first,
+                   "refused by the server: error " + std::to_string(row_error.code()) + ": " +
+                       row_error.what(),
+                   batch_lines[i].second);
+          }
+        }
+      }
+      batch.clear();
+      batch_lines.clear();
+    };
+    util::CsvReader reader(content, csv_.delimiter);
+    util::CsvRecord rec;
+    bool header_pending = csv_.header;
+    while (reader.next(rec)) {
+      if (header_pending) {
+        header_pending = false;
+        bool same = rec.error.empty() && rec.fields.size() == csv_.columns.size();
+        for (std::size_t i = 0; same && i < rec.fields.size(); ++i) {
+          same = rec.fields[i] && lower(trimmed(*rec.fields[i])) == lower(csv_.columns[i]);
+        }
+        if (!same) {
+          std::string expected;
+          for (const auto& c : csv_.columns) expected += (expected.empty() ? "" : ",") + c;
+          reject(rec.line,
+                 "the header does not name the configured columns (" + expected +
+                     "); the whole file is rejected",
+                 rec.raw);
+          // Nothing else of a file whose columns may be in another order is loaded.
+          break;
+        }
+        continue;
+      }
+      if (!rec.error.empty()) {
+        reject(rec.line, rec.error, rec.raw);
+        continue;
+      }
+      if (rec.fields.size() != csv_.columns.size()) {
+        reject(rec.line,
+               std::to_string(rec.fields.size()) + " fields, expected " +
+                   std::to_string(csv_.columns.size()),
+               rec.raw);
+        continue;
+      }
+      for (auto& f : rec.fields) {
+        if (f) {
+          batch.emplace_back(std::move(*f));
+        } else {
+          batch.emplace_back(std::monostate{});
+        }
+      }
+      batch.emplace_back(util::sanitize_utf8(name));
+      batch.emplace_back(static_cast<std::int64_t>(rec.line));
+      batch.emplace_back(now);
+      batch.emplace_back(run_id);
+      batch.emplace_back(slot_text);
+      batch_lines.emplace_back(rec.line, std::move(rec.raw));
+      if (batch_lines.size() == max_rows) flush();
+    }
+    flush();
+    s_.execute("UPDATE " + loaded_files_ +
+                   " SET rows_loaded = ?, rows_rejected = ? WHERE job = ? AND checksum = ?",
+               {rows, rejected, job_.name, checksum});
+    s_.execute_raw("COMMIT");
+    summary.rows += rows;
+    summary.rejected += rejected;
+    if (rejected > 0) {
+      spdlog::warn("job {}: {}: loaded {} rows, rejected {} lines (see load_rejects, run {})",
+                   job_.name, name, rows, rejected, run_id);
+    } else {
+      spdlog::info("job {}: {}: loaded {} rows", job_.name, name, rows);
+    }
+    return true;
+  } catch (...) {
+    try {
+      s_.execute_raw("ROLLBACK");
+    } catch (const mysql::DbError&) {
+      // The connection is gone: the server rolls the transaction back itself.
+    }
+    throw;
+  }
+}
+
+}  // namespace sqlcron::exec
