@@ -170,7 +170,9 @@ TEST_CASE("yaml writer: text with line breaks is double-quoted, each break escap
 TEST_CASE("yaml writer: controls, DEL, LS and PS come out escaped and read back", "[yaml]") {
   for (const std::string& value :
        {std::string("a\x01b"), std::string("a\x7F"), std::string("\xC3\xBC\xE2\x80\xA8x"),
-        std::string("tab\there"), std::string("nul\0!", 5), std::string("\xEF\xBB\xBF" "bom")}) {
+        std::string("tab\there"), std::string("nul\0!", 5),
+        std::string("\xEF\xBB\xBF"
+                    "bom")}) {
     YamlWriter w;
     w.begin_map();
     w.scalar("text");
