@@ -149,7 +149,7 @@ TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]")
 
 TEST_CASE("yaml writer: text with line breaks is double-quoted, each break escaped", "[yaml]") {
   // YAML reads \r, NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks, like \n. Written
-  // raw (libyaml may pick a single-quoted or block style for such text), they would put the
+  // raw (yaml-cpp writes LS and PS raw even in double quotes, CR plain), they would put the
   // rest of the text on a line of its own in whatever embeds the output (import-events'
   // indented job list): each must come out as an escape.
   for (const std::string brk : {"\n", "\r", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
