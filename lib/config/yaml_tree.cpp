@@ -59,8 +59,11 @@ YamlTree YamlTree::parse(std::string_view text) {
     throw YamlSyntaxError("the file is larger than 2 GiB", 0, 0);
   }
   check_yaml_text(text);
+  // yaml-cpp skips a byte-order mark, and its marks' offsets count from after it.
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const auto body = text.substr(text.substr(0, kBom.size()) == kBom ? kBom.size() : 0);
   YamlTree tree;
-  YamlTreeBuilder builder(tree, text);
+  YamlTreeBuilder builder(tree, body);
   ViewBuffer buffer(text);
   std::istream in(&buffer);
   try {
@@ -68,7 +71,7 @@ YamlTree YamlTree::parse(std::string_view text) {
     // The second call finds a second document (the builder refuses it) or the end.
     if (parser.HandleNextDocument(builder)) parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
-    fail_parser(e, text);
+    fail_parser(e, body);
   }
   builder.finish();
   return tree;

@@ -78,6 +78,10 @@ TEST_CASE("yaml tree: !!str counts as quoted; a null key keeps its spelling", "[
   CHECK(root.entry(2).first.text() == "null");
   CHECK(root["it's"].text() == "x\"y");
   CHECK_THROWS_AS(YamlTree::parse("null: 1\nnull: 2\n"), YamlSyntaxError);
+  // After a byte-order mark (yaml-cpp's offsets skip it) the same.
+  const auto bom = YamlTree::parse("\xEF\xBB\xBFnull: 'x'\nb: \"y\"\n");
+  CHECK(bom.root().entry(0).first.text() == "null");
+  CHECK(bom.root()["b"].text() == "y");
 }
 
 TEST_CASE("yaml tree: block scalars keep their text and count as quoted", "[yaml]") {
