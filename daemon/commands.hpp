@@ -9,7 +9,8 @@
 namespace sqlcron::daemon {
 
 int serve_command(const CommandContext& ctx);
-int check_config_command(const CommandContext& ctx);
+// keys: print every config key (config_keys.hpp) instead of checking the file.
+int check_config_command(const CommandContext& ctx, bool keys);
 int migrate_command(const CommandContext& ctx);
 
 struct NextOptions {

@@ -32,6 +32,9 @@ int dispatch(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "run the scheduler (the default)");
   auto* check = app.add_subcommand("check-config", "validate the configuration and exit");
+  bool check_keys = false;
+  check->add_flag("--keys", check_keys,
+                  "print every config key with its type, default and meaning instead");
   auto* migrate = app.add_subcommand("migrate", "apply the state schema and workload migrations");
 
   sqlcron::daemon::NextOptions next_opts;
@@ -112,7 +115,7 @@ int dispatch(int argc, char** argv) {
   const char* journal = std::getenv("JOURNAL_STREAM");
   sqlcron::runtime::configure_logging(format, journal != nullptr ? journal : "", verbose);
 
-  if (*check) return sqlcron::daemon::check_config_command(ctx);
+  if (*check) return sqlcron::daemon::check_config_command(ctx, check_keys);
   if (*migrate) return sqlcron::daemon::migrate_command(ctx);
   if (*next) return sqlcron::daemon::next_command(next_opts);
   if (*runs) return sqlcron::daemon::runs_command(ctx, runs_opts);

@@ -12,7 +12,7 @@
 namespace sqlcron::config {
 
 // Reads and parses on a short-lived thread: the file text and the tree (a few large blocks, and
-// libyaml's many small short-lived ones) then live in that thread's malloc arena, apart from the
+// yaml-cpp's many small short-lived ones) then live in that thread's malloc arena, apart from the
 // Config built from them, so their pages can be handed back (malloc_trim) once they are freed
 // instead of being pinned by the Config's small allocations made in between.
 std::optional<YamlTree> parse_yaml_file(const std::string& file, std::vector<ConfigIssue>& issues) {

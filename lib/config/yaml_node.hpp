@@ -17,7 +17,7 @@ namespace sqlcron::config {
 
 class YamlTree;
 
-// 0-based, as libyaml reports them; line < 0: unknown (an undefined node).
+// 0-based, as yaml-cpp reports them (columns in bytes); line < 0: unknown (an undefined node).
 struct YamlMark {
   int line = -1;
   int column = -1;

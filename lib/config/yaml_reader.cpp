@@ -23,15 +23,15 @@ bool YamlReader::expect_map(const YamlNode& node, const std::string& path) {
 }
 
 void YamlReader::check_keys(const YamlNode& map, const std::string& path,
-                            std::initializer_list<std::string_view> allowed) {
+                            std::span<const ConfigKey> allowed) {
   for (std::size_t i = 0; i < map.size(); ++i) {
     const auto entry = map.entry(i);
-    const auto key = entry.first.scalar();
+    const auto key = entry.first.text();
     bool known = false;
-    for (const auto a : allowed) known = known || key == a;
+    for (const auto& a : allowed) known = known || key == a.name;
     if (!known) {
       std::string list;
-      for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + std::string(a.name);
       issue(entry.first, join(path, key), "unknown key; expected one of: " + list);
     }
   }

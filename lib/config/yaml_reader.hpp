@@ -3,13 +3,13 @@
 #pragma once
 
 #include <chrono>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config_error.hpp"
+#include "config/config_keys.hpp"
 #include "config/yaml_node.hpp"
 
 namespace sqlcron::config {
@@ -24,9 +24,8 @@ class YamlReader {
 
   // False (and an issue) unless `node` is a map.
   bool expect_map(const YamlNode& node, const std::string& path);
-  // Records an issue for every key of `map` not in `allowed`.
-  void check_keys(const YamlNode& map, const std::string& path,
-                  std::initializer_list<std::string_view> allowed);
+  // Records an issue for every key of `map` not in `allowed` (a table of config_keys.hpp).
+  void check_keys(const YamlNode& map, const std::string& path, std::span<const ConfigKey> allowed);
 
   // Each returns nullopt when the key is absent (no issue) or has the wrong type (an issue).
   std::optional<std::string> string(const YamlNode& map, const char* key, const std::string& path);

@@ -1,13 +1,14 @@
-// YamlTree: one YAML document, parsed with libyaml's event parser into a compact tree (three flat
-// arrays, no allocation per node), for the config loader. yaml-cpp built a tree of ~5 KB per job
-// and took ~3 s for a 100,000-job file on this project's machines; this takes a fraction of that
-// (docs/performance.md).
+// YamlTree: one YAML document, parsed with yaml-cpp's event parser (YAML::Parser and
+// YamlTreeBuilder) into a compact tree (three flat arrays, no allocation per node), for the config
+// loader. yaml-cpp's YAML::Load builds a tree of ~5 KB per job and took ~6x as long for a
+// 100,000-job file on this project's machines (docs/performance.md).
 //
-// Anchors and aliases are resolved (an alias shares the anchored node). A key written twice in one
-// mapping is refused, as is a second document in the stream.
+// Anchors and aliases are resolved (an alias shares the anchored node). Refused: a key written
+// twice in one mapping, a second document in the stream, text that is not UTF-8 or holds control
+// characters, a quoted scalar the file ends inside.
 //
 // Error contract: parse() throws YamlSyntaxError (message and 0-based line/column) for text that
-// is not valid YAML or breaks the rules above.
+// is not valid YAML or breaks the rules above; yaml-cpp's exceptions never leave it.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,7 @@ class YamlTree {
 
  private:
   friend class YamlNode;
+  friend class YamlTreeBuilder;
 
   struct Item {
     YamlNode::Kind kind = YamlNode::Kind::null;

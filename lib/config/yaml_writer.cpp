@@ -1,6 +1,8 @@
 #include "config/yaml_writer.hpp"
 
-#include <yaml.h>
+#include <yaml-cpp/emitter.h>
+#include <yaml-cpp/emittermanip.h>
+#include <yaml-cpp/null.h>
 
 #include <stdexcept>
 
@@ -10,18 +12,7 @@ namespace sqlcron::config {
 
 namespace {
 
-void emit(yaml_emitter_t& emitter, yaml_event_t& event) {
-  if (yaml_emitter_emit(&emitter, &event) == 0) {
-    throw std::runtime_error(std::string("cannot write YAML: ") +
-                             (emitter.problem != nullptr ? emitter.problem : "emitter error"));
-  }
-}
-
-void check(int ok) {
-  if (ok == 0) throw std::runtime_error("cannot write YAML: out of memory");
-}
-
-// Line breaks as YAML reads them: LF, CR, NEL (U+0085), LS (U+2028) and PS (U+2029).
+// Line breaks as YAML 1.1 reads them: LF, CR, NEL (U+0085), LS (U+2028) and PS (U+2029).
 bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos ||
          s.find("\xC2\x85") != std::string_view::npos ||
@@ -29,90 +20,90 @@ bool has_line_break(std::string_view s) {
          s.find("\xE2\x80\xA9") != std::string_view::npos;
 }
 
+// Characters yaml-cpp writes raw even in double quotes but a YAML reader refuses or breaks lines
+// at: LS, PS, DEL, U+FFFE, U+FFFF, and the byte-order mark (read as one at the start).
+bool needs_ascii_escapes(std::string_view s) {
+  for (const std::string_view raw :
+       {"\xE2\x80\xA8", "\xE2\x80\xA9", "\x7F", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xEF\xBB\xBF"}) {
+    if (s.find(raw) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool has_control(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20U || c == '\x7F') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-void YamlWriter::Deleter::operator()(yaml_emitter_s* e) const {
-  yaml_emitter_delete(e);
-  delete e;  // NOLINT(cppcoreguidelines-owning-memory): owned through the unique_ptr
-}
-
-int YamlWriter::append(void* self, unsigned char* buffer, std::size_t size) {
-  static_cast<YamlWriter*>(self)->out_.append(reinterpret_cast<const char*>(buffer), size);
-  return 1;
-}
-
-YamlWriter::YamlWriter() : emitter_(new yaml_emitter_t{}) {
-  check(yaml_emitter_initialize(emitter_.get()));
-  yaml_emitter_set_output(emitter_.get(), &YamlWriter::append, this);
-  yaml_emitter_set_unicode(emitter_.get(), 1);
-  yaml_emitter_set_width(emitter_.get(), -1);
-  yaml_emitter_set_indent(emitter_.get(), 2);
-  yaml_event_t e;
-  check(yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING));
-  emit(*emitter_, e);
-  check(yaml_document_start_event_initialize(&e, nullptr, nullptr, nullptr, 1));
-  emit(*emitter_, e);
+YamlWriter::YamlWriter() : emitter_(std::make_unique<YAML::Emitter>()) {
+  emitter_->SetIndent(2);
+  emitter_->SetNullFormat(YAML::LowerNull);
+  emitter_->SetOutputCharset(YAML::EmitNonAscii);
+  check();
 }
 
 YamlWriter::~YamlWriter() = default;
 
+void YamlWriter::check() const {
+  if (!emitter_->good()) throw std::runtime_error("cannot write YAML: " + emitter_->GetLastError());
+}
+
 void YamlWriter::begin_map() {
-  yaml_event_t e;
-  check(yaml_mapping_start_event_initialize(&e, nullptr, nullptr, 1, YAML_BLOCK_MAPPING_STYLE));
-  emit(*emitter_, e);
+  *emitter_ << YAML::Block << YAML::BeginMap;
+  check();
+  ++depth_;
 }
 
 void YamlWriter::end_map() {
-  yaml_event_t e;
-  check(yaml_mapping_end_event_initialize(&e));
-  emit(*emitter_, e);
+  *emitter_ << YAML::EndMap;
+  check();
+  --depth_;
 }
 
 void YamlWriter::begin_flow_sequence() {
-  yaml_event_t e;
-  check(yaml_sequence_start_event_initialize(&e, nullptr, nullptr, 1, YAML_FLOW_SEQUENCE_STYLE));
-  emit(*emitter_, e);
+  *emitter_ << YAML::Flow << YAML::BeginSeq;
+  check();
+  ++depth_;
 }
 
 void YamlWriter::end_sequence() {
-  yaml_event_t e;
-  check(yaml_sequence_end_event_initialize(&e));
-  emit(*emitter_, e);
+  *emitter_ << YAML::EndSeq;
+  check();
+  --depth_;
 }
 
 void YamlWriter::scalar(std::string_view value, Style style) {
+  if (!util::valid_utf8(value)) throw std::runtime_error("cannot write YAML: text is not UTF-8");
   // Plain, these would read back as null (YamlNode): text that looks like one is quoted.
   if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") {
     style = Style::double_quoted;
   }
-  // In other styles libyaml writes line breaks as they are; whoever embeds the text (indenting
-  // it, or turning it into a comment) would see its lines apart. Double-quoted, each is an escape.
-  if (has_line_break(value)) style = Style::double_quoted;
-  emit_scalar(value, style);
+  // In other styles yaml-cpp writes line breaks (even CR, plain) and controls as they are; whoever
+  // embeds the text (indenting it, or turning it into a comment) would see its lines apart.
+  // Double-quoted, each is an escape.
+  const bool escape_all = needs_ascii_escapes(value);
+  if (escape_all || has_line_break(value) || has_control(value)) style = Style::double_quoted;
+  if (escape_all) *emitter_ << YAML::EscapeNonAscii;
+  if (style == Style::double_quoted) *emitter_ << YAML::DoubleQuoted;
+  *emitter_ << std::string(value);
+  check();
 }
 
-void YamlWriter::emit_scalar(std::string_view value, Style style) {
-  if (!util::valid_utf8(value)) throw std::runtime_error("cannot write YAML: text is not UTF-8");
-  yaml_event_t e;
-  // A plain scalar that would read back as something else (a number, null, true) is quoted by
-  // the emitter only if implicit resolution is off for it: the caller asks for double quotes.
-  check(yaml_scalar_event_initialize(
-      &e, nullptr, nullptr,
-      reinterpret_cast<yaml_char_t*>(const_cast<char*>(value.data())),  // copied by libyaml
-      static_cast<int>(value.size()), 1, 1,
-      style == Style::double_quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE));
-  emit(*emitter_, e);
+void YamlWriter::null() {
+  *emitter_ << YAML::Null;
+  check();
 }
-
-void YamlWriter::null() { emit_scalar("null", Style::plain_if_possible); }
 
 std::string YamlWriter::finish() {
-  yaml_event_t e;
-  check(yaml_document_end_event_initialize(&e, 1));
-  emit(*emitter_, e);
-  check(yaml_stream_end_event_initialize(&e));
-  emit(*emitter_, e);
-  return std::move(out_);
+  if (depth_ != 0) throw std::runtime_error("cannot write YAML: a map or sequence is still open");
+  check();
+  std::string out = emitter_->c_str();
+  out += '\n';
+  return out;
 }
 
 }  // namespace sqlcron::config

@@ -1,19 +1,25 @@
-// YamlWriter: writes YAML text through libyaml's emitter, so what it writes is quoted by the rules
-// of the parser that reads it back (YamlTree). Plain style where the text allows it, or double
-// quotes when asked; no line folding; UTF-8 kept as it is.
+// YamlWriter: writes YAML text through yaml-cpp's emitter (YAML::Emitter), so what it writes is
+// quoted by the rules of a YAML library rather than ours. Plain style where the text allows it, or
+// double quotes when asked; no line folding; UTF-8 kept as it is.
 //
-// Text with a line break (any YAML honours: LF, CR, NEL, LS, PS) is always double-quoted, every
-// break an escape: the output has no line break inside a value.
+// Text with a line break (any YAML honours: LF, CR, NEL, LS, PS) or a character a YAML reader
+// refuses raw (control characters, DEL) is always double-quoted, each such character an escape:
+// the output has no line break inside a value. yaml-cpp escapes LF, CR, NEL and C0/C1 controls in
+// double quotes itself, but writes LS, PS and DEL raw: text holding one of those is written with
+// every non-ASCII character escaped (\u2028), which reads back the same.
 //
-// Error contract: every method throws std::runtime_error if libyaml refuses an event (a call
-// out of order, e.g. a value without a key) or text is not valid UTF-8.
+// Error contract: every method throws std::runtime_error if the emitter refuses a call (out of
+// order, e.g. end_map() in a sequence) or text is not valid UTF-8; finish() also if a collection is
+// still open.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
 
-struct yaml_emitter_s;
+namespace YAML {
+class Emitter;
+}
 
 namespace sqlcron::config {
 
@@ -37,14 +43,10 @@ class YamlWriter {
   std::string finish();
 
  private:
-  struct Deleter {
-    void operator()(yaml_emitter_s* e) const;
-  };
-  static int append(void* self, unsigned char* buffer, std::size_t size);
-  void emit_scalar(std::string_view value, Style style);
+  void check() const;
 
-  std::unique_ptr<yaml_emitter_s, Deleter> emitter_;
-  std::string out_;
+  std::unique_ptr<YAML::Emitter> emitter_;
+  int depth_ = 0;
 };
 
 }  // namespace sqlcron::config

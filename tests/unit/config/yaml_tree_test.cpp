@@ -68,6 +68,22 @@ TEST_CASE("yaml tree: anchors and aliases share the anchored node", "[yaml]") {
   CHECK(tree.root()["job"]["retry"]["attempts"].text() == "3");
 }
 
+TEST_CASE("yaml tree: !!str counts as quoted; a null key keeps its spelling", "[yaml]") {
+  const auto tree = YamlTree::parse("a: !!str 12\nb: !!str null\nnull: 1\n\"it's\": \"x\\\"y\"\n");
+  const auto root = tree.root();
+  CHECK(root["a"].quoted());
+  CHECK(root["b"].is_scalar());
+  CHECK(root["b"].text() == "null");
+  CHECK(root.entry(2).first.is_null());
+  CHECK(root.entry(2).first.text() == "null");
+  CHECK(root["it's"].text() == "x\"y");
+  CHECK_THROWS_AS(YamlTree::parse("null: 1\nnull: 2\n"), YamlSyntaxError);
+  // After a byte-order mark (yaml-cpp's offsets skip it) the same.
+  const auto bom = YamlTree::parse("\xEF\xBB\xBFnull: 'x'\nb: \"y\"\n");
+  CHECK(bom.root().entry(0).first.text() == "null");
+  CHECK(bom.root()["b"].text() == "y");
+}
+
 TEST_CASE("yaml tree: block scalars keep their text and count as quoted", "[yaml]") {
   const auto tree = YamlTree::parse("sql: |-\n  SELECT 1;\n  SELECT 2;\n");
   CHECK(tree.root()["sql"].text() == "SELECT 1;\nSELECT 2;");
@@ -81,12 +97,18 @@ TEST_CASE("yaml tree: invalid text is refused with where and what", "[yaml]") {
     const char* message;
   };
   const auto c = GENERATE(
-      Case{"a: [1, 2\nb: 3\n", 1, "did not find expected ',' or ']'"},
-      Case{"a: 1\n  b: 2\n", 1, "mapping values are not allowed"},
+      // yaml-cpp's words for these.
+      Case{"a: [1, 2\nb: 3\n", 1, "end of sequence flow not found"},
+      Case{"a: 1\n  b: 2\n", 1, "illegal map value"},
       Case{"a: 1\nb: 2\na: 3\n", 2, "duplicate key 'a' (first at line 1)"},
       Case{"jobs:\n  - {name: x, name: y}\n", 1, "duplicate key 'name' (first at line 2)"},
-      Case{"a: *nowhere\n", 0, "nowhere"}, Case{"a: 1\n---\nb: 2\n", 1, "one YAML document"},
-      Case{"a: \"unterminated\n", 1, "found unexpected end of stream"});
+      Case{"a: *nowhere\n", 0, "*nowhere"}, Case{"a: 1\n---\nb: 2\n", 1, "one YAML document"},
+      // yaml-cpp would run the text to the end of the file: refused, at the opening quote.
+      Case{"a: \"unterminated\n", 0, "found unexpected end of stream"},
+      Case{"a: b\nc: 'it''s\n", 1, "is never closed"},
+      Case{"a: x\x01y\n", 0, "control characters are not allowed (U+0001)"},
+      Case{"a: x\x7Fy\n", 0, "control characters are not allowed (U+007F)"},
+      Case{"a: 1\nb: \xC3\x28\n", 1, "\\xC3 is not UTF-8"});
   INFO(c.text);
   try {
     (void)YamlTree::parse(c.text);
@@ -131,7 +153,7 @@ TEST_CASE("yaml writer: what it writes reads back as the same values", "[yaml]")
 
 TEST_CASE("yaml writer: text with line breaks is double-quoted, each break escaped", "[yaml]") {
   // YAML reads \r, NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks, like \n. Written
-  // raw (libyaml may pick a single-quoted or block style for such text), they would put the
+  // raw (yaml-cpp writes LS and PS raw even in double quotes, CR plain), they would put the
   // rest of the text on a line of its own in whatever embeds the output (import-events'
   // indented job list): each must come out as an escape.
   for (const std::string brk : {"\n", "\r", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
@@ -147,6 +169,30 @@ TEST_CASE("yaml writer: text with line breaks is double-quoted, each break escap
     CHECK(std::count(text.begin(), text.end(), '\n') == 1);
     CHECK(YamlTree::parse(text).root()["text"].text() == value);
   }
+}
+
+TEST_CASE("yaml writer: controls, DEL, LS and PS come out escaped and read back", "[yaml]") {
+  for (const std::string& value :
+       {std::string("a\x01b"), std::string("a\x7F"), std::string("\xC3\xBC\xE2\x80\xA8x"),
+        std::string("tab\there"), std::string("nul\0!", 5),
+        std::string("\xEF\xBB\xBF"
+                    "bom")}) {
+    YamlWriter w;
+    w.begin_map();
+    w.scalar("text");
+    w.scalar(value);
+    w.end_map();
+    const auto text = w.finish();
+    INFO(text);
+    for (const char c : text) {
+      CHECK((static_cast<unsigned char>(c) >= 0x20U || c == '\n'));
+      CHECK(c != '\x7F');
+    }
+    CHECK(text.find("\xE2\x80\xA8") == std::string::npos);
+    CHECK(YamlTree::parse(text).root()["text"].text() == value);
+  }
+  YamlWriter w;
+  CHECK_THROWS_AS(w.scalar("x\xFF"), std::runtime_error);
 }
 
 TEST_CASE("yaml writer: an event out of order is an error, not bad output", "[yaml]") {
