@@ -110,12 +110,14 @@ class Scheduler {
   };
 
   static Plan make_plan(std::shared_ptr<const config::Config> config, TimePoint from);
-  // scheduler.cpp: firing and the life of a run.
+  // scheduler.cpp: firing.
   void begin();
   void wake();
   void detect_clock_jump();
   void arm();
   void dispatch(const std::vector<Decision>& decisions);
+  void release(const std::string& job);  // the job's run (with its retries) is over
+  // scheduler_runs.cpp: the life of a run.
   void started(const event::Started& e);
   void claimed(const event::Claimed& e);
   void start_queued(Run& run);
@@ -125,7 +127,6 @@ class Scheduler {
   void retry(Run& run, const RunReport& report);
   void wait_for_turn(Run& run, const RunReport& report);
   void drop_retry(std::uint64_t key);
-  void release(const std::string& job);
   void kill(Run& run, StopReason why);
   void tick();
   // scheduler_pipeline.cpp: what follows a run's final outcome; watched directories.
