@@ -61,6 +61,7 @@ Scheduler::Actions Scheduler::handle(const Event& event, Now now) {
                      offer_chain(*i, e.slot, e.chain);
                    }
                  },
+                 [&](const event::Resolved& e) { retry_abandoned(e.abandoned); },
                  [&](const event::Stop& e) { stop(e.signal); },
                  [&](const event::Reload& e) { reload(e.config); },
                  [&](const event::FileArrived& e) { file_arrived(e); },

@@ -179,6 +179,9 @@ class Scheduler {
   // Chain steps offered, so that two upstream jobs finishing together start a step once.
   std::set<std::pair<std::string, schedule::Instant>> chained_;
   std::map<std::string, schedule::Instant> last_watch_slot_;
+  // Claims whose reply was lost: their rows may exist, `running`, started by no one. Resolved
+  // (abandoned, and retried if attempts remain) once the database answers again.
+  std::vector<RunOrder> in_doubt_;
   // Failure hooks (by name) due while the database was away.
   std::vector<std::pair<std::string, Slot>> pending_hooks_;
   std::mt19937_64 rng_;

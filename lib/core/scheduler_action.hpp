@@ -62,6 +62,11 @@ struct CancelTimer {
   TimerId timer;
 };
 struct CheckHealth {};
+// Claims whose reply was lost (the insert may have committed): abandon their rows if they
+// exist and are `running`; Resolved follows.
+struct ResolveInDoubt {
+  std::vector<core::RunOrder> runs;
+};
 struct CheckKillPrivilege {};
 struct ReadLastSlots {
   schedule::Instant until;
@@ -106,9 +111,9 @@ struct Exit {
 using Action =
     std::variant<action::Start, action::Claim, action::RecordSkip, action::GiveUp, action::Kill,
                  action::RecordStarted, action::ArmTimer, action::CancelTimer, action::CheckHealth,
-                 action::CheckKillPrivilege, action::ReadLastSlots, action::ReadPendingChain,
-                 action::CheckUpstream, action::RunNotify, action::Log, action::SystemdNotify,
-                 action::SyncMirror, action::WatchDirs, action::Rescan, action::NextFires,
-                 action::Exit>;
+                 action::ResolveInDoubt, action::CheckKillPrivilege, action::ReadLastSlots,
+                 action::ReadPendingChain, action::CheckUpstream, action::RunNotify, action::Log,
+                 action::SystemdNotify, action::SyncMirror, action::WatchDirs, action::Rescan,
+                 action::NextFires, action::Exit>;
 
 }  // namespace sqlcron::core

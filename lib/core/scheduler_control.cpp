@@ -69,6 +69,10 @@ void Scheduler::health_checked(const HealthReport& h) {
                    : "the server is writable again: firing resumes");
     act(action::SystemdNotify{"STATUS=" + status()});
   }
+  if (!read_only_ && !in_doubt_.empty()) {
+    act(action::ResolveInDoubt{std::move(in_doubt_)});
+    in_doubt_.clear();
+  }
   if (h.replayed > 0) {
     log(LogLevel::info, fmt::format("wrote {} spooled run results to the run log", h.replayed));
   }

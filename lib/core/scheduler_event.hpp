@@ -84,6 +84,10 @@ struct UpstreamDone {
   schedule::Instant slot;
   std::int64_t chain = 0;
 };
+// Answer to ResolveInDoubt: the in-doubt claims that had a `running` row, now abandoned.
+struct Resolved {
+  std::vector<AbandonedRun> abandoned;
+};
 struct Stop {
   std::string signal;  // SIGTERM or SIGINT
 };
@@ -97,9 +101,9 @@ struct FileArrived {
 
 }  // namespace event
 
-using Event =
-    std::variant<event::Begin, event::TimerFired, event::Tick, event::Started, event::Finished,
-                 event::Claimed, event::HealthChecked, event::LastSlots, event::PendingChainSlots,
-                 event::UpstreamDone, event::Stop, event::Reload, event::FileArrived>;
+using Event = std::variant<event::Begin, event::TimerFired, event::Tick, event::Started,
+                           event::Finished, event::Claimed, event::HealthChecked, event::LastSlots,
+                           event::PendingChainSlots, event::UpstreamDone, event::Resolved,
+                           event::Stop, event::Reload, event::FileArrived>;
 
 }  // namespace sqlcron::core

@@ -79,6 +79,7 @@ void Scheduler::claimed(const event::Claimed& e) {
   // Not claimed: another instance has the slot, or the database went away (then the misfire
   // policy decides it when the database is back).
   if (e.lost_database && db_up_) lost_database();
+  if (e.lost_database) in_doubt_.push_back(run.order);
   const auto name = run.order.job_config().name;
   const auto slot = run.order.scheduled_for;
   const bool counted = run.release_pending;  // the planner counts it as running already
@@ -109,6 +110,7 @@ void Scheduler::finished(const event::Finished& e) {
     chained_.erase({job.name, e.order.scheduled_for});
   }
   if (e.lost_database && db_up_) lost_database();
+  if (e.lost_database && !report.claimed && !e.order.claimed_run_id) in_doubt_.push_back(e.order);
   const auto& o = report.outcome;
   const bool retryable = report.claimed && !stopping_ && retried(o, e.order.attempt, job.retry);
   if (retryable) {

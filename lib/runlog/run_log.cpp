@@ -300,4 +300,14 @@ std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string&
   return out;
 }
 
+bool RunLog::abandon_in_doubt(mysql::Session& s, const Claim& c) const {
+  return s.execute("UPDATE " + runs_ +
+                       " SET status = 'abandoned', finished_at = UTC_TIMESTAMP(6),"
+                       " error_message = 'the reply to its claim was lost: it did not start'"
+                       " WHERE job = ? AND scheduled_for = ? AND attempt = ? AND instance = ?"
+                       " AND status = 'running'",
+                   {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
+                    c.instance}) == 1;
+}
+
 }  // namespace sqlcron::runlog

@@ -109,6 +109,10 @@ class RunLog {
   // abandoned (another instance sweeping at the same time gets the others).
   std::vector<Claim> abandon_orphans(mysql::Session& s, const std::string& self,
                                      std::chrono::seconds stale_after) const;
+  // A claim of `self` whose reply was lost (the insert may have committed, the client got an
+  // error): if its row exists and is `running`, it is marked abandoned ("the claim's reply was
+  // lost: it did not start"); true if so.
+  bool abandon_in_doubt(mysql::Session& s, const Claim& c) const;
 
  private:
   std::string runs_;       // `schema`.runs

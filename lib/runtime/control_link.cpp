@@ -42,6 +42,26 @@ void ControlLink::check_health() {
   });
 }
 
+void ControlLink::resolve_in_doubt(std::vector<core::RunOrder> runs) {
+  control_pool_.post([this, runs = std::move(runs)] {
+    core::event::Resolved resolved;
+    for (const auto& r : runs) {
+      try {
+        if (watch_.abandon_in_doubt(r.job_config().name, r.scheduled_for, r.attempt)) {
+          spdlog::warn("job {} slot {}: the reply to its claim was lost; its row is abandoned",
+                       r.job_config().name, date::format("%FT%TZ", r.scheduled_for));
+          resolved.abandoned.push_back(
+              {r.job_config().name, r.scheduled_for, r.attempt, r.chain_run_id});
+        }
+      } catch (const mysql::DbError& e) {
+        spdlog::error("job {}: cannot check a claim whose reply was lost: {}", r.job_config().name,
+                      e.what());
+      }
+    }
+    if (!resolved.abandoned.empty()) sink_(std::move(resolved));
+  });
+}
+
 void ControlLink::check_kill_privilege() {
   control_pool_.post([this] {
     try {

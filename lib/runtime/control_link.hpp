@@ -35,7 +35,8 @@ class ControlLink {
               const config::SchedulerConfig& scheduler, std::string instance, runlog::Spool& spool,
               metrics::Metrics& metrics, EventSink sink);
 
-  void check_health();  // -> HealthChecked
+  void check_health();                                      // -> HealthChecked
+  void resolve_in_doubt(std::vector<core::RunOrder> runs);  // -> Resolved
   void check_kill_privilege();
   void kill(std::int64_t run_id, std::uint64_t connection_id, exec::RunControl::Reason why,
             std::shared_ptr<exec::RunControl> control);

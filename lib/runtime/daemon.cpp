@@ -128,6 +128,7 @@ void Daemon::perform(const core::Action& action) {
                    control_.check_health();
                  },
                  [&](const core::action::CheckKillPrivilege&) { control_.check_kill_privilege(); },
+                 [&](const core::action::ResolveInDoubt& a) { control_.resolve_in_doubt(a.runs); },
                  [&](const core::action::ReadLastSlots& a) { control_.read_last_slots(a.until); },
                  [&](const core::action::ReadPendingChain& a) { control_.read_pending_chain(a); },
                  [&](const core::action::CheckUpstream& a) { control_.check_upstream(a); },

@@ -104,6 +104,15 @@ void DatabaseWatch::record_notification(const runlog::Notification& n) {
   });
 }
 
+bool DatabaseWatch::abandon_in_doubt(const std::string& job, schedule::Instant slot, int attempt) {
+  runlog::Claim c;
+  c.job = job;
+  c.scheduled_for = slot;
+  c.attempt = attempt;
+  c.instance = instance_;
+  return guarded([&](mysql::Session& s) { return log_.abandon_in_doubt(s, c); });
+}
+
 bool DatabaseWatch::may_kill_any_thread() {
   // CURRENT_USER() is user@host; USER_PRIVILEGES names it 'user'@'host'. The user part is
   // everything before the last '@'.

@@ -51,6 +51,8 @@ class DatabaseWatch {
   std::vector<std::pair<schedule::Instant, std::int64_t>> pending_chain_slots(
       const std::string& job, const std::vector<std::string>& upstream, schedule::Instant since);
   void record_notification(const runlog::Notification& n);
+  // This instance's claim whose reply was lost: abandons its row if it is `running`.
+  bool abandon_in_doubt(const std::string& job, schedule::Instant slot, int attempt);
   // Whether this account may kill threads of other users (CONNECTION ADMIN on MariaDB 10.5+,
   // CONNECTION_ADMIN on MySQL 8, or SUPER): without it, the runs of SQL SECURITY DEFINER
   // procedures of another definer cannot be killed, so their timeouts are not enforced.

@@ -1,4 +1,4 @@
-// Fault: two daemons on one database, a 5 s job every 2 s. The overlap rule holds across them:
+// Fault: two daemons on one database, a 3 s job every 2 s. The overlap rule holds across them:
 // the job never runs twice at once, whichever daemon claims which slot (issue 13, item 6).
 #include "fault/fault_support.hpp"
 
@@ -24,7 +24,7 @@ void run_two_daemons(const std::string& overlap) {
   db->execute_raw(std::string("CREATE TABLE ") + kWork +
                   ".spans (id INT AUTO_INCREMENT PRIMARY KEY, s DATETIME(6), e DATETIME(6))");
   db->execute_raw(std::string("CREATE PROCEDURE ") + kWork +
-                  ".slow() BEGIN INSERT INTO spans (s) VALUES (NOW(6)); DO SLEEP(5);"
+                  ".slow() BEGIN INSERT INTO spans (s) VALUES (NOW(6)); DO SLEEP(3);"
                   " UPDATE spans SET e = NOW(6) WHERE id = LAST_INSERT_ID(); END");
   TempDir dir;
   ConfigSpec s = spec_of(kState, kWork,
@@ -53,12 +53,12 @@ void run_two_daemons(const std::string& overlap) {
 
 }  // namespace
 
-TEST_CASE("two daemons, overlap: skip - a 5 s job every 2 s never overlaps itself",
+TEST_CASE("two daemons, overlap: skip - a 3 s job every 2 s never overlaps itself",
           "[fault][overlap]") {
   run_two_daemons("skip");
 }
 
-TEST_CASE("two daemons, overlap: queue - a 5 s job every 2 s never overlaps itself",
+TEST_CASE("two daemons, overlap: queue - a 3 s job every 2 s never overlaps itself",
           "[fault][overlap]") {
   run_two_daemons("queue");
 }

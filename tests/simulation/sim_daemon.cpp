@@ -152,83 +152,102 @@ void SimDaemon::db(std::function<void()> fn) {
 }
 
 void SimDaemon::perform(const core::Action& action) {
-  std::visit(Overloaded{
-                 [&](const core::action::Start& a) {
-                   for (const auto& o : a.runs) start(o);
-                 },
-                 [&](const core::action::Claim& a) {
-                   db([this, run = a.run] {
-                     if (db_.availability != Availability::up) {
-                       feed(core::event::Claimed{run.key, std::nullopt, true});
-                       return;
-                     }
-                     feed(core::event::Claimed{run.key, db_.claim(run, instance_), false});
-                   });
-                 },
-                 [&](const core::action::RecordSkip& a) {
-                   db([this, run = a.run] {
-                     if (db_.availability == Availability::up) {
-                       db_.skip(run, instance_);
-                     } else {
-                       spool_.push_back({0, core::RunStatus::skipped, run});
-                     }
-                   });
-                 },
-                 [&](const core::action::GiveUp& a) {
-                   core::RunReport report;
-                   report.claimed = true;
-                   report.run_id = a.run.claimed_run_id.value_or(0);
-                   report.scheduled_for = a.run.scheduled_for;
-                   report.outcome.status = core::RunStatus::skipped;
-                   record(a.run, report);
-                 },
-                 [&](const core::action::Kill& a) { kill(a); },
-                 [&](const core::action::ArmTimer& a) {
-                   const auto token = ++next_token_;
-                   timers_[a.timer] = token;
-                   later(a.after, [this, id = a.timer, token] {
-                     const auto it = timers_.find(id);
-                     if (it == timers_.end() || it->second != token) return;
-                     timers_.erase(it);
-                     feed(core::event::TimerFired{id});
-                   });
-                 },
-                 [&](const core::action::CancelTimer& a) { timers_.erase(a.timer); },
-                 [&](const core::action::CheckHealth&) { health(); },
-                 [&](const core::action::ReadLastSlots& a) {
-                   db([this, until = a.until] {
-                     if (db_.availability == Availability::down) return;
-                     feed(core::event::LastSlots{until, db_.last_slots(until)});
-                   });
-                 },
-                 [&](const core::action::ReadPendingChain& a) {
-                   db([this, a] {
-                     if (db_.availability == Availability::down) return;
-                     auto slots = db_.pending_chain(a.step, a.upstream, a.since);
-                     if (!slots.empty())
-                       feed(core::event::PendingChainSlots{a.step, std::move(slots)});
-                   });
-                 },
-                 [&](const core::action::CheckUpstream& a) {
-                   db([this, a] {
-                     if (db_.availability == Availability::down) return;
-                     if (const auto first = db_.upstream_done(a.upstream, a.slot)) {
-                       feed(core::event::UpstreamDone{a.step, a.slot, std::min(*first, a.chain)});
-                     }
-                   });
-                 },
-                 [&](const core::action::RunNotify& a) { db_.hooked(a.failure->run_id); },
-                 [&](const core::action::Exit& a) {
-                   alive_ = false;
-                   ++generation_;
-                   for (const auto& [key, e] : executing_) db_.executed(e.run_id, false);
-                   executing_.clear();
-                   timers_.clear();
-                   if (!a.forced) db_.mark_stopped(instance_);
-                 },
-                 [&](const auto&) {},  // logs, sd_notify, the mirror, watchers: nothing to simulate
-             },
-             action);
+  std::visit(
+      Overloaded{
+          [&](const core::action::Start& a) {
+            for (const auto& o : a.runs) start(o);
+          },
+          [&](const core::action::Claim& a) {
+            db([this, run = a.run] {
+              if (db_.availability != Availability::up) {
+                feed(core::event::Claimed{run.key, std::nullopt, true});
+                return;
+              }
+              const auto id = db_.claim(run, instance_);
+              if (id && world_.uniform() < db_.lost_replies) {  // inserted; the reply is lost
+                feed(core::event::Claimed{run.key, std::nullopt, true});
+                return;
+              }
+              feed(core::event::Claimed{run.key, id, false});
+            });
+          },
+          [&](const core::action::RecordSkip& a) {
+            db([this, run = a.run] {
+              if (db_.availability == Availability::up) {
+                db_.skip(run, instance_);
+              } else {
+                spool_.push_back({0, core::RunStatus::skipped, run});
+              }
+            });
+          },
+          [&](const core::action::GiveUp& a) {
+            core::RunReport report;
+            report.claimed = true;
+            report.run_id = a.run.claimed_run_id.value_or(0);
+            report.scheduled_for = a.run.scheduled_for;
+            report.outcome.status = core::RunStatus::skipped;
+            record(a.run, report);
+          },
+          [&](const core::action::Kill& a) { kill(a); },
+          [&](const core::action::ArmTimer& a) {
+            const auto token = ++next_token_;
+            timers_[a.timer] = token;
+            later(a.after, [this, id = a.timer, token] {
+              const auto it = timers_.find(id);
+              if (it == timers_.end() || it->second != token) return;
+              timers_.erase(it);
+              feed(core::event::TimerFired{id});
+            });
+          },
+          [&](const core::action::CancelTimer& a) { timers_.erase(a.timer); },
+          [&](const core::action::CheckHealth&) { health(); },
+          [&](const core::action::ResolveInDoubt& a) {
+            db([this, runs = a.runs] {
+              if (db_.availability != Availability::up) return;
+              core::event::Resolved resolved;
+              for (const auto& r : runs) {
+                if (db_.abandon_in_doubt(r.job_config().name, r.scheduled_for, r.attempt,
+                                         instance_)) {
+                  resolved.abandoned.push_back(
+                      {r.job_config().name, r.scheduled_for, r.attempt, r.chain_run_id});
+                }
+              }
+              if (!resolved.abandoned.empty()) feed(resolved);
+            });
+          },
+          [&](const core::action::ReadLastSlots& a) {
+            db([this, until = a.until] {
+              if (db_.availability == Availability::down) return;
+              feed(core::event::LastSlots{until, db_.last_slots(until)});
+            });
+          },
+          [&](const core::action::ReadPendingChain& a) {
+            db([this, a] {
+              if (db_.availability == Availability::down) return;
+              auto slots = db_.pending_chain(a.step, a.upstream, a.since);
+              if (!slots.empty()) feed(core::event::PendingChainSlots{a.step, std::move(slots)});
+            });
+          },
+          [&](const core::action::CheckUpstream& a) {
+            db([this, a] {
+              if (db_.availability == Availability::down) return;
+              if (const auto first = db_.upstream_done(a.upstream, a.slot)) {
+                feed(core::event::UpstreamDone{a.step, a.slot, std::min(*first, a.chain)});
+              }
+            });
+          },
+          [&](const core::action::RunNotify& a) { db_.hooked(a.failure->run_id); },
+          [&](const core::action::Exit& a) {
+            alive_ = false;
+            ++generation_;
+            for (const auto& [key, e] : executing_) db_.executed(e.run_id, false);
+            executing_.clear();
+            timers_.clear();
+            if (!a.forced) db_.mark_stopped(instance_);
+          },
+          [&](const auto&) {},  // logs, sd_notify, the mirror, watchers: nothing to simulate
+      },
+      action);
 }
 
 void SimDaemon::start(core::RunOrder order) {
@@ -237,9 +256,14 @@ void SimDaemon::start(core::RunOrder order) {
       feed(core::event::Finished{order, {}, true});
       return;
     }
-    const auto run_id = order.claimed_run_id ? order.claimed_run_id : db_.claim(order, instance_);
+    const bool claiming = !order.claimed_run_id;
+    const auto run_id = claiming ? db_.claim(order, instance_) : order.claimed_run_id;
     if (!run_id) {
       feed(core::event::Finished{order, {}, false});
+      return;
+    }
+    if (claiming && world_.uniform() < db_.lost_replies) {  // inserted, but the reply is lost
+      feed(core::event::Finished{order, {}, true});
       return;
     }
     order.claimed_run_id = *run_id;

@@ -116,6 +116,16 @@ std::vector<core::AbandonedRun> SimDatabase::sweep(const std::string& instance) 
   return out;
 }
 
+bool SimDatabase::abandon_in_doubt(const std::string& job, schedule::Instant slot, int attempt,
+                                   const std::string& instance) {
+  const auto id = find(job, slot, attempt);
+  if (!id) return false;
+  auto& r = rows_.at(*id - 1);
+  if (r.status != core::RunStatus::running || r.instance != instance) return false;
+  r.status = core::RunStatus::abandoned;
+  return true;
+}
+
 std::vector<std::pair<std::string, schedule::Instant>> SimDatabase::last_slots(
     schedule::Instant until) const {
   std::vector<std::pair<std::string, schedule::Instant>> out;

@@ -54,6 +54,8 @@ class SimDatabase {
   explicit SimDatabase(SimWorld& world) : world_(world) {}
 
   Availability availability = Availability::up;
+  // The share of claims whose reply is lost: the row is inserted, the client gets error 2013.
+  double lost_replies = 0.0;
 
   // The runs table.
   std::optional<std::int64_t> claim(const core::RunOrder& order, const std::string& instance);
@@ -61,6 +63,8 @@ class SimDatabase {
   void finish(std::int64_t run_id, core::RunStatus status);
   void skip(const core::RunOrder& order, const std::string& instance);
   std::vector<core::AbandonedRun> sweep(const std::string& instance);
+  bool abandon_in_doubt(const std::string& job, schedule::Instant slot, int attempt,
+                        const std::string& instance);
   void heartbeat(const std::string& instance) { heartbeats_[instance] = world_.steady(); }
   void mark_stopped(const std::string& instance) { stopped_.insert(instance); }
   std::vector<std::pair<std::string, schedule::Instant>> last_slots(schedule::Instant until) const;

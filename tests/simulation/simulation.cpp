@@ -177,6 +177,15 @@ void Simulation::database_read_only(Nanos for_time) {
   });
 }
 
+void Simulation::lost_replies(double share, Nanos for_time) {
+  ++outages_;
+  db_.lost_replies = share;
+  world_.after(for_time, [this] {
+    --outages_;
+    db_.lost_replies = 0;
+  });
+}
+
 void Simulation::fault() {
   ++faults_injected_;
   const double kind = world_.uniform();
@@ -185,7 +194,9 @@ void Simulation::fault() {
   if (kind < 0.3 && faults_.database) {
     if (outages_ > 0) return;
     const double which = world_.uniform();
-    if (which < 0.4) {
+    if (which < 0.1) {
+      lost_replies(0.3, between(world_, std::chrono::seconds(10), std::chrono::minutes(5)));
+    } else if (which < 0.4) {
       database_down(between(world_, std::chrono::seconds(5), std::chrono::minutes(15)));
     } else if (which < 0.7) {
       database_frozen(between(world_, std::chrono::seconds(1), std::chrono::seconds(40)));

@@ -62,6 +62,7 @@ class Simulation {
   void database_down(Nanos for_time);
   void database_frozen(Nanos for_time);
   void database_read_only(Nanos for_time);
+  void lost_replies(double share, Nanos for_time);
 
  private:
   void boot();

@@ -226,3 +226,16 @@ TEST_CASE("SIGTERM while a retry waits: the failure is final and notified once",
   REQUIRE(sim.database().notified().size() == 1);
   CHECK(sim.database().notified().begin()->second == 1);
 }
+
+TEST_CASE("claims whose reply is lost leave no run `running` and no slot without a row",
+          "[simulation]") {
+  auto c = empty_config();
+  auto j = sql_job("lossy", "* * * * *", *c);
+  j.misfire = sqlcron::config::Misfire::run_all;
+  c->jobs.push_back(j);
+  Simulation sim(seed_or(14), c, {}, 1);
+  sim.run_for(5min);
+  sim.lost_replies(1.0, 3min);
+  sim.run_for(1h);
+  require_no_violations(sim);
+}
