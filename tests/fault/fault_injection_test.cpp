@@ -71,7 +71,7 @@ TEST_CASE("scenario 1: SELECT SLEEP(600) with timeout 2s is timed_out in 2 s, th
   TempDir dir;
   // One connection and one worker: the tick after the timeout must run on the same pool.
   auto s = spec(
-      "  - name: sleepy\n    schedule: \"*/30 * * * * *\"\n    sql: SELECT SLEEP(600)\n"
+      "  - name: sleepy\n    schedule: \"*/10 * * * * *\"\n    sql: SELECT SLEEP(600)\n"
       "    timeout: 2s\n" +
       tick_job("tick", "*/3 * * * * *"));
   s.database =
