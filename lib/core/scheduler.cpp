@@ -29,9 +29,7 @@ Scheduler::Scheduler(std::shared_ptr<const config::Config> config, SchedulerOpti
       lead_(kLead),
       rng_(options_.seed),
       backoff_(options_.reconnect_min),
-      last_(now) {
-  for (const auto& j : plan_.config->jobs) since_.emplace(j.name, now.wall);
-}
+      last_(now) {}
 
 Scheduler::Plan Scheduler::make_plan(std::shared_ptr<const config::Config> config, TimePoint from) {
   Plan plan;
@@ -39,6 +37,7 @@ Scheduler::Plan Scheduler::make_plan(std::shared_ptr<const config::Config> confi
   plan.graph = std::make_unique<config::JobGraph>(config->jobs);
   plan.index.reserve(config->jobs.size());
   for (std::size_t i = 0; i < config->jobs.size(); ++i) plan.index.emplace(config->jobs[i].name, i);
+  plan.since.assign(config->jobs.size(), from);
   plan.config = std::move(config);
   return plan;
 }

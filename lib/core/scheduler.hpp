@@ -94,6 +94,9 @@ class Scheduler {
     std::unique_ptr<Planner> planner;
     std::unique_ptr<config::JobGraph> graph;
     std::unordered_map<std::string_view, std::size_t> index;  // job name -> index in config
+    // When each job entered the plan (start or the reload that added it): a job with no row
+    // yet catches up from there.
+    std::vector<TimePoint> since;
   };
   struct Run {
     RunState state = RunState::starting;
@@ -173,8 +176,6 @@ class Scheduler {
   // The furthest time the plan has been asked for due slots: a new plan (reload) starts there.
   TimePoint horizon_{};
   std::map<std::uint64_t, Run> runs_;  // by key: every run ordered and not over
-  // When each job (by name) entered the plan: a job with no row yet catches up from there.
-  std::unordered_map<std::string, TimePoint> since_;
   std::uint64_t next_key_ = 1;
   // Chain steps offered, so that two upstream jobs finishing together start a step once.
   std::set<std::pair<std::string, schedule::Instant>> chained_;

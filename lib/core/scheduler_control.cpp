@@ -121,9 +121,10 @@ void Scheduler::last_slots(const event::LastSlots& e) {
   std::vector<std::pair<std::string, schedule::Instant>> last = e.slots;
   std::unordered_set<std::string_view> recorded;
   for (const auto& [name, slot] : e.slots) recorded.insert(name);
-  for (const auto& j : plan_.config->jobs) {
-    if (j.schedule && j.enabled && !recorded.contains(j.name)) {
-      last.emplace_back(j.name, std::chrono::floor<std::chrono::seconds>(since_.at(j.name)));
+  const auto& jobs = plan_.config->jobs;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].schedule && jobs[i].enabled && !recorded.contains(jobs[i].name)) {
+      last.emplace_back(jobs[i].name, std::chrono::floor<std::chrono::seconds>(plan_.since[i]));
     }
   }
   for (const auto& [name, slot] : last) {
@@ -214,8 +215,10 @@ void Scheduler::reload(std::shared_ptr<const config::Config> config) {
   dispatch(plan_.planner->due(horizon_));
   auto plan = make_plan(std::move(config), horizon_);
   plan.planner->adopt_running(*plan_.planner);
+  for (std::size_t i = 0; i < plan.config->jobs.size(); ++i) {
+    if (const auto old = job_index(plan.config->jobs[i].name)) plan.since[i] = plan_.since[*old];
+  }
   plan_ = std::move(plan);
-  for (const auto& j : plan_.config->jobs) since_.try_emplace(j.name, now_.wall);
   for (auto& [key, run] : runs_) {
     // A queued slot of a job the reload removed: no turn will come for it.
     if (run.state != RunState::queued || job_index(run.order.job_config().name)) continue;

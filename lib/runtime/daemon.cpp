@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <string_view>
+#include <unordered_set>
 
 #include "config/config_error.hpp"
 #include "util/directory.hpp"
@@ -269,10 +271,11 @@ void Daemon::reload() {
   }
   board_.metrics().config_reloaded(config != nullptr);
   if (config) {
+    std::unordered_set<std::string_view> kept;
+    kept.reserve(config->jobs.size());
+    for (const auto& j : config->jobs) kept.insert(j.name);
     for (const auto& old : scheduler_.config().jobs) {
-      const bool kept = std::any_of(config->jobs.begin(), config->jobs.end(),
-                                    [&](const auto& j) { return j.name == old.name; });
-      if (!kept) board_.metrics().forget_job(old.name);
+      if (!kept.contains(old.name)) board_.metrics().forget_job(old.name);
     }
     feed(core::event::Reload{std::move(config)});
   }
