@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <ranges>
 #include <unordered_map>
 
 namespace sqlcron::config {
@@ -10,9 +11,9 @@ JobGraph::JobGraph(const std::vector<JobConfig>& jobs) {
   names_.reserve(jobs.size());
   std::unordered_map<std::string_view, std::size_t> by_name;
   bool any = false;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    names_.emplace_back(jobs[i].name);
-    any = any || !jobs[i].after.empty();
+  for (const auto& job : jobs) {
+    names_.emplace_back(job.name);
+    any = any || !job.after.empty();
   }
   if (!any) return;
   for (std::size_t i = 0; i < jobs.size(); ++i) by_name.emplace(names_[i], i);
@@ -113,9 +114,9 @@ std::optional<std::vector<std::string>> JobGraph::find_cycle() const {
       if (state[u] == active) {
         std::vector<std::string> cycle;
         // Written in run order: upstream first.
-        for (auto it = path.rbegin(); it != path.rend(); ++it) {
-          cycle.emplace_back(names_[*it]);
-          if (*it == u) break;
+        for (const auto p : std::views::reverse(path)) {
+          cycle.emplace_back(names_[p]);
+          if (p == u) break;
         }
         cycle.emplace_back(names_[j]);
         found = std::move(cycle);

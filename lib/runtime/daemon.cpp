@@ -35,7 +35,7 @@ core::SchedulerOptions scheduler_options(const DaemonOptions& o) {
 }  // namespace
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
-               std::shared_ptr<const config::Config> config, DaemonOptions options)
+               const std::shared_ptr<const config::Config>& config, DaemonOptions options)
     : options_(std::move(options)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       tick_timer_(io_),
@@ -100,8 +100,9 @@ void Daemon::observe(const core::Event& event, const core::Now& now) {
     if (f->report.claimed) {
       const auto& name = f->order.job_config().name;
       m.run_finished(name, core::to_string(f->report.outcome.status), f->report.outcome.duration);
-      if (f->report.outcome.status == core::RunStatus::succeeded)
+      if (f->report.outcome.status == core::RunStatus::succeeded) {
         m.set_last_success(name, now.wall);
+      }
     }
   } else if (const auto* h = std::get_if<core::event::HealthChecked>(&event)) {
     board_.check_answered(h->health.error);
