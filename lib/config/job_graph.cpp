@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <ranges>
 #include <unordered_map>
 
 namespace sqlcron::config {
@@ -114,9 +113,9 @@ std::optional<std::vector<std::string>> JobGraph::find_cycle() const {
       if (state[u] == active) {
         std::vector<std::string> cycle;
         // Written in run order: upstream first.
-        for (const auto p : std::views::reverse(path)) {
-          cycle.emplace_back(names_[p]);
-          if (p == u) break;
+        for (auto it = path.rbegin(); it != path.rend(); ++it) {
+          cycle.emplace_back(names_[*it]);
+          if (*it == u) break;
         }
         cycle.emplace_back(names_[j]);
         found = std::move(cycle);

@@ -35,19 +35,21 @@ core::SchedulerOptions scheduler_options(const DaemonOptions& o) {
 }  // namespace
 
 Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
-               const std::shared_ptr<const config::Config>& config, DaemonOptions options)
+               std::shared_ptr<const config::Config> config, DaemonOptions options)
     : options_(std::move(options)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       tick_timer_(io_),
       watchdog_timer_(io_),
       spool_(config->scheduler.state_dir + "/runs.spool"),
-      scheduler_(config, scheduler_options(options_), clocks()),
+      scheduler_(std::move(config), scheduler_options(options_), clocks()),
       control_(
-          connector, pool, config->scheduler, options_.instance, spool_, board_.metrics(),
+          connector, pool, scheduler_.config().scheduler, options_.instance, spool_,
+          board_.metrics(),
           [this](core::Event e) { boost::asio::post(io_, [this, e = std::move(e)] { feed(e); }); }),
-      launcher_(connector, pool, *config, options_.instance, spool_, [this](core::Event e) {
-        boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
-      }) {}
+      launcher_(connector, pool, scheduler_.config(), options_.instance, spool_,
+                [this](core::Event e) {
+                  boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
+                }) {}
 
 Daemon::~Daemon() {
   launcher_.stop();

@@ -34,7 +34,7 @@ namespace sqlcron::runtime {
 class Daemon {
  public:
   Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
-         const std::shared_ptr<const config::Config>& config, DaemonOptions options);
+         std::shared_ptr<const config::Config> config, DaemonOptions options);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
