@@ -104,8 +104,9 @@ class Backfill {
       std::cout << when(slot) << "  " << j.name << ": run " << report.run_id << " "
                 << core::to_string(out.status) << " in "
                 << static_cast<double>(out.duration.count()) / 1000.0 << " ms";
-      if (out.error_code != 0)
+      if (out.error_code != 0) {
         std::cout << ": error " << out.error_code << ": " << out.error_message;
+      }
       std::cout << '\n';
       if (out.status == core::RunStatus::succeeded) {
         ++totals_.succeeded;

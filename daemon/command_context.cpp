@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <iostream>
 
@@ -54,9 +55,9 @@ mysql::ConnectionSettings connection_settings(const config::DatabaseConfig& db) 
 }
 
 std::string hostname() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0) return "unknown";
+  return buf.data();
 }
 
 }  // namespace sqlcron::daemon

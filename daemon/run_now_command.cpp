@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <csignal>
 #include <iostream>
 
@@ -38,8 +39,9 @@ int execute(const std::shared_ptr<const config::Config>& config, std::size_t job
     const auto& o = report.outcome;
     std::cout << "run " << report.run_id << " " << core::to_string(o.status) << " in "
               << static_cast<double>(o.duration.count()) / 1000.0 << " ms";
-    if (o.error_code != 0)
+    if (o.error_code != 0) {
       std::cout << ": error " << o.error_code << " (" << o.sql_state << "): " << o.error_message;
+    }
     std::cout << '\n';
     return o.status == core::RunStatus::succeeded ? to_int(ExitCode::ok)
                                                   : to_int(ExitCode::failure);
@@ -71,8 +73,8 @@ int run_now_command(const CommandContext& ctx, const RunNowOptions& o) {
     });
   }
   // Without --wait: a detached child runs it; this process reports the run id and returns.
-  int fds[2];
-  if (::pipe(fds) != 0) return to_int(ExitCode::failure);
+  std::array<int, 2> fds{};
+  if (::pipe(fds.data()) != 0) return to_int(ExitCode::failure);
   const pid_t child = ::fork();
   if (child < 0) return to_int(ExitCode::failure);
   if (child == 0) {

@@ -61,7 +61,9 @@ int status_command(const CommandContext& ctx, const StatusOptions& o) {
         next = schedule::format_rfc3339(*t, job.schedule->zone());
       }
     }
-    const auto name = depth == 0 ? job.name : std::string(2 * depth, ' ') + "`- " + job.name;
+    const auto name =
+        depth == 0 ? job.name
+                   : std::string(2 * static_cast<std::size_t>(depth), ' ') + "`- " + job.name;
     rows.push_back({name, job.trigger(), job.timezone, job.enabled ? "yes" : "no",
                     ran ? it->second.last_status : "-",
                     ran ? it->second.last_started_at.substr(0, 19) : "-",

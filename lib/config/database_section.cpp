@@ -122,8 +122,9 @@ void read_database(YamlReader& r, const YamlNode& db, const fs::path& base_dir,
   const std::string p = "database";
   r.check_keys(db, p, kDatabaseKeys);
   // An option file gives defaults; keys written here take precedence, as on a command line.
-  if (auto file = r.string(db, "option_file", p))
+  if (auto file = r.string(db, "option_file", p)) {
     read_option_file(r, db["option_file"], base_dir / *file, d);
+  }
   d.host = r.string(db, "host", p).value_or(d.host);
   d.port = r.integer(db, "port", p, 1, 65535).value_or(d.port);
   d.socket = r.string(db, "socket", p).value_or(d.socket);

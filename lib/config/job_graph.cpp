@@ -10,9 +10,9 @@ JobGraph::JobGraph(const std::vector<JobConfig>& jobs) {
   names_.reserve(jobs.size());
   std::unordered_map<std::string_view, std::size_t> by_name;
   bool any = false;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    names_.emplace_back(jobs[i].name);
-    any = any || !jobs[i].after.empty();
+  for (const auto& job : jobs) {
+    names_.emplace_back(job.name);
+    any = any || !job.after.empty();
   }
   if (!any) return;
   for (std::size_t i = 0; i < jobs.size(); ++i) by_name.emplace(names_[i], i);

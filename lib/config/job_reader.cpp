@@ -23,8 +23,9 @@ constexpr int kMaxJobName = 128;
 
 std::optional<std::string> job_name_problem(const std::string& name) {
   if (name.empty()) return "must not be empty";
-  if (name.size() > kMaxJobName)
+  if (name.size() > kMaxJobName) {
     return "longer than " + std::to_string(kMaxJobName) + " characters";
+  }
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u) == 0 && c != '_' && c != '-' && c != '.') {

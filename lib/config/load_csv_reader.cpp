@@ -77,7 +77,7 @@ std::shared_ptr<const LoadCsvConfig> read_load_csv(YamlReader& r, const YamlNode
   if (auto d = r.string(node, "delimiter", key)) {
     if (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r") {
       r.issue(node["delimiter"], YamlReader::join(key, "delimiter"),
-              "expected one character such as \",\" or \";\" (not a quote or newline)");
+              R"(expected one character such as "," or ";" (not a quote or newline))");
     } else {
       c.delimiter = d->front();
     }

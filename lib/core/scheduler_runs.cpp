@@ -97,8 +97,9 @@ void Scheduler::finished(const event::Finished& e) {
   if (it == runs_.end()) throw std::logic_error("a run finished that was never started");
   auto& run = it->second;
   const auto& report = e.report;
-  if (run.state == RunState::running)
+  if (run.state == RunState::running) {
     act(action::CancelTimer{{TimerId::Kind::timeout, e.order.key}});
+  }
   run.order = e.order;  // as the executor has it: claimed_run_id, lease_taken
   if (!report.overlapped_by.empty()) {
     wait_for_turn(run, report);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -27,12 +28,12 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 // Reads what is available into `out` (up to `max`, the rest is discarded); false at end of
 // file. Bounded per call, so that a program writing without pause cannot starve the deadline.
 bool drain(int fd, std::string& out, std::size_t max) {
-  char buf[4096];
+  std::array<char, 4096> buf;
   for (int i = 0; i < 64; ++i) {
-    const auto n = ::read(fd, buf, sizeof buf);
+    const auto n = ::read(fd, buf.data(), buf.size());
     if (n > 0) {
       const auto room = max > out.size() ? max - out.size() : 0;
-      out.append(buf, std::min(room, static_cast<std::size_t>(n)));
+      out.append(buf.data(), std::min(room, static_cast<std::size_t>(n)));
       continue;
     }
     if (n == 0) return false;
@@ -52,8 +53,8 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv,
     result.error = "the program must be given by its absolute path";
     return result;
   }
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }

@@ -44,13 +44,12 @@ void on_live_connection(mysql::ConnectionPool& pool, mysql::ConnectionPool::Leas
 
 }  // namespace
 
-JobRunner::JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
-                     runlog::Spool& spool)
+JobRunner::JobRunner(mysql::ConnectionPool& pool, const std::string& state_schema,
+                     std::string instance, runlog::Spool& spool)
     : pool_(pool),
       log_(state_schema),
       leases_(state_schema),
       instance_(std::move(instance)),
-      spool_(spool),
       finisher_(
           state_schema, [&pool] { return pool.open_dedicated(); }, spool, &pool.connector()) {}
 

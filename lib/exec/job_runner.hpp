@@ -36,7 +36,7 @@ class JobRunner {
   // A pooled connection idle for longer than this is pinged before a run uses it.
   static constexpr std::chrono::seconds kIdleCheck{1};
 
-  JobRunner(mysql::ConnectionPool& pool, std::string state_schema, std::string instance,
+  JobRunner(mysql::ConnectionPool& pool, const std::string& state_schema, std::string instance,
             runlog::Spool& spool);
 
   // Gets the report once the run's row is finished in the run log (or spooled); on the run log
@@ -96,7 +96,6 @@ class JobRunner {
   runlog::RunLog log_;
   runlog::OverlapLeases leases_;
   std::string instance_;
-  runlog::Spool& spool_;
   mutable runlog::RunFinisher finisher_;  // batches the finishing writes of concurrent runs
 };
 

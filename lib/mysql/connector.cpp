@@ -29,8 +29,9 @@ std::unique_ptr<Session> Connector::open(const ConnectionSettings& s) const {
   opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(s.connect_timeout.count());
   opts["OPT_RECONNECT"] = false;
-  if (s.read_timeout.count() > 0)
+  if (s.read_timeout.count() > 0) {
     opts["OPT_READ_TIMEOUT"] = static_cast<int>(s.read_timeout.count());
+  }
   if (s.write_timeout.count() > 0) {
     opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(s.write_timeout.count());
   }

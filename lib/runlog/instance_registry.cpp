@@ -2,7 +2,7 @@
 
 namespace sqlcron::runlog {
 
-InstanceRegistry::InstanceRegistry(std::string state_schema, std::string instance)
+InstanceRegistry::InstanceRegistry(const std::string& state_schema, std::string instance)
     : table_(mysql::quote_identifier(state_schema) + ".instances"),
       instance_(std::move(instance)) {}
 

@@ -13,7 +13,7 @@ namespace sqlcron::runlog {
 
 class InstanceRegistry {
  public:
-  InstanceRegistry(std::string state_schema, std::string instance);
+  InstanceRegistry(const std::string& state_schema, std::string instance);
 
   [[nodiscard]] const std::string& instance() const { return instance_; }
   void register_self(mysql::Session& s, const std::string& hostname, int pid,

@@ -18,7 +18,7 @@ mysql::Value instant(std::optional<schedule::Instant> t) {
 
 }  // namespace
 
-JobMirror::JobMirror(std::string state_schema)
+JobMirror::JobMirror(const std::string& state_schema)
     : table_(mysql::quote_identifier(state_schema) + ".jobs") {}
 
 void JobMirror::sync(mysql::Session& s, const std::vector<JobMirrorEntry>& jobs,

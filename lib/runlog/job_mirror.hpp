@@ -21,7 +21,7 @@ struct JobMirrorEntry {
 
 class JobMirror {
  public:
-  explicit JobMirror(std::string state_schema);
+  explicit JobMirror(const std::string& state_schema);
 
   // Replaces the table's content with `jobs`, in one transaction.
   void sync(mysql::Session& s, const std::vector<JobMirrorEntry>& jobs,

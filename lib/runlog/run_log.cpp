@@ -24,7 +24,7 @@ mysql::Value chain_of(const Claim& c) {
 
 }  // namespace
 
-RunLog::RunLog(std::string state_schema)
+RunLog::RunLog(const std::string& state_schema)
     : runs_(mysql::quote_identifier(state_schema) + ".runs"),
       instances_(mysql::quote_identifier(state_schema) + ".instances") {}
 

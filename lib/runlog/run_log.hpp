@@ -57,7 +57,7 @@ struct SlotState {
 
 class RunLog {
  public:
-  explicit RunLog(std::string state_schema);
+  explicit RunLog(const std::string& state_schema);
 
   // The new run_id, or nullopt when the slot is already claimed (duplicate key).
   std::optional<std::int64_t> claim(mysql::Session& s, const Claim& claim) const;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
@@ -47,15 +48,15 @@ util::UniqueFd open_locked(const std::string& path, int flags) {
 // The whole file (it is small: results of an outage).
 std::string read_all(int fd, const std::string& path) {
   std::string text;
-  char buf[65536];
+  std::array<char, 65536> buf;
   for (;;) {
-    const auto n = ::read(fd, buf, sizeof buf);
+    const auto n = ::read(fd, buf.data(), buf.size());
     if (n == 0) return text;
     if (n < 0) {
       if (errno == EINTR) continue;
       fail(errno, "cannot read " + path);
     }
-    text.append(buf, static_cast<std::size_t>(n));
+    text.append(buf.data(), static_cast<std::size_t>(n));
   }
 }
 

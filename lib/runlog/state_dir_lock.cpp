@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
@@ -18,9 +19,9 @@ namespace {
 
 // What the holder wrote, on one line; "unknown" if nothing can be read (it may be writing).
 std::string read_holder(int fd) {
-  char buf[512];
-  const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
-  std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  std::array<char, 512> buf;
+  const auto n = ::pread(fd, buf.data(), buf.size() - 1, 0);
+  std::string text(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   for (auto& c : text) {
     if (c == '\n' || c == '\r') c = ' ';
@@ -52,8 +53,9 @@ StateDirLock::StateDirLock(const std::string& dir, const std::string& host,
       "pid " + std::to_string(::getpid()) + " on host " + host + ", instance " + instance + "\n";
   if (::ftruncate(fd_.get(), 0) != 0) fail(errno, "cannot write " + path_);
   const auto n = ::pwrite(fd_.get(), holder.data(), holder.size(), 0);
-  if (n != static_cast<ssize_t>(holder.size()))
+  if (n != static_cast<ssize_t>(holder.size())) {
     fail(n < 0 ? errno : ENOSPC, "cannot write " + path_);
+  }
   if (::fsync(fd_.get()) != 0) fail(errno, "cannot write " + path_);
 }
 

@@ -43,13 +43,15 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
       tick_timer_(io_),
       watchdog_timer_(io_),
       spool_(config->scheduler.state_dir + "/runs.spool"),
-      scheduler_(config, scheduler_options(options_), clocks()),
+      scheduler_(std::move(config), scheduler_options(options_), clocks()),
       control_(
-          connector, pool, config->scheduler, options_.instance, spool_, board_.metrics(),
+          connector, pool, scheduler_.config().scheduler, options_.instance, spool_,
+          board_.metrics(),
           [this](core::Event e) { boost::asio::post(io_, [this, e = std::move(e)] { feed(e); }); }),
-      launcher_(connector, pool, *config, options_.instance, spool_, [this](core::Event e) {
-        boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
-      }) {}
+      launcher_(connector, pool, scheduler_.config(), options_.instance, spool_,
+                [this](core::Event e) {
+                  boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
+                }) {}
 
 Daemon::~Daemon() {
   launcher_.stop();
@@ -102,8 +104,9 @@ void Daemon::observe(const core::Event& event, const core::Now& now) {
     if (f->report.claimed) {
       const auto& name = f->order.job_config().name;
       m.run_finished(name, core::to_string(f->report.outcome.status), f->report.outcome.duration);
-      if (f->report.outcome.status == core::RunStatus::succeeded)
+      if (f->report.outcome.status == core::RunStatus::succeeded) {
         m.set_last_success(name, now.wall);
+      }
     }
   } else if (const auto* h = std::get_if<core::event::HealthChecked>(&event)) {
     board_.check_answered(h->health.error);

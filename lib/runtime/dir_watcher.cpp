@@ -25,7 +25,7 @@ int open_watch(const std::string& dir) {
 }  // namespace
 
 DirWatcher::DirWatcher(boost::asio::io_context& io, const std::string& dir, OnFile on_file)
-    : dir_(dir), on_file_(std::move(on_file)), fd_(io, open_watch(dir)), buffer_(64 * 1024) {
+    : dir_(dir), on_file_(std::move(on_file)), fd_(io, open_watch(dir)), buffer_(64UL * 1024) {
   read();
 }
 

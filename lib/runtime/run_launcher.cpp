@@ -51,8 +51,9 @@ void RunLauncher::start(std::vector<core::RunOrder> orders) {
     std::size_t chunk = kFirstClaimChunk;
     for (std::size_t from = 0; from < batch.size(); from += chunk, chunk *= 2) {
       const auto to = std::min(batch.size(), from + chunk);
-      claim_chunk(std::vector<exec::RunRequest>(std::make_move_iterator(batch.begin() + from),
-                                                std::make_move_iterator(batch.begin() + to)));
+      claim_chunk(std::vector<exec::RunRequest>(
+          std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(from)),
+          std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(to))));
     }
   });
 }

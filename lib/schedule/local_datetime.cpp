@@ -1,5 +1,6 @@
 #include "schedule/local_datetime.hpp"
 
+#include <array>
 #include <cstdio>
 
 #include "schedule/schedule_error.hpp"
@@ -26,12 +27,12 @@ std::string format_local_datetime(LocalSeconds t) {
   const auto day_point = date::floor<date::days>(t);
   const date::year_month_day ymd{day_point};
   const auto tod = (t - day_point).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod / 3600), static_cast<int>(tod / 60 % 60),
-                static_cast<int>(tod % 60));
-  return buf;
+  std::array<char, 32> buf;
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02u %02d:%02d:%02d",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod / 3600),
+                static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60));
+  return buf.data();
 }
 
 }  // namespace sqlcron::schedule

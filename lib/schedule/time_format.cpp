@@ -1,5 +1,6 @@
 #include "schedule/time_format.hpp"
 
+#include <array>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -16,13 +17,13 @@ std::string format_rfc3339(Instant t, const date::time_zone* zone) {
   const auto tod = (local - day_point).count();
   const auto offset = info.offset.count();
   const auto abs_offset = offset < 0 ? -offset : offset;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
+  std::array<char, 48> buf;
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(tod / 3600),
                 static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60), offset < 0 ? '-' : '+',
                 static_cast<int>(abs_offset / 3600), static_cast<int>(abs_offset / 60 % 60));
-  return buf;
+  return buf.data();
 }
 
 std::string format_utc(Instant t) { return date::format("%FT%TZ", t); }

@@ -1,5 +1,6 @@
 #include "util/duration.hpp"
 
+#include <array>
 #include <cctype>
 #include <stdexcept>
 
@@ -59,10 +60,12 @@ std::string format_duration(std::chrono::milliseconds d) {
   if (d.count() == 0) return "0s";
   std::string out;
   auto ms = d.count();
-  const struct {
+  struct Unit {
     long long len;
     const char* unit;
-  } units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
+  };
+  const std::array<Unit, 5> units{
+      {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}}};
   for (const auto& u : units) {
     if (ms >= u.len) {
       out += std::to_string(ms / u.len) + u.unit;

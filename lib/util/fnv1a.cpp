@@ -1,5 +1,6 @@
 #include "util/fnv1a.hpp"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 
@@ -11,9 +12,9 @@ std::string fnv1a_hex(std::string_view content) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  std::array<char, 17> buf;
+  std::snprintf(buf.data(), buf.size(), "%016llx", static_cast<unsigned long long>(h));
+  return buf.data();
 }
 
 }  // namespace sqlcron::util

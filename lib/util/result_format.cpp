@@ -1,6 +1,7 @@
 #include "util/result_format.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace sqlcron::util {
@@ -70,9 +71,9 @@ std::string json_escape(const std::string& s) {
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
+          std::array<char, 8> buf;
+          std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(c));
+          out += buf.data();
         } else {
           out += c;
         }

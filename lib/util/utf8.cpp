@@ -1,5 +1,7 @@
 #include "util/utf8.hpp"
 
+#include <string_view>
+
 namespace sqlcron::util {
 
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
@@ -26,7 +28,7 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 namespace {
 
 void append_hex_byte(std::string& out, unsigned char b) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
   out += "\\x";
   out += kHex[b >> 4U];
   out += kHex[b & 0xFU];
