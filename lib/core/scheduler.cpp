@@ -5,21 +5,11 @@
 #include <algorithm>
 
 #include "core/scheduler_timing.hpp"
+#include "util/overloaded.hpp"
 
 namespace sqlcron::core {
 
 using namespace timing;  // NOLINT(google-build-using-namespace): the scheduler's own timings
-
-namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
-}  // namespace
 
 Scheduler::Scheduler(std::shared_ptr<const config::Config> config, SchedulerOptions options,
                      Now now)
@@ -45,7 +35,7 @@ Scheduler::Plan Scheduler::make_plan(std::shared_ptr<const config::Config> confi
 Scheduler::Actions Scheduler::handle(const Event& event, Now now) {
   now_ = now;
   out_.clear();
-  std::visit(Overloaded{
+  std::visit(util::Overloaded{
                  [&](const event::Begin&) { begin(); },
                  [&](const event::TimerFired& e) { timer(e.timer); },
                  [&](const event::Tick&) { tick(); },

@@ -9,17 +9,11 @@
 
 #include "config/config_error.hpp"
 #include "util/directory.hpp"
+#include "util/overloaded.hpp"
 
 namespace sqlcron::runtime {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 core::Now clocks() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
 
@@ -115,7 +109,7 @@ void Daemon::observe(const core::Event& event, const core::Now& now) {
 }
 
 void Daemon::perform(const core::Action& action) {
-  std::visit(Overloaded{
+  std::visit(util::Overloaded{
                  [&](const core::action::Start& a) { launcher_.start(a.runs); },
                  [&](const core::action::Claim& a) { launcher_.claim(a.run); },
                  [&](const core::action::RecordSkip& a) {

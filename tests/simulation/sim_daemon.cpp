@@ -6,16 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "util/overloaded.hpp"
+
 namespace sqlcron::sim {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 constexpr Nanos kRoundTrip = std::chrono::milliseconds(1);
 
@@ -153,7 +148,7 @@ void SimDaemon::db(std::function<void()> fn) {
 
 void SimDaemon::perform(const core::Action& action) {
   std::visit(
-      Overloaded{
+      util::Overloaded{
           [&](const core::action::Start& a) {
             for (const auto& o : a.runs) start(o);
           },
