@@ -44,16 +44,16 @@ Outcome run_definer_job(const std::string& extra) {
                     " INSERT INTO ticks VALUES (NULL, NOW(6), 'committed'); END");
   create_account(*root, extra);
   TempDir dir;
-  const std::string jobs =
-      "  - name: definer\n    schedule: \"*/30 * * * * *\"\n    call: slow_commit\n"
-      "    timeout: 2s\n";
-  ConfigSpec admin = spec_of(kState, kWork, jobs);
+  const auto jobs = [](const std::string& schedule) {
+    return "  - name: definer\n    " + schedule + "\n    call: slow_commit\n    timeout: 2s\n";
+  };
+  ConfigSpec admin = spec_of(kState, kWork, jobs("schedule: \"@daily\""));
   migrated(dir, admin);
   const auto pw = dir.write("db-password", std::string(kPassword) + "\n");
   ::chmod(pw.c_str(), 0600);
   auto app_db = database_yaml(test_settings(), kWork);
   app_db.replace(app_db.find("user: root"), 10, "user: sqlcron_def\n  password_file: db-password");
-  ConfigSpec app = spec_of(kState, kWork, jobs);
+  ConfigSpec app = spec_of(kState, kWork, jobs(at_in(3s)));  // one run, soon
   app.database = app_db;
   app.http_listen = "127.0.0.1:0";
   const auto config = write_config(dir, app, "app.yaml");

@@ -70,10 +70,9 @@ TEST_CASE("scenario 1: SELECT SLEEP(600) with timeout 2s is timed_out in 2 s, th
   sqlcron::test::prepare_schemas(kState, kWork);
   TempDir dir;
   // One connection and one worker: the tick after the timeout must run on the same pool.
-  auto s = spec(
-      "  - name: sleepy\n    schedule: \"*/10 * * * * *\"\n    sql: SELECT SLEEP(600)\n"
-      "    timeout: 2s\n" +
-      tick_job("tick", "*/3 * * * * *"));
+  // One sleepy run, soon (a grid slot would be waited for, and would hang again at the stop).
+  auto s = spec("  - name: sleepy\n    " + sqlcron::test::at_in(3s) +
+                "\n    sql: SELECT SLEEP(600)\n    timeout: 2s\n" + tick_job("tick"));
   s.database =
       sqlcron::test::database_yaml(sqlcron::test::test_settings(), kWork) + "  pool_size: 1\n";
   s.scheduler_extra = "  max_concurrent_runs: 1\n";
@@ -81,7 +80,7 @@ TEST_CASE("scenario 1: SELECT SLEEP(600) with timeout 2s is timed_out in 2 s, th
   Serve serve(dir, config);
   auto db = sqlcron::test::connect();
   wait_for(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'sleepy' AND status = 'timed_out'",
-           "1", 45s);
+           "1", 20s);
   // A tick that started after the timeout succeeds, on the pool of one: on a new connection
   // (the killed one was discarded).
   wait_for(*db,
@@ -107,10 +106,11 @@ TEST_CASE("scenario 2: a deadlock on the first attempt is retried, the second su
   // A second job due in the same seconds: the slots are claimed together, and the retry must
   // still claim (and record) an attempt of its own.
   const auto config =
-      migrate(dir, spec("  - name: flaky\n    schedule: \"*/10 * * * * *\"\n    call: flaky\n"
-                        "    args: [\"{attempt}\"]\n    retry: {attempts: 3, backoff: 200ms, "
-                        "max_backoff: 1s}\n" +
-                        tick_job("tick", "*/10 * * * * *")));
+      migrate(dir, spec("  - name: flaky\n    " + sqlcron::test::at_in(3s) +
+                        "\n    call: flaky\n    args: [\"{attempt}\"]\n"
+                        "    retry: {attempts: 3, backoff: 200ms, max_backoff: 1s}\n" +
+                        "  - name: tick\n    " + sqlcron::test::at_in(3s) +
+                        "\n    call: tick\n    args: [\"{scheduled_for}\"]\n"));
   Serve serve(dir, config);
   auto db = sqlcron::test::connect();
   wait_for(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'flaky' AND status = 'succeeded'",
@@ -182,7 +182,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "scenario 4: the database stops for 8 s: the daemon stays, reconnects, catches up, "
+    "scenario 4: the database stops for 5 s: the daemon stays, reconnects, catches up, "
     "loses no run",
     "[system][fault]") {
   // A private server of this test's own, so stopping it does not disturb other tests.
@@ -218,8 +218,8 @@ TEST_CASE(
   const auto down_at = std::chrono::steady_clock::now();
   // The outage itself: long enough for several failed checks with backoff (the rules of outages
   // are proven by tests/simulation).
-  while (std::chrono::steady_clock::now() - down_at < 8s) {
-    REQUIRE_FALSE(serve.process.wait(0ms).has_value());       // the daemon never exits
+  while (std::chrono::steady_clock::now() - down_at < 5s) {
+    REQUIRE_FALSE(serve.process.wait(0ms).has_value());  // the daemon never exits
     std::this_thread::sleep_for(200ms);
   }
   REQUIRE(sqlcron::test::run({script, "start", sandbox}).exit_code == 0);
@@ -267,12 +267,12 @@ TEST_CASE(
   Serve b(dir, write_config(dir_b, spec(jobs)), "b");
   Serve c(dir, write_config(dir_c, spec(jobs)), "c");
   // The rule (no duplicate, no missing slot, across daemons and crashes) is proven over a
-  // simulated year by tests/simulation; this proves the wiring with real processes: 10 s each
+  // simulated year by tests/simulation; this proves the wiring with real processes: 5 s each
   // side of the kill.
-  std::this_thread::sleep_for(10s);
+  std::this_thread::sleep_for(5s);
   a->process.signal(SIGKILL);
   REQUIRE(a->process.wait(10s) == 128 + SIGKILL);
-  std::this_thread::sleep_for(10s);
+  std::this_thread::sleep_for(5s);
   const auto t1 = std::chrono::system_clock::now();
   b.stop();
   c.stop();

@@ -1,5 +1,7 @@
 #include "support/system_harness.hpp"
 
+#include <date/date.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <thread>
@@ -13,6 +15,12 @@ std::string database_yaml(const mysql::ConnectionSettings& s, const std::string&
                                 ? "  host: " + s.host + "\n  port: " + std::to_string(s.port) + "\n"
                                 : "  socket: " + s.socket + "\n";
   return "database:\n" + where + "  user: " + s.user + "\n  schema: " + schema + "\n";
+}
+
+std::string at_in(std::chrono::seconds seconds) {
+  const auto t =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + seconds;
+  return "schedule: \"at " + date::format("%F %T", t) + "\"";
 }
 
 std::string write_config(const TempDir& dir, const ConfigSpec& spec, const std::string& file) {

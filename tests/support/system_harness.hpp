@@ -27,6 +27,10 @@ struct ConfigSpec {
   std::string top_extra = "";       // more top-level lines (e.g. "migrations: [...]\n")
 };
 
+// A one-shot `schedule:` line (`at ...`, UTC) firing `seconds` from now: a test that needs one
+// run soon waits for it instead of for the next slot of a grid.
+std::string at_in(std::chrono::seconds seconds);
+
 // Writes `dir`/`file` and returns its path. state_dir is `dir`/state.
 std::string write_config(const TempDir& dir, const ConfigSpec& spec,
                          const std::string& file = "sqlcron.yaml");

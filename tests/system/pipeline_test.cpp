@@ -1,7 +1,5 @@
 // Black-box tests of pipelines against the test MariaDB: chains (after:), failure hooks
 // (on_failure:), notify commands, the cycle check and backfill.
-#include <date/date.h>
-
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <thread>
@@ -10,6 +8,7 @@
 #include "support/test_database.hpp"
 
 using namespace std::chrono_literals;
+using sqlcron::test::at_in;
 using sqlcron::test::ConfigSpec;
 using sqlcron::test::Process;
 using sqlcron::test::sqlcrond;
@@ -46,13 +45,6 @@ ConfigSpec spec(const std::string& jobs) { return ConfigSpec{kState, kWork, jobs
 std::string step_job(const std::string& name, const std::string& trigger) {
   return "  - name: " + name + "\n    " + trigger + "\n    call: step\n    args: [\"" + name +
          "\", \"{scheduled_for}\"]\n";
-}
-
-// A one-shot schedule `seconds` from now (UTC).
-std::string at_in(std::chrono::seconds seconds) {
-  const auto t =
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + seconds;
-  return "schedule: \"at " + date::format("%F %T", t) + "\"";
 }
 
 void stop(Process& serve, const std::string& log) {
