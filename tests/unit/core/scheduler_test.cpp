@@ -151,3 +151,65 @@ TEST_CASE("SIGTERM waits for runs through the grace, then kills them, then exits
   REQUIRE(exits.size() == 1);
   CHECK_FALSE(exits[0].forced);
 }
+
+namespace {
+
+// The 00:01 run of `s` (2 attempts) loses the overlap lease to another daemon's run: it waits.
+core::RunOrder waiting_for_turn(core::Scheduler& s, Clock& clock) {
+  auto order = first_start(s, clock);
+  core::RunReport overlapped;
+  overlapped.claimed = true;
+  overlapped.run_id = 7;
+  overlapped.scheduled_for = order.scheduled_for;
+  overlapped.overlapped_by = "run 5 on b:1:1";
+  const auto actions = s.handle(event::Finished{order, overlapped, false}, clock.advance(1s));
+  const auto timers = all<action::ArmTimer>(actions);
+  REQUIRE(timers.size() == 1);
+  REQUIRE(timers[0].timer.kind == core::TimerId::Kind::turn);
+  order.claimed_run_id = 7;
+  return order;
+}
+
+}  // namespace
+
+TEST_CASE("a run waiting for its turn that cannot start for the database is resolved, not lost",
+          "[core][scheduler]") {
+  // Its row is claimed; the try that finds the server gone reports it unclaimed. The row must
+  // be abandoned (and retried) once the database is back, not left `running` for ever.
+  Clock clock;
+  core::Scheduler s(one_job(2), {}, clock.now);
+  waiting_for_turn(s, clock);
+  auto actions = s.handle(event::TimerFired{{core::TimerId::Kind::turn, 1}}, clock.advance(500ms));
+  const auto starts = all<action::Start>(actions);
+  REQUIRE(starts.size() == 1);
+  const auto retried = starts[0].runs[0];
+  CHECK(retried.claimed_run_id == 7);
+  s.handle(event::Finished{retried, {}, true}, clock.advance(1ms));
+  CHECK(s.in_flight() == 0);
+  CHECK_FALSE(s.database_up());
+  actions = s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(2s));
+  const auto resolve = all<action::ResolveInDoubt>(actions);
+  REQUIRE(resolve.size() == 1);
+  REQUIRE(resolve[0].runs.size() == 1);
+  CHECK(resolve[0].runs[0].scheduled_for == retried.scheduled_for);
+  CHECK(resolve[0].runs[0].attempt == 1);
+  // Abandoned: its next attempt runs.
+  actions = s.handle(event::Resolved{{{"etl", retried.scheduled_for, 1, 0}}}, clock.advance(1ms));
+  const auto next = all<action::Start>(actions);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].runs[0].attempt == 2);
+}
+
+TEST_CASE("a run waiting for its turn while the database is unavailable is given up, not started",
+          "[core][scheduler]") {
+  Clock clock;
+  core::Scheduler s(one_job(), {}, clock.now);
+  waiting_for_turn(s, clock);
+  s.handle(event::HealthChecked{{false, false, "error 2003", 0, 0, {}}}, clock.advance(100ms));
+  auto actions = s.handle(event::TimerFired{{core::TimerId::Kind::turn, 1}}, clock.advance(400ms));
+  CHECK(all<action::Start>(actions).empty());
+  const auto given_up = all<action::GiveUp>(actions);
+  REQUIRE(given_up.size() == 1);
+  CHECK(given_up[0].run.claimed_run_id == 7);
+  CHECK(given_up[0].reason.find("the database became unavailable") != std::string::npos);
+}
