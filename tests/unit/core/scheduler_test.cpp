@@ -213,3 +213,27 @@ TEST_CASE("a run waiting for its turn while the database is unavailable is given
   CHECK(given_up[0].run.claimed_run_id == 7);
   CHECK(given_up[0].reason.find("the database became unavailable") != std::string::npos);
 }
+
+TEST_CASE("an in-doubt claim leaves alone the row a live run of the daemon holds",
+          "[core][scheduler]") {
+  // The 00:01 run waits for its turn holding row 7. The wall clock goes back a minute, the slot
+  // comes due again and is queued (overlap: queue); that claim's reply is lost. Resolving it
+  // must not abandon row 7 under the waiting run.
+  Clock clock;
+  auto c = std::const_pointer_cast<sqlcron::config::Config>(one_job());
+  c->jobs[0].overlap = sqlcron::config::Overlap::queue;
+  core::Scheduler s(c, {}, clock.now);
+  waiting_for_turn(s, clock);
+  clock.now.wall -= 60s;
+  s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(1s));
+  const auto actions =
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(58s + 1ms));
+  const auto claims = all<action::Claim>(actions);
+  REQUIRE(claims.size() == 1);
+  CHECK(claims[0].run.scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
+  s.handle(event::Claimed{claims[0].run.key, std::nullopt, true}, clock.advance(1ms));
+  const auto resumed =
+      s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(1s));
+  CHECK(all<action::ResolveInDoubt>(resumed).empty());
+  CHECK(s.order(1) != nullptr);  // the waiting run goes on
+}
