@@ -216,7 +216,7 @@ TEST_CASE("a run waiting for its turn while the database is unavailable is given
 
 TEST_CASE("an in-doubt claim leaves alone the row a live run of the daemon holds",
           "[core][scheduler]") {
-  // The 00:01 run waits for its turn holding row 7. The wall clock goes back a minute, the slot
+  // The 00:01 run waits for its turn holding row 7. The wall clock goes back 30 s, the slot
   // comes due again and is queued (overlap: queue); that claim's reply is lost. Resolving it
   // must not abandon row 7 under the waiting run.
   Clock clock;
@@ -224,10 +224,10 @@ TEST_CASE("an in-doubt claim leaves alone the row a live run of the daemon holds
   c->jobs[0].overlap = sqlcron::config::Overlap::queue;
   core::Scheduler s(c, {}, clock.now);
   waiting_for_turn(s, clock);
-  clock.now.wall -= 60s;
+  clock.now.wall -= 30s;
   s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(1s));
   const auto actions =
-      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(58s + 1ms));
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(28s + 1ms));
   const auto claims = all<action::Claim>(actions);
   REQUIRE(claims.size() == 1);
   CHECK(claims[0].run.scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
@@ -236,4 +236,25 @@ TEST_CASE("an in-doubt claim leaves alone the row a live run of the daemon holds
       s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(1s));
   CHECK(all<action::ResolveInDoubt>(resumed).empty());
   CHECK(s.order(1) != nullptr);  // the waiting run goes on
+}
+
+TEST_CASE("a slot passed again between a backward clock jump and its notice is fired",
+          "[core][scheduler]") {
+  // 00:01:00 passes while the database is away (not fired). The clock then goes back 20 s, the
+  // database returns, and the wall passes 00:01:00 again before the next wake-up notices the
+  // jump: the slot is fired then, not lost.
+  Clock clock;
+  core::Scheduler s(one_job(), {}, clock.now);
+  s.handle(event::Begin{}, clock.now);
+  s.handle(event::HealthChecked{{false, false, "error 2003", 0, 0, {}}}, clock.now);
+  auto actions =
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(50s - 3ms));
+  CHECK(all<action::Start>(actions).empty());
+  clock.advance(5s);
+  clock.now.wall -= 20s;  // 00:00:45
+  s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.now);
+  actions = s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(16s));
+  const auto starts = all<action::Start>(actions);
+  REQUIRE(starts.size() == 1);
+  CHECK(starts[0].runs[0].scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
 }
