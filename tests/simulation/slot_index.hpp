@@ -36,14 +36,15 @@ class SlotIndex {
   [[nodiscard]] bool contains(schedule::Instant slot) const { return find(slot) != nullptr; }
   // The slot's entry, added (empty) if it has none.
   SlotRows& operator[](schedule::Instant slot) {
-    if (slots_.empty() || slot > slots_.back().first)
+    if (slots_.empty() || slot > slots_.back().first) {
       return slots_.emplace_back(slot, SlotRows{}).second;
+    }
     auto it = std::lower_bound(slots_.begin(), slots_.end(), slot,
                                [](const Entry& e, schedule::Instant t) { return e.first < t; });
     if (it == slots_.end() || it->first != slot) it = slots_.emplace(it, slot, SlotRows{});
     return it->second;
   }
-  // The first slot at or after `slot`, and the first after it.
+  // The first slot at or after `slot` (lower_bound), and the first after it (upper_bound).
   [[nodiscard]] const_iterator lower_bound(schedule::Instant slot) const {
     return std::lower_bound(slots_.begin(), slots_.end(), slot,
                             [](const Entry& e, schedule::Instant t) { return e.first < t; });
