@@ -125,6 +125,7 @@ void Scheduler::wake() {
 
 void Scheduler::detect_clock_jump() {
   const auto drift = (now_.wall - last_.wall) - (now_.steady - last_.steady);
+  const auto since_last = now_.steady - last_.steady;
   last_ = now_;
   if (drift < -kClockJump) {
     // Backward: recompute from the new time. Slots already run are not run again: their runs
@@ -132,10 +133,15 @@ void Scheduler::detect_clock_jump() {
     log(LogLevel::warn,
         fmt::format("the wall clock went back by {:.1f} s; rescheduling from the new time",
                     -seconds_of(drift)));
-    plan_.planner->rebase(now_.wall);
+    // From where the clock may have landed: the jump came at any point since the previous
+    // wake-up (up to kMaxSleep ago), and a slot the new clock has passed since then may never
+    // have been fired - the old clock passed it while the database was away. Its claim fails if
+    // it did run; late, it follows the misfire policy.
+    const auto landed = now_.wall - std::chrono::duration_cast<TimePoint::duration>(since_last);
+    plan_.planner->rebase(landed);
     // The horizon went back with the clock: kept, it would make every slot up to the old time
     // due at once - started early, or dropped unrecorded while the database is away.
-    horizon_ = now_.wall;
+    horizon_ = landed;
   } else if (drift > kClockJump) {
     // Forward: the slots jumped over are late now; the planner applies the misfire policy.
     log(LogLevel::warn,

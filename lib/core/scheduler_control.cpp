@@ -1,6 +1,7 @@
 // Scheduler, continued: the database (health, outages, read-only, catch-up), shutdown and reload.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "config/restart_only.hpp"
@@ -70,7 +71,17 @@ void Scheduler::health_checked(const HealthReport& h) {
     act(action::SystemdNotify{"STATUS=" + status()});
   }
   if (!read_only_ && !in_doubt_.empty()) {
-    act(action::ResolveInDoubt{std::move(in_doubt_)});
+    // The row of a slot this daemon ordered twice (queued again after a clock jump, say) may be
+    // held by a live run of it - claimed before the claim that lost its reply: that row is the
+    // live run's, not abandoned under it (it would free the lease while the run goes on).
+    std::erase_if(in_doubt_, [&](const RunOrder& o) {
+      return std::any_of(runs_.begin(), runs_.end(), [&](const auto& r) {
+        const auto& held = r.second.order;
+        return held.claimed_run_id && held.scheduled_for == o.scheduled_for &&
+               held.attempt == o.attempt && held.job_config().name == o.job_config().name;
+      });
+    });
+    if (!in_doubt_.empty()) act(action::ResolveInDoubt{std::move(in_doubt_)});
     in_doubt_.clear();
   }
   if (h.replayed > 0) {

@@ -111,7 +111,13 @@ void Scheduler::finished(const event::Finished& e) {
     chained_.erase({job.name, e.order.scheduled_for});
   }
   if (e.lost_database && db_up_) lost_database();
-  if (e.lost_database && !report.claimed && !e.order.claimed_run_id) in_doubt_.push_back(e.order);
+  // Not started because the database went away. Its claim may have committed with the reply
+  // lost - or its row was claimed before (with its batch, as a queued slot, or while it waited
+  // for its turn) and the executor could not reach the server to finish it. Either way a row of
+  // this instance may stay `running` with no run behind it (holding the job's overlap lease if
+  // its batch took it), never swept while this instance lives: resolved once the database
+  // answers again - abandoned, and retried if attempts remain.
+  if (e.lost_database && !report.claimed) in_doubt_.push_back(e.order);
   const auto& o = report.outcome;
   const bool retryable = report.claimed && !stopping_ && retried(o, e.order.attempt, job.retry);
   if (retryable) {
@@ -211,13 +217,15 @@ void Scheduler::timer(const TimerId& t) {
     act(action::Start{{run.order}});
   } else if (t.kind == Kind::turn && run.state == RunState::waiting_turn) {
     run.state = RunState::starting;
-    if (!stopping_) {
+    if (!stopping_ && !paused()) {
       act(action::Start{{run.order}});
       return;
     }
-    // Shutting down: the slot never started; its row says so.
+    // Shutting down, or no database to take the lease in (as for a queued slot): the slot
+    // never started; its row says so.
     act(action::GiveUp{run.order, "overlap: waited for its turn behind " + run.holder +
-                                      "; the daemon stopped before it came"});
+                                      (stopping_ ? "; the daemon stopped before it came"
+                                                 : "; the database became unavailable meanwhile")});
   }
 }
 

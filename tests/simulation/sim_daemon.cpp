@@ -22,6 +22,25 @@ int lease_limit(const core::RunOrder& o) {
 
 }  // namespace
 
+template <typename Fn>
+void SimDaemon::later(Nanos delay, Fn&& fn) {
+  world_.after(delay, [this, gen = generation_, fn = std::forward<Fn>(fn)]() mutable {
+    if (alive_ && gen == generation_) fn();
+  });
+}
+
+template <typename Fn>
+void SimDaemon::db(Fn&& fn) {
+  world_.after(kRoundTrip, [this, gen = generation_, fn = std::forward<Fn>(fn)]() mutable {
+    if (!alive_ || gen != generation_) return;
+    if (db_.availability == Availability::frozen) {
+      frozen_.emplace_back(std::move(fn));
+    } else {
+      fn();
+    }
+  });
+}
+
 SimDaemon::SimDaemon(SimWorld& world, SimDatabase& db, std::string host,
                      std::shared_ptr<const config::Config> config,
                      std::map<std::string, Behaviour> jobs, SimStats& stats, Nanos health_every)
@@ -31,7 +50,8 @@ SimDaemon::SimDaemon(SimWorld& world, SimDatabase& db, std::string host,
       config_(std::move(config)),
       behaviour_(std::move(jobs)),
       stats_(stats),
-      health_every_(health_every) {}
+      health_every_(health_every),
+      trace_filter_(std::getenv("SQLCRON_SIM_TRACE")) {}
 
 void SimDaemon::boot() {
   const auto gen = ++generation_;
@@ -92,9 +112,7 @@ void SimDaemon::server_down() {
 }
 
 void SimDaemon::trace(const std::string& text) const {
-  // SQLCRON_SIM_TRACE=<text>: print what the daemons do about it (a job's name, say).
-  static const char* const filter = std::getenv("SQLCRON_SIM_TRACE");  // NOLINT: read once
-  if (filter == nullptr || text.find(filter) == std::string::npos) return;
+  if (trace_filter_ == nullptr || text.find(trace_filter_) == std::string::npos) return;
   std::printf(
       "%12.3f %s %s  %s\n", std::chrono::duration<double>(world_.steady()).count(),
       date::format("%FT%TZ", std::chrono::floor<std::chrono::milliseconds>(world_.wall())).c_str(),
@@ -105,7 +123,9 @@ void SimDaemon::feed(const core::Event& event) {
   if (!alive_) return;
   ++stats_.events;
   ++stats_.by_kind[event.index()];
-  if (const auto* f = std::get_if<core::event::Finished>(&event)) {
+  // The trace's text is made only when it is asked for: formatting it costs more than the rest.
+  const bool tracing = trace_filter_ != nullptr;
+  if (const auto* f = std::get_if<core::event::Finished>(&event); tracing && f != nullptr) {
     trace(fmt::format(
         "finished {} {} attempt {} run {} claimed {} status {} lost {} overlapped '{}'",
         f->order.job_config().name, date::format("%FT%TZ", f->order.scheduled_for),
@@ -114,36 +134,24 @@ void SimDaemon::feed(const core::Event& event) {
   }
   for (const auto& action : scheduler_->handle(event, world_.now())) {
     if (!alive_) return;
-    if (const auto* l = std::get_if<core::action::Log>(&action)) trace(l->text);
-    if (const auto* s = std::get_if<core::action::Start>(&action)) {
-      for (const auto& o : s->runs) {
-        trace(fmt::format("start {} {} attempt {} cause {}", o.job_config().name,
-                          date::format("%FT%TZ", o.scheduled_for), o.attempt,
-                          core::to_string(o.cause)));
-      }
-    }
-    if (const auto* s = std::get_if<core::action::RecordSkip>(&action)) {
-      trace(fmt::format("skip {} {}: {}", s->run.job_config().name,
-                        date::format("%FT%TZ", s->run.scheduled_for), s->reason));
-    }
+    if (tracing) trace_action(action);
     perform(action);
   }
 }
 
-void SimDaemon::later(Nanos delay, std::function<void()> fn) {
-  world_.after(delay, [this, gen = generation_, fn = std::move(fn)] {
-    if (alive_ && gen == generation_) fn();
-  });
-}
-
-void SimDaemon::db(std::function<void()> fn) {
-  later(kRoundTrip, [this, fn = std::move(fn)]() mutable {
-    if (db_.availability == Availability::frozen) {
-      frozen_.push_back(std::move(fn));
-    } else {
-      fn();
+void SimDaemon::trace_action(const core::Action& action) const {
+  if (const auto* l = std::get_if<core::action::Log>(&action)) trace(l->text);
+  if (const auto* s = std::get_if<core::action::Start>(&action)) {
+    for (const auto& o : s->runs) {
+      trace(fmt::format("start {} {} attempt {} cause {}", o.job_config().name,
+                        date::format("%FT%TZ", o.scheduled_for), o.attempt,
+                        core::to_string(o.cause)));
     }
-  });
+  }
+  if (const auto* s = std::get_if<core::action::RecordSkip>(&action)) {
+    trace(fmt::format("skip {} {}: {}", s->run.job_config().name,
+                      date::format("%FT%TZ", s->run.scheduled_for), s->reason));
+  }
 }
 
 void SimDaemon::perform(const core::Action& action) {
@@ -287,7 +295,7 @@ void SimDaemon::start(core::RunOrder order) {
 void SimDaemon::execute(core::RunOrder order, std::int64_t run_id) {
   const auto wait = order.not_before ? *order.not_before - world_.wall() : Nanos::zero();
   later(std::chrono::duration_cast<Nanos>(wait), [this, order, run_id] {
-    db_.executing(*config_, run_id, world_.steady());
+    db_.executing(config_, run_id, world_.steady());
     feed(
         core::event::Started{order.key, run_id, static_cast<std::uint64_t>(run_id), world_.wall()});
     const auto& b = behaviour_[order.job_config().name];

@@ -66,11 +66,16 @@ class SimDaemon {
 
   void feed(const core::Event& event);
   void trace(const std::string& text) const;
+  void trace_action(const core::Action& action) const;
   void perform(const core::Action& action);
   // Runs `fn` after a round trip to the server, unless this daemon died meanwhile; a frozen
   // server answers when it thaws.
-  void db(std::function<void()> fn);
-  void later(Nanos delay, std::function<void()> fn);
+  // (Templates, defined in sim_daemon.cpp where they are used: the callback is stored once, in
+  // the world's queue, not wrapped in a std::function per layer.)
+  template <typename Fn>
+  void db(Fn&& fn);
+  template <typename Fn>
+  void later(Nanos delay, Fn&& fn);
   void start(core::RunOrder order);
   void execute(core::RunOrder order, std::int64_t run_id);
   void end(std::uint64_t key, core::RunStatus status, int error_code);
@@ -86,6 +91,8 @@ class SimDaemon {
   std::map<std::string, Behaviour> behaviour_;
   SimStats& stats_;
   Nanos health_every_;
+  // SQLCRON_SIM_TRACE=<text>: print what the daemons do about it (a job's name, say).
+  const char* trace_filter_;
   std::unique_ptr<core::Scheduler> scheduler_;
   bool alive_ = false;
   std::uint64_t generation_ = 0;

@@ -9,13 +9,6 @@ namespace sqlcron::sim {
 
 namespace {
 
-const config::JobConfig* find_job(const config::Config& c, const std::string& name) {
-  for (const auto& j : c.jobs) {
-    if (j.name == name) return &j;
-  }
-  return nullptr;
-}
-
 std::string when(schedule::Instant t) { return date::format("%FT%TZ", t); }
 
 }  // namespace
@@ -29,12 +22,34 @@ std::optional<std::int64_t> SimDatabase::find(const std::string& job, schedule::
                                               int attempt) const {
   const auto j = by_job_.find(job);
   if (j == by_job_.end()) return std::nullopt;
-  const auto s = j->second.slots.find(slot);
-  if (s == j->second.slots.end()) return std::nullopt;
-  for (const auto id : s->second) {
+  const auto* s = j->second.slots.find(slot);
+  if (s == nullptr) return std::nullopt;
+  for (const auto id : s->ids) {
     if (row(id).attempt == attempt) return id;
   }
   return std::nullopt;
+}
+
+bool SimDatabase::has_slot(const std::string& job, schedule::Instant slot) const {
+  const auto j = by_job_.find(job);
+  return j != by_job_.end() && j->second.slots.contains(slot);
+}
+
+void SimDatabase::set_status(Row& r, core::RunStatus status) {
+  if (r.status == core::RunStatus::running) running_.erase(r.id);
+  r.status = status;
+  if (status == core::RunStatus::running) running_.insert(r.id);
+}
+
+const config::JobConfig* SimDatabase::job_config(
+    const std::shared_ptr<const config::Config>& config, const std::string& name) {
+  if (config != indexed_) {
+    indexed_ = config;
+    jobs_.clear();
+    for (const auto& j : config->jobs) jobs_.emplace(j.name, &j);
+  }
+  const auto it = jobs_.find(name);
+  return it == jobs_.end() ? nullptr : it->second;
 }
 
 std::optional<std::int64_t> SimDatabase::claim(const core::RunOrder& order,
@@ -54,8 +69,10 @@ std::optional<std::int64_t> SimDatabase::claim(const core::RunOrder& order,
           instance,
           order.chain_run_id,
           order.failure ? order.failure->run_id : 0};
-    rows_of(name).slots[slot].push_back(r.id);
+    rows_of(name).slots[slot].ids.push_back(r.id);
+    running_.insert(r.id);
     rows_.push_back(r);
+    executed_.push_back(false);
     if (r.failure_of != 0 && ++hook_runs_[{name, r.failure_of, r.attempt}] > 1) {
       violation(fmt::format("hook {} fired twice for the failure of run {}", name, r.failure_of));
     }
@@ -77,7 +94,7 @@ void SimDatabase::finish(std::int64_t run_id, core::RunStatus status) {
   auto& r = rows_.at(run_id - 1);
   // As the run log: only a running (or abandoned: a late truth) row is finished.
   if (r.status == core::RunStatus::running || r.status == core::RunStatus::abandoned) {
-    r.status = status;
+    set_status(r, status);
   }
 }
 
@@ -93,25 +110,27 @@ void SimDatabase::skip(const core::RunOrder& order, const std::string& instance)
         instance,
         order.chain_run_id,
         0};
-  rows_of(name).slots[order.scheduled_for].push_back(r.id);
+  rows_of(name).slots[order.scheduled_for].ids.push_back(r.id);
   rows_.push_back(r);
+  executed_.push_back(false);
 }
 
 std::vector<core::AbandonedRun> SimDatabase::sweep(const std::string& instance) {
   std::vector<core::AbandonedRun> out;
-  for (auto it = open_from_; it < rows_.size(); ++it) {
-    auto& r = rows_[it];
-    if (r.status != core::RunStatus::running || r.instance == instance) continue;
+  std::vector<std::int64_t> dead;
+  for (const auto id : running_) {  // in id order, as the run log's query returns them
+    const auto& r = row(id);
+    if (r.instance == instance) continue;
     const auto hb = heartbeats_.find(r.instance);
-    const bool dead = stopped_.contains(r.instance) || hb == heartbeats_.end() ||
-                      world_.steady() - hb->second > kStaleAfter;
-    if (!dead) continue;
-    r.status = core::RunStatus::abandoned;
-    out.push_back({r.job, r.slot, r.attempt, r.chain});
+    if (stopped_.contains(r.instance) || hb == heartbeats_.end() ||
+        world_.steady() - hb->second > kStaleAfter) {
+      dead.push_back(id);
+    }
   }
-  // Rows before the first running one are never swept again.
-  while (open_from_ < rows_.size() && rows_[open_from_].status != core::RunStatus::running) {
-    ++open_from_;
+  for (const auto id : dead) {
+    auto& r = rows_.at(id - 1);
+    set_status(r, core::RunStatus::abandoned);
+    out.push_back({r.job, r.slot, r.attempt, r.chain});
   }
   return out;
 }
@@ -122,7 +141,7 @@ bool SimDatabase::abandon_in_doubt(const std::string& job, schedule::Instant slo
   if (!id) return false;
   auto& r = rows_.at(*id - 1);
   if (r.status != core::RunStatus::running || r.instance != instance) return false;
-  r.status = core::RunStatus::abandoned;
+  set_status(r, core::RunStatus::abandoned);
   return true;
 }
 
@@ -134,7 +153,7 @@ std::vector<std::pair<std::string, schedule::Instant>> SimDatabase::last_slots(
     auto it = rows.slots.upper_bound(until);
     while (it != rows.slots.begin()) {
       --it;
-      const bool counted = std::any_of(it->second.begin(), it->second.end(), [&](auto id) {
+      const bool counted = std::any_of(it->second.ids.begin(), it->second.ids.end(), [&](auto id) {
         return row(id).cause != core::RunCause::manual;
       });
       if (counted) {
@@ -152,10 +171,9 @@ std::optional<std::int64_t> SimDatabase::upstream_done(const std::vector<std::st
   for (const auto& u : upstream) {
     bool done = false;
     const auto j = by_job_.find(u);
-    const auto s =
-        j == by_job_.end() ? decltype(j->second.slots.end()){} : j->second.slots.find(slot);
-    if (j != by_job_.end() && s != j->second.slots.end()) {
-      for (const auto id : s->second) {
+    const auto* s = j == by_job_.end() ? nullptr : j->second.slots.find(slot);
+    if (s != nullptr) {
+      for (const auto id : s->ids) {
         const auto& r = row(id);
         if (r.status != core::RunStatus::succeeded) continue;
         done = true;
@@ -182,12 +200,14 @@ std::vector<std::pair<schedule::Instant, std::int64_t>> SimDatabase::pending_cha
   return out;
 }
 
-void SimDatabase::executing(const config::Config& config, std::int64_t run_id, Nanos start) {
+void SimDatabase::executing(const std::shared_ptr<const config::Config>& config,
+                            std::int64_t run_id, Nanos start) {
   const auto& r = row(run_id);
-  if (!executed_.insert(run_id).second) {
+  if (executed_.at(run_id - 1)) {
     violation(fmt::format("attempt {} of {} slot {} ran twice", r.attempt, r.job, when(r.slot)));
   }
-  if (const auto* job = find_job(config, r.job)) {
+  executed_[run_id - 1] = true;
+  if (const auto* job = job_config(config, r.job)) {
     if (r.attempt > job->retry.attempts) {
       violation(fmt::format("{} slot {} ran attempt {} of {}", r.job, when(r.slot), r.attempt,
                             job->retry.attempts));
@@ -202,8 +222,8 @@ void SimDatabase::executing(const config::Config& config, std::int64_t run_id, N
     }
     for (const auto& u : job->after) {
       const auto j = by_job_.find(u);
-      const bool done = j != by_job_.end() && j->second.succeeded.contains(r.slot) &&
-                        j->second.succeeded.at(r.slot) <= start;
+      const auto* s = j == by_job_.end() ? nullptr : j->second.slots.find(r.slot);
+      const bool done = s != nullptr && s->succeeded && *s->succeeded <= start;
       if (!done) {
         violation(
             fmt::format("chain step {} slot {} ran before {} succeeded", r.job, when(r.slot), u));
@@ -220,7 +240,10 @@ void SimDatabase::executed(std::int64_t run_id, bool succeeded) {
   auto& e = executions_[it->second];
   e.end = world_.steady();
   e.succeeded = succeeded;
-  if (succeeded) rows_of(e.job).succeeded.emplace(e.slot, *e.end);
+  if (succeeded) {
+    auto& slot = rows_of(e.job).slots[e.slot];
+    if (!slot.succeeded) slot.succeeded = e.end;
+  }
   executing_.erase(it);
 }
 

@@ -8,11 +8,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include "core/run_order.hpp"
 #include "core/scheduler_event.hpp"
 #include "sim_world.hpp"
+#include "slot_index.hpp"
 
 namespace sqlcron::sim {
 
@@ -76,8 +80,14 @@ class SimDatabase {
   [[nodiscard]] const std::vector<Row>& rows() const { return rows_; }
   [[nodiscard]] const Row& row(std::int64_t id) const { return rows_.at(id - 1); }
 
+  // Whether the job's slot has a row (any attempt, any status).
+  [[nodiscard]] bool has_slot(const std::string& job, schedule::Instant slot) const;
+  // The rows still `running`, by id.
+  [[nodiscard]] const std::set<std::int64_t>& running() const { return running_; }
+
   // Ground truth: SQL started and ended (checks the invariants of both).
-  void executing(const config::Config& config, std::int64_t run_id, Nanos start);
+  void executing(const std::shared_ptr<const config::Config>& config, std::int64_t run_id,
+                 Nanos start);
   void executed(std::int64_t run_id, bool succeeded);
   void hooked(std::int64_t failed_run);  // a notify command ran for that failure
   void violation(std::string what);
@@ -88,23 +98,28 @@ class SimDatabase {
 
  private:
   SimWorld& world_;
-  std::vector<Row> rows_;      // run_id = index + 1
-  std::size_t open_from_ = 0;  // rows before this index are not running
+  std::vector<Row> rows_;           // run_id = index + 1
+  std::set<std::int64_t> running_;  // ids of the rows whose status is `running`
   // By job, then slot: the rows of the slot (any attempt), and when a success of it ended.
   struct JobRows {
-    std::map<schedule::Instant, std::vector<std::int64_t>> slots;
-    std::map<schedule::Instant, Nanos> succeeded;  // executions that succeeded, when they ended
+    SlotIndex slots;
   };
   JobRows& rows_of(const std::string& job) { return by_job_[job]; }
+  void set_status(Row& r, core::RunStatus status);
+  const config::JobConfig* job_config(const std::shared_ptr<const config::Config>& config,
+                                      const std::string& name);
   [[nodiscard]] std::optional<std::int64_t> find(const std::string& job, schedule::Instant slot,
                                                  int attempt) const;
   std::unordered_map<std::string, JobRows> by_job_;
   std::map<std::string, std::vector<std::int64_t>> leases_;  // job -> holders
-  std::map<std::string, Nanos> heartbeats_;
-  std::set<std::string> stopped_;
+  std::unordered_map<std::string, Nanos> heartbeats_;
+  std::unordered_set<std::string> stopped_;
   std::vector<Execution> executions_;
   std::map<std::int64_t, std::size_t> executing_;  // run id -> index in executions_
-  std::set<std::int64_t> executed_;  // run ids whose SQL ran (a run id is one attempt of a slot)
+  std::vector<bool> executed_;  // by run id - 1: its SQL ran (a run id is one attempt of a slot)
+  // The jobs of the config last asked about, by name.
+  std::shared_ptr<const config::Config> indexed_;
+  std::unordered_map<std::string_view, const config::JobConfig*> jobs_;
   std::map<std::tuple<std::string, std::int64_t, int>, int>
       hook_runs_;                         // hook, failed run, attempt
   std::map<std::int64_t, int> notified_;  // failed run id -> notify commands run

@@ -4,10 +4,10 @@
 // plus an offset that clock jumps move. One seeded generator makes a run replayable.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <queue>
 #include <random>
 #include <vector>
 
@@ -31,13 +31,16 @@ class SimWorld {
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(now_))};
   }
   void after(Nanos delay, std::function<void()> fn) {
-    queue_.push(Item{now_ + std::max(delay, Nanos::zero()), seq_++, std::move(fn)});
+    queue_.push_back(Item{now_ + std::max(delay, Nanos::zero()), seq_++, std::move(fn)});
+    std::push_heap(queue_.begin(), queue_.end(), std::greater<>{});
   }
   // Runs every callback due up to `until`, in order; the clock ends at `until`.
   void run_until(Nanos until) {
-    while (!queue_.empty() && queue_.top().at <= until) {
-      auto item = queue_.top();
-      queue_.pop();
+    while (!queue_.empty() && queue_.front().at <= until) {
+      // A min-heap by hand rather than std::priority_queue, whose top() can only be copied.
+      std::pop_heap(queue_.begin(), queue_.end(), std::greater<>{});
+      auto item = std::move(queue_.back());
+      queue_.pop_back();
       now_ = item.at;
       ++steps_;
       item.fn();
@@ -56,7 +59,7 @@ class SimWorld {
     std::function<void()> fn;
     bool operator>(const Item& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue_;
+  std::vector<Item> queue_;  // a heap: the earliest (then first scheduled) item first
   Nanos now_{0};
   Nanos offset_{0};
   std::uint64_t seq_ = 0;

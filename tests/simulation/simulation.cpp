@@ -258,14 +258,12 @@ std::vector<std::string> Simulation::check() const {
   const auto from = std::chrono::floor<std::chrono::seconds>(start_ + std::chrono::minutes(10));
   const auto until =
       std::chrono::floor<std::chrono::seconds>(world_.wall() - std::chrono::minutes(30));
-  std::map<std::string, std::set<schedule::Instant>> recorded;
-  for (const auto& r : db_.rows()) recorded[r.job].insert(r.slot);
   for (const auto& j : config_->jobs) {
     if (!j.schedule || !j.enabled) continue;
     int missing = 0;
     std::string first;
     for (auto t = j.schedule->next_after(from); t && *t < until; t = j.schedule->next_after(*t)) {
-      if (recorded[j.name].contains(*t)) continue;
+      if (db_.has_slot(j.name, *t)) continue;
       if (missing++ == 0) first = date::format("%FT%TZ", *t);
     }
     if (missing > 0) {
@@ -274,10 +272,10 @@ std::vector<std::string> Simulation::check() const {
     }
   }
   // Nothing `running` after recovery and a clean stop (finish()).
-  for (const auto& r : db_.rows()) {
-    if (r.status == core::RunStatus::running && !db_.is_executing(r.id)) {
-      out.push_back(prefix +
-                    fmt::format("run {} of {} is still `running` after recovery", r.id, r.job));
+  for (const auto id : db_.running()) {
+    if (!db_.is_executing(id)) {
+      out.push_back(prefix + fmt::format("run {} of {} is still `running` after recovery", id,
+                                         db_.row(id).job));
     }
   }
   return out;

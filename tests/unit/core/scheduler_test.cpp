@@ -151,3 +151,110 @@ TEST_CASE("SIGTERM waits for runs through the grace, then kills them, then exits
   REQUIRE(exits.size() == 1);
   CHECK_FALSE(exits[0].forced);
 }
+
+namespace {
+
+// The 00:01 run of `s` (2 attempts) loses the overlap lease to another daemon's run: it waits.
+core::RunOrder waiting_for_turn(core::Scheduler& s, Clock& clock) {
+  auto order = first_start(s, clock);
+  core::RunReport overlapped;
+  overlapped.claimed = true;
+  overlapped.run_id = 7;
+  overlapped.scheduled_for = order.scheduled_for;
+  overlapped.overlapped_by = "run 5 on b:1:1";
+  const auto actions = s.handle(event::Finished{order, overlapped, false}, clock.advance(1s));
+  const auto timers = all<action::ArmTimer>(actions);
+  REQUIRE(timers.size() == 1);
+  REQUIRE(timers[0].timer.kind == core::TimerId::Kind::turn);
+  order.claimed_run_id = 7;
+  return order;
+}
+
+}  // namespace
+
+TEST_CASE("a run waiting for its turn that cannot start for the database is resolved, not lost",
+          "[core][scheduler]") {
+  // Its row is claimed; the try that finds the server gone reports it unclaimed. The row must
+  // be abandoned (and retried) once the database is back, not left `running` for ever.
+  Clock clock;
+  core::Scheduler s(one_job(2), {}, clock.now);
+  waiting_for_turn(s, clock);
+  auto actions = s.handle(event::TimerFired{{core::TimerId::Kind::turn, 1}}, clock.advance(500ms));
+  const auto starts = all<action::Start>(actions);
+  REQUIRE(starts.size() == 1);
+  const auto retried = starts[0].runs[0];
+  CHECK(retried.claimed_run_id == 7);
+  s.handle(event::Finished{retried, {}, true}, clock.advance(1ms));
+  CHECK(s.in_flight() == 0);
+  CHECK_FALSE(s.database_up());
+  actions = s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(2s));
+  const auto resolve = all<action::ResolveInDoubt>(actions);
+  REQUIRE(resolve.size() == 1);
+  REQUIRE(resolve[0].runs.size() == 1);
+  CHECK(resolve[0].runs[0].scheduled_for == retried.scheduled_for);
+  CHECK(resolve[0].runs[0].attempt == 1);
+  // Abandoned: its next attempt runs.
+  actions = s.handle(event::Resolved{{{"etl", retried.scheduled_for, 1, 0}}}, clock.advance(1ms));
+  const auto next = all<action::Start>(actions);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].runs[0].attempt == 2);
+}
+
+TEST_CASE("a run waiting for its turn while the database is unavailable is given up, not started",
+          "[core][scheduler]") {
+  Clock clock;
+  core::Scheduler s(one_job(), {}, clock.now);
+  waiting_for_turn(s, clock);
+  s.handle(event::HealthChecked{{false, false, "error 2003", 0, 0, {}}}, clock.advance(100ms));
+  auto actions = s.handle(event::TimerFired{{core::TimerId::Kind::turn, 1}}, clock.advance(400ms));
+  CHECK(all<action::Start>(actions).empty());
+  const auto given_up = all<action::GiveUp>(actions);
+  REQUIRE(given_up.size() == 1);
+  CHECK(given_up[0].run.claimed_run_id == 7);
+  CHECK(given_up[0].reason.find("the database became unavailable") != std::string::npos);
+}
+
+TEST_CASE("an in-doubt claim leaves alone the row a live run of the daemon holds",
+          "[core][scheduler]") {
+  // The 00:01 run waits for its turn holding row 7. The wall clock goes back 30 s, the slot
+  // comes due again and is queued (overlap: queue); that claim's reply is lost. Resolving it
+  // must not abandon row 7 under the waiting run.
+  Clock clock;
+  auto c = std::const_pointer_cast<sqlcron::config::Config>(one_job());
+  c->jobs[0].overlap = sqlcron::config::Overlap::queue;
+  core::Scheduler s(c, {}, clock.now);
+  waiting_for_turn(s, clock);
+  clock.now.wall -= 30s;
+  s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(1s));
+  const auto actions =
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(28s + 1ms));
+  const auto claims = all<action::Claim>(actions);
+  REQUIRE(claims.size() == 1);
+  CHECK(claims[0].run.scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
+  s.handle(event::Claimed{claims[0].run.key, std::nullopt, true}, clock.advance(1ms));
+  const auto resumed =
+      s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(1s));
+  CHECK(all<action::ResolveInDoubt>(resumed).empty());
+  CHECK(s.order(1) != nullptr);  // the waiting run goes on
+}
+
+TEST_CASE("a slot passed again between a backward clock jump and its notice is fired",
+          "[core][scheduler]") {
+  // 00:01:00 passes while the database is away (not fired). The clock then goes back 20 s, the
+  // database returns, and the wall passes 00:01:00 again before the next wake-up notices the
+  // jump: the slot is fired then, not lost.
+  Clock clock;
+  core::Scheduler s(one_job(), {}, clock.now);
+  s.handle(event::Begin{}, clock.now);
+  s.handle(event::HealthChecked{{false, false, "error 2003", 0, 0, {}}}, clock.now);
+  auto actions =
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(50s - 3ms));
+  CHECK(all<action::Start>(actions).empty());
+  clock.advance(5s);
+  clock.now.wall -= 20s;  // 00:00:45
+  s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.now);
+  actions = s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(16s));
+  const auto starts = all<action::Start>(actions);
+  REQUIRE(starts.size() == 1);
+  CHECK(starts[0].runs[0].scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
+}
