@@ -152,7 +152,7 @@ TEST_CASE("a file still being written when first closed is loaded once, with all
   const auto inbox = dir.path() / "inbox";
   const auto log = (dir.path() / "serve.log").string();
   Process serve(sqlcron::test::serve_argv(config), log);
-  sqlcron::test::wait_for_log(log, "job ingest: watching", 20s);
+  sqlcron::test::wait_for_log(log, "ready: ", 20s);  // after the watch is set up
   auto db = sqlcron::test::connect();
   const std::string state = kState;
   const std::string work = kWork;
