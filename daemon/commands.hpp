@@ -59,4 +59,12 @@ struct BackfillOptions {
 };
 int backfill_command(const CommandContext& ctx, const BackfillOptions& options);
 
+struct ForgetFileOptions {
+  std::string path;                // the file (it need not exist any more)
+  std::optional<std::string> job;  // default: the load_csv jobs loading from its directory
+};
+// Exit 0 when something was forgotten, 1 when nothing was recorded, 64 when no load_csv job
+// loads from the file's directory (or --job names none), 69 when the database cannot be reached.
+int forget_file_command(const CommandContext& ctx, const ForgetFileOptions& options);
+
 }  // namespace sqlcron::daemon

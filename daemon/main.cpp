@@ -101,6 +101,14 @@ int dispatch(int argc, char** argv) {
                      "after each slot succeeds, run the jobs chained after it for that slot");
   backfill->add_flag("--force", backfill_opts.force, "run slots that already succeeded again");
 
+  sqlcron::daemon::ForgetFileOptions forget_opts;
+  auto* forget_file = app.add_subcommand(
+      "forget-file",
+      "forget that a load_csv job loaded (or refused) a file, so that its next run loads it");
+  forget_file->add_option("path", forget_opts.path, "the file")->required();
+  forget_file->add_option("--job", forget_opts.job,
+                          "the load_csv job (default: those loading from the file's directory)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +134,7 @@ int dispatch(int argc, char** argv) {
   if (*run_now) return sqlcron::daemon::run_now_command(ctx, run_now_opts);
   if (*import_events) return sqlcron::daemon::import_events_command(ctx, import_opts);
   if (*backfill) return sqlcron::daemon::backfill_command(ctx, backfill_opts);
+  if (*forget_file) return sqlcron::daemon::forget_file_command(ctx, forget_opts);
   (void)serve;
   return sqlcron::daemon::serve_command(ctx);
 }

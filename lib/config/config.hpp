@@ -74,6 +74,14 @@ struct LoadCsvConfig {
   std::vector<std::string> columns;  // the file's fields, in order, as column names
   bool header = true;                // the first line names the columns (checked)
   char delimiter = ',';
+  // A file fails (is not loaded, the run fails) when more than this share of its lines is
+  // rejected, or every line is.
+  double max_reject_ratio = 1.0;
+  // A file is complete once unchanged (size and modification time) for this long.
+  std::chrono::milliseconds settle{std::chrono::seconds(5)};
+  std::string marker;   // non-empty: files are loaded only while this file is in dir
+  std::string archive;  // absolute; non-empty: loaded files are moved there
+  bool remove = false;  // `delete: true`: loaded files are deleted
 };
 
 struct JobConfig {

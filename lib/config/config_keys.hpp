@@ -129,6 +129,15 @@ inline constexpr ConfigKey kLoadCsvKeys[] = {
     {"columns", "list of column names", "required", "the table columns of the file's fields"},
     {"header", "boolean", "true", "the first line names the columns (checked)"},
     {"delimiter", "one character", ",", "the field separator"},
+    {"max_reject_ratio", "number 0-1", "1",
+     "a file with more rejected lines than this share (or with every line rejected) fails the run "
+     "and is not loaded"},
+    {"settle", "duration", "5s",
+     "a file is loaded once it has not changed for this long (0s: as soon as it is closed)"},
+    {"marker", "file name", "-",
+     "load only once this file (e.g. _SUCCESS) is in the directory; removed after the load"},
+    {"archive", "directory", "-", "where loaded files are moved (they stay in dir without it)"},
+    {"delete", "boolean", "false", "delete each file once loaded (instead of archive)"},
 };
 
 inline constexpr ConfigSection kConfigSections[] = {

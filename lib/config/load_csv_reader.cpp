@@ -1,6 +1,7 @@
 #include "config/load_csv_reader.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "config/identifier.hpp"
@@ -81,6 +82,39 @@ std::shared_ptr<const LoadCsvConfig> read_load_csv(YamlReader& r, const YamlNode
     } else {
       c.delimiter = d->front();
     }
+  }
+  if (auto ratio = r.string(node, "max_reject_ratio", key)) {
+    char* end = nullptr;
+    const double v = std::strtod(ratio->c_str(), &end);
+    if (ratio->empty() || end != ratio->c_str() + ratio->size() || !(v >= 0.0 && v <= 1.0)) {
+      r.issue(node["max_reject_ratio"], YamlReader::join(key, "max_reject_ratio"),
+              "expected a number from 0 to 1 (0.1: at most 10% of a file's lines rejected)");
+    } else {
+      c.max_reject_ratio = v;
+    }
+  }
+  if (auto settle = r.duration(node, "settle", key)) c.settle = *settle;
+  if (auto marker = r.string(node, "marker", key)) {
+    if (marker->empty() || marker->find('/') != std::string::npos || (*marker)[0] == '.') {
+      r.issue(node["marker"], YamlReader::join(key, "marker"),
+              "expected a file name such as _SUCCESS (no directories, not starting with '.')");
+    } else {
+      c.marker = *marker;
+    }
+  }
+  if (auto archive = r.string(node, "archive", key)) {
+    c.archive = (fs::path(r.file()).parent_path() / *archive).lexically_normal().string();
+    if (auto problem = util::directory_problem(c.archive)) {
+      r.issue(node["archive"], YamlReader::join(key, "archive"), *problem);
+    } else if (fs::path(c.archive) == fs::path(c.dir)) {
+      r.issue(node["archive"], YamlReader::join(key, "archive"),
+              "is the load directory itself; name another directory");
+    }
+  }
+  c.remove = r.boolean(node, "delete", key).value_or(false);
+  if (c.remove && !c.archive.empty()) {
+    r.issue(node["delete"], YamlReader::join(key, "delete"),
+            "archive and delete exclude each other: keep one");
   }
   return std::make_shared<const LoadCsvConfig>(std::move(c));
 }

@@ -16,6 +16,8 @@ struct RunOutcome {
   int error_code = 0;  // MySQL error number; 0 when none
   std::string sql_state;
   std::string error_message;
+  // A load that found nothing new to load: the chain below it has nothing to do (skipped).
+  bool no_new_data = false;
 };
 
 }  // namespace sqlcron::core

@@ -7,7 +7,7 @@ namespace sqlcron::core {
 
 enum class RunStatus { running, succeeded, failed, timed_out, skipped, abandoned, cancelled };
 
-enum class RunCause { schedule, catchup, retry, manual, chain, failure_hook };
+enum class RunCause { schedule, catchup, retry, manual, chain, failure_hook, watch };
 
 constexpr std::string_view to_string(RunStatus s) {
   switch (s) {
@@ -43,6 +43,8 @@ constexpr std::string_view to_string(RunCause c) {
       return "chain";
     case RunCause::failure_hook:
       return "failure_hook";
+    case RunCause::watch:
+      return "watch";
   }
   return "unknown";
 }

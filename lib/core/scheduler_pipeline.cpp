@@ -3,9 +3,11 @@
 // records them as skipped, fires the job's failure hooks and runs its notify command. Watched
 // directories start their jobs when files arrive.
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include "core/scheduler.hpp"
 #include "core/scheduler_timing.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::core {
 
@@ -24,6 +26,11 @@ void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
   const auto& o = report.outcome;
   const auto chain = order.chain_run_id != 0 ? order.chain_run_id : report.run_id;
   if (o.status == RunStatus::succeeded) {
+    if (o.no_new_data) {
+      // A load that found nothing new: the steps below would only redo the last instance.
+      skip_downstream(*i, order.scheduled_for, chain, "no new data");
+      return;
+    }
     if (!stopping_) start_downstream(*i, order.scheduled_for, chain);
     return;
   }
@@ -200,6 +207,18 @@ void Scheduler::pending_chain(const event::PendingChainSlots& e) {
 void Scheduler::file_arrived(const event::FileArrived& e) {
   const auto i = job_index(e.job);
   if (!i || stopping_) return;
+  const auto& job = plan_.config->jobs[*i];
+  if (const auto& csv = job.load_csv; csv && csv->dir == job.watch && !e.file.empty()) {
+    // A load of the watched directory: only a file it would load (or its marker) starts it.
+    if (!csv->marker.empty() && e.file != csv->marker) return;  // the marker says when
+    if (csv->marker.empty() && ::fnmatch(csv->pattern.c_str(), e.file.c_str(), FNM_PERIOD) != 0) {
+      log(LogLevel::warn,
+          fmt::format("job {}: {} arrived in {} but does not match pattern '{}': "
+                      "ignored, never loaded",
+                      e.job, util::escape_for_message(e.file), job.watch, csv->pattern));
+      return;
+    }
+  }
   if (plan_.planner->has_queued(*i)) return;  // the queued run will load it
   if (paused()) {
     log(LogLevel::warn, fmt::format("job {}: {} arrived while the database is unavailable; it is "
@@ -218,7 +237,7 @@ void Scheduler::file_arrived(const event::FileArrived& e) {
                                   e.file.empty() ? "files may have arrived (event queue overflow)"
                                                  : e.file + " arrived",
                                   plan_.config->jobs[*i].watch, when(slot)));
-  dispatch({plan_.planner->offer(Slot{*i, slot, RunCause::schedule})});
+  dispatch({plan_.planner->offer(Slot{*i, slot, RunCause::watch})});
 }
 
 }  // namespace sqlcron::core

@@ -1,17 +1,17 @@
 #include "exec/csv_loader.hpp"
 
 #include <date/date.h>
-#include <fnmatch.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
+#include "exec/file_inbox.hpp"
 #include "mysql/db_error.hpp"
 #include "mysql/error_class.hpp"
 #include "util/csv_reader.hpp"
-#include "util/directory.hpp"
 #include "util/file_text.hpp"
 #include "util/fnv1a.hpp"
 #include "util/sql_time.hpp"
@@ -39,6 +39,17 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::string hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) {
+    out += kDigits[c >> 4U];
+    out += kDigits[c & 0xFU];
+  }
+  return out;
+}
+
 std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return "";
@@ -53,7 +64,8 @@ CsvLoader::CsvLoader(mysql::Session& session, const config::JobConfig& job,
       job_(job),
       csv_(*job.load_csv),
       loaded_files_(mysql::quote_identifier(state_schema) + ".loaded_files"),
-      load_rejects_(mysql::quote_identifier(state_schema) + ".load_rejects") {
+      load_rejects_(mysql::quote_identifier(state_schema) + ".load_rejects"),
+      rejected_files_(mysql::quote_identifier(state_schema) + ".rejected_files") {
   const auto& schema = csv_.table_schema.empty() ? default_schema : csv_.table_schema;
   insert_prefix_ = "INSERT INTO " + mysql::quote_identifier(schema) + "." +
                    mysql::quote_identifier(csv_.table) + " (";
@@ -67,33 +79,56 @@ CsvLoader::CsvLoader(mysql::Session& session, const config::JobConfig& job,
 }
 
 LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  const auto entries = util::list_directory(csv_.dir, ec);
-  if (ec) throw std::runtime_error("cannot list " + csv_.dir + ": " + ec.message());
-  for (const auto& entry : entries) {
-    const auto& name = entry.name;
-    if (name.empty() || name[0] == '.') continue;
-    if (::fnmatch(csv_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
-    // A matching name that cannot be examined (a symlink loop) fails the run, saying which.
-    if (entry.error) {
-      throw std::runtime_error("cannot read " + entry.path + ": " + entry.error.message());
-    }
-    if (entry.regular_file) files.push_back(entry.path);
-  }
+  FileInbox inbox(csv_, job_.name);
+  const auto files = inbox.ready_files(std::chrono::system_clock::now());
   LoadSummary summary;
+  summary.files_unsettled = inbox.unsettled();
   for (const auto& f : files) {
-    if (load_file(f, run_id, slot, summary)) {
-      ++summary.files;
-    } else {
-      ++summary.files_seen;
+    switch (load_file(f, run_id, slot, summary)) {
+      case FileResult::loaded:
+        ++summary.files;
+        inbox.taken(f);
+        break;
+      case FileResult::seen:
+        ++summary.files_seen;
+        inbox.taken(f);
+        break;
+      case FileResult::refused:
+        ++summary.files_refused;
+        break;
+      case FileResult::refused_before:
+        ++summary.files_refused_before;
+        break;
     }
   }
+  if (summary.files_refused == 0) inbox.marker_done();
   return summary;
 }
 
-bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
-                          LoadSummary& summary) {
+ForgetResult CsvLoader::forget(mysql::Session& session, const std::string& state_schema,
+                               const std::string& job, const std::string& path) {
+  const auto schema = mysql::quote_identifier(state_schema);
+  ForgetResult out;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    const auto checksum = util::fnv1a_hex(util::read_file(path));
+    out.loaded = session.execute(
+        "DELETE FROM " + schema + ".loaded_files WHERE job = ? AND checksum = ?", {job, checksum});
+    out.rejected =
+        session.execute("DELETE FROM " + schema + ".rejected_files WHERE job = ? AND checksum = ?",
+                        {job, checksum});
+    return out;
+  }
+  const auto name = util::sanitize_utf8(fs::path(path).filename().string());
+  out.loaded = session.execute(
+      "DELETE FROM " + schema + ".loaded_files WHERE job = ? AND file_name = ?", {job, name});
+  out.rejected = session.execute(
+      "DELETE FROM " + schema + ".rejected_files WHERE job = ? AND file_name = ?", {job, name});
+  return out;
+}
+
+CsvLoader::FileResult CsvLoader::load_file(const std::string& path, std::int64_t run_id,
+                                           schedule::Instant slot, LoadSummary& summary) {
   std::error_code size_ec;
   if (fs::file_size(path, size_ec) > kMaxFileBytes && !size_ec) {
     throw std::runtime_error(path + " is larger than 1 GiB; split it");
@@ -103,6 +138,17 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
   const auto checksum = util::fnv1a_hex(content);
   const auto now = util::to_sql_datetime(std::chrono::system_clock::now());
   const auto slot_text = date::format("%F %T", slot);
+  const auto refused =
+      s_.query("SELECT run_id FROM " + rejected_files_ + " WHERE job = ? AND checksum = ?",
+               {job_.name, checksum});
+  if (!refused.rows.empty()) {
+    spdlog::warn(
+        "job {}: {}: this content was refused by run {}; not loaded (after correcting it, drop it "
+        "again, or `sqlcrond forget-file {}` to load it as it is)",
+        job_.name, util::escape_for_message(name), refused.rows[0][0].value_or("?"),
+        util::escape_for_message(path));
+    return FileResult::refused_before;
+  }
   s_.execute_raw("START TRANSACTION");
   try {
     // The file's record first: it is the claim (another run or instance loading the same content
@@ -116,17 +162,12 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
     } catch (const mysql::DbError& e) {
       if (e.code() != mysql::code::kDuplicateKey) throw;
       s_.execute_raw("ROLLBACK");
-      return false;
+      return FileResult::seen;
     }
     std::int64_t rows = 0;
-    std::int64_t rejected = 0;
+    std::vector<Reject> rejects;
     const auto reject = [&](int line, const std::string& reason, const std::string& raw) {
-      ++rejected;
-      s_.execute("INSERT INTO " + load_rejects_ +
-                     " (run_id, job, file_name, line, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
-                 {run_id, job_.name, util::sanitize_utf8(name), static_cast<std::int64_t>(line),
-                  util::sanitize_utf8(reason.substr(0, kMaxReason)),
-                  util::sanitize_utf8(raw.substr(0, kMaxRaw))});
+      rejects.push_back({line, reason, raw.substr(0, kMaxRaw)});
     };
     const std::size_t per_row = csv_.columns.size() + 5;
     const std::size_t max_rows =
@@ -218,19 +259,74 @@ bool CsvLoader::load_file(const std::string& path, std::int64_t run_id, schedule
       if (batch_lines.size() == max_rows) flush();
     }
     flush();
+    const auto rejected = static_cast<std::int64_t>(rejects.size());
+    summary.rejected += rejected;
+    const double share =
+        rejected == 0 ? 0.0 : static_cast<double>(rejected) / static_cast<double>(rows + rejected);
+    if (rejected > 0 && (rows == 0 || share > csv_.max_reject_ratio)) {
+      s_.execute_raw("ROLLBACK");
+      const auto why =
+          rows == 0 ? (rejected == 1 ? rejects[0].reason
+                                     : "every line rejected (" + std::to_string(rejected) + ")")
+                    : fmt::format("{} of {} lines rejected, more than max_reject_ratio {}",
+                                  rejected, rows + rejected, csv_.max_reject_ratio);
+      record_refusal(run_id, name, checksum, content.size(), rows, rejects, why);
+      summary.refusals +=
+          (summary.refusals.empty() ? "" : "; ") + util::escape_for_message(name) + ": " + why;
+      spdlog::error("job {}: {}: refused, nothing loaded: {} (see load_rejects, run {})", job_.name,
+                    util::escape_for_message(name), why, run_id);
+      return FileResult::refused;
+    }
+    insert_rejects(run_id, name, rejects);
     s_.execute("UPDATE " + loaded_files_ +
                    " SET rows_loaded = ?, rows_rejected = ? WHERE job = ? AND checksum = ?",
                {rows, rejected, job_.name, checksum});
     s_.execute_raw("COMMIT");
     summary.rows += rows;
-    summary.rejected += rejected;
     if (rejected > 0) {
       spdlog::warn("job {}: {}: loaded {} rows, rejected {} lines (see load_rejects, run {})",
                    job_.name, name, rows, rejected, run_id);
     } else {
       spdlog::info("job {}: {}: loaded {} rows", job_.name, name, rows);
     }
-    return true;
+    return FileResult::loaded;
+  } catch (...) {
+    try {
+      s_.execute_raw("ROLLBACK");
+    } catch (const mysql::DbError&) {
+      // The connection is gone: the server rolls the transaction back itself.
+    }
+    throw;
+  }
+}
+
+void CsvLoader::insert_rejects(std::int64_t run_id, const std::string& name,
+                               const std::vector<Reject>& rejects) {
+  for (const auto& r : rejects) {
+    // The raw bytes go in as hex and UNHEX()ed by the server: a line that is not UTF-8 is kept
+    // as it was read, and no client character set conversion can touch it.
+    s_.execute("INSERT INTO " + load_rejects_ +
+                   " (run_id, job, file_name, line, reason, raw) VALUES (?, ?, ?, ?, ?, UNHEX(?))",
+               {run_id, job_.name, util::sanitize_utf8(name), static_cast<std::int64_t>(r.line),
+                util::sanitize_utf8(r.reason.substr(0, kMaxReason)), hex(r.raw)});
+  }
+}
+
+void CsvLoader::record_refusal(std::int64_t run_id, const std::string& name,
+                               const std::string& checksum, std::size_t size, std::int64_t rows,
+                               const std::vector<Reject>& rejects, const std::string& reason) {
+  s_.execute_raw("START TRANSACTION");
+  try {
+    insert_rejects(run_id, name, rejects);
+    // Another daemon may have refused the same content meanwhile: one row is enough.
+    s_.execute("INSERT IGNORE INTO " + rejected_files_ +
+                   " (job, checksum, file_name, size_bytes, run_id, lines_loadable,"
+                   " lines_rejected, reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               {job_.name, checksum, util::sanitize_utf8(name), static_cast<std::int64_t>(size),
+                run_id, rows, static_cast<std::int64_t>(rejects.size()),
+                util::sanitize_utf8(reason.substr(0, kMaxReason)),
+                util::to_sql_datetime(std::chrono::system_clock::now())});
+    s_.execute_raw("COMMIT");
   } catch (...) {
     try {
       s_.execute_raw("ROLLBACK");

@@ -8,12 +8,19 @@
 // parsed or have the wrong number of fields are not loaded: they go to `load_rejects` with the
 // reason. Values are bound, never spliced; identifiers were validated by the config loader.
 //
+// Which files are ready (matching, complete) and what becomes of them afterwards (archive,
+// delete) is FileInbox's. A file with every line rejected, or more than `max_reject_ratio` of
+// them, is refused: nothing of it is loaded, it is recorded in `rejected_files` (its rejected
+// lines in `load_rejects`) and the summary says so - the run fails. Later runs skip a refused
+// file until `sqlcrond forget-file` (forget()) clears it.
+//
 // Error contract: throws mysql::DbError when the database fails (the file being loaded is rolled
 // back; files before it stay loaded) and std::runtime_error when a file cannot be read.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "mysql/session.hpp"
@@ -25,6 +32,16 @@ struct LoadSummary {
   int files_seen = 0;     // matching files already loaded before (skipped)
   std::int64_t rows = 0;  // rows inserted
   std::int64_t rejected = 0;
+  int files_refused = 0;  // refused now: the run fails
+  int files_refused_before = 0;
+  int files_unsettled = 0;  // still changing: left for a later run
+  std::string refusals;     // "name: why; ..." of the files refused now
+};
+
+// What forget() cleared.
+struct ForgetResult {
+  std::int64_t loaded = 0;    // loaded_files rows deleted
+  std::int64_t rejected = 0;  // rejected_files rows deleted
 };
 
 class CsvLoader {
@@ -36,10 +53,27 @@ class CsvLoader {
 
   LoadSummary load(std::int64_t run_id, schedule::Instant slot);
 
+  // Forgets that this job loaded or refused the content of `path` (or, when it cannot be read,
+  // every record of that file name), so that the next run loads it again.
+  static ForgetResult forget(mysql::Session& session, const std::string& state_schema,
+                             const std::string& job, const std::string& path);
+
  private:
-  // Loads one file; false if this job loaded the same content before.
-  bool load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
-                 LoadSummary& summary);
+  enum class FileResult { loaded, seen, refused, refused_before };
+  struct Reject {
+    int line;
+    std::string reason;
+    std::string raw;
+  };
+
+  FileResult load_file(const std::string& path, std::int64_t run_id, schedule::Instant slot,
+                       LoadSummary& summary);
+  void insert_rejects(std::int64_t run_id, const std::string& name,
+                      const std::vector<Reject>& rejects);
+  // The file was refused: its rejected lines and its rejected_files row, in a transaction.
+  void record_refusal(std::int64_t run_id, const std::string& name, const std::string& checksum,
+                      std::size_t size, std::int64_t rows, const std::vector<Reject>& rejects,
+                      const std::string& reason);
 
   mysql::Session& s_;
   const config::JobConfig& job_;
@@ -48,6 +82,7 @@ class CsvLoader {
   std::string row_placeholders_;
   std::string loaded_files_;
   std::string load_rejects_;
+  std::string rejected_files_;
 };
 
 }  // namespace sqlcron::exec

@@ -156,6 +156,7 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std:
   const auto& job = r.job_config();
   core::RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
+  std::string refused;  // files a load refused: the run fails
   try {
     config::RunContext ctx{job.name,  r.scheduled_for, run_id,
                            r.attempt, std::nullopt,    r.failure.get()};
@@ -167,9 +168,16 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std:
       CsvLoader loader(s, job, r.config->database.schema, r.config->scheduler.state_schema);
       const auto loaded = loader.load(run_id, r.scheduled_for);
       outcome.rows_affected = loaded.rows;
+      outcome.no_new_data = loaded.files == 0;
       spdlog::info(
-          "run {}: {} new files, {} rows loaded, {} lines rejected, {} files loaded before", run_id,
-          loaded.files, loaded.rows, loaded.rejected, loaded.files_seen);
+          "run {}: {} new files, {} rows loaded, {} lines rejected, {} files loaded before, {} "
+          "refused, {} still changing",
+          run_id, loaded.files, loaded.rows, loaded.rejected, loaded.files_seen,
+          loaded.files_refused + loaded.files_refused_before, loaded.files_unsettled);
+      if (loaded.files_refused > 0) {
+        // The other files stay loaded; the failure says which were refused and why.
+        refused = std::to_string(loaded.files_refused) + " file(s) refused: " + loaded.refusals;
+      }
     } else if (job.is_call()) {
       const auto& schema = job.call_schema.empty() ? r.config->database.schema : job.call_schema;
       outcome.rows_affected = s.call(schema, job.call_procedure, args);
@@ -179,6 +187,10 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std:
       outcome.rows_affected = s.execute(job.sql, args);
     }
     outcome.status = core::RunStatus::succeeded;
+    if (!refused.empty()) {
+      outcome.status = core::RunStatus::failed;
+      outcome.error_message = refused;
+    }
   } catch (const mysql::DbError& e) {
     outcome.status = core::RunStatus::failed;
     outcome.error_code = e.code();

@@ -77,9 +77,9 @@ bool read_status(std::string_view s, core::RunStatus& out) {
 }
 
 bool read_cause(std::string_view s, core::RunCause& out) {
-  for (const auto c :
-       {core::RunCause::schedule, core::RunCause::catchup, core::RunCause::retry,
-        core::RunCause::manual, core::RunCause::chain, core::RunCause::failure_hook}) {
+  for (const auto c : {core::RunCause::schedule, core::RunCause::catchup, core::RunCause::retry,
+                       core::RunCause::manual, core::RunCause::chain, core::RunCause::failure_hook,
+                       core::RunCause::watch}) {
     if (core::to_string(c) == s) {
       out = c;
       return true;

@@ -8,7 +8,6 @@
 #include <unordered_set>
 
 #include "config/config_error.hpp"
-#include "util/directory.hpp"
 #include "util/overloaded.hpp"
 
 namespace sqlcron::runtime {
@@ -212,11 +211,17 @@ void Daemon::watch_dirs() {
   watchers_.clear();
   for (const auto& j : scheduler_.config().jobs) {
     if (j.watch.empty() || !j.enabled) continue;
+    // A load of the watched directory waits until a file has settled (unless a marker file says
+    // when the files are complete); other watched jobs start when a file is closed or moved in.
+    const bool settles = j.load_csv && j.load_csv->dir == j.watch && j.load_csv->marker.empty();
+    const auto settle = settles ? j.load_csv->settle : std::chrono::milliseconds(0);
     try {
-      watchers_.push_back(
-          std::make_unique<DirWatcher>(io_, j.watch, [this, name = j.name](const std::string& f) {
-            feed(core::event::FileArrived{name, f});
-          }));
+      watchers_.push_back(std::make_unique<DirWatcher>(io_, j.watch, settle,
+                                                       [this, name = j.name](const std::string& f) {
+                                                         feed(core::event::FileArrived{name, f});
+                                                       }));
+      spdlog::info("job {}: watching {} (a file counts once unchanged for {} ms)", j.name, j.watch,
+                   settle.count());
     } catch (const std::runtime_error& e) {
       spdlog::error("job {}: {}; it will not start on new files", j.name, e.what());
     }
@@ -225,20 +230,7 @@ void Daemon::watch_dirs() {
 }
 
 void Daemon::rescan() {
-  for (const auto& j : scheduler_.config().jobs) {
-    if (j.watch.empty() || !j.enabled) continue;
-    std::error_code ec;
-    const auto entries = util::list_directory(j.watch, ec);
-    if (ec) spdlog::warn("job {}: cannot list {}: {}", j.name, j.watch, ec.message());
-    for (const auto& entry : entries) {
-      if (entry.regular_file && !entry.name.empty() && entry.name[0] != '.') {
-        boost::asio::post(io_, [this, name = j.name, file = entry.name] {
-          feed(core::event::FileArrived{name, file});
-        });
-        break;
-      }
-    }
-  }
+  for (const auto& w : watchers_) w->rescan();
 }
 
 void Daemon::on_signal(int signo) {

@@ -1,20 +1,28 @@
 #include "runtime/dir_watcher.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
+
+#include "util/directory.hpp"
 
 namespace sqlcron::runtime {
 
 namespace {
 
-int open_watch(const std::string& dir) {
+int open_watch(const std::string& dir, bool modifications) {
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) throw std::runtime_error("inotify: " + std::string(std::strerror(errno)));
-  if (::inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
+  const std::uint32_t mask =
+      IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR | (modifications ? IN_MODIFY : 0U);
+  if (::inotify_add_watch(fd, dir.c_str(), mask) < 0) {
     const int e = errno;
     ::close(fd);
     throw std::runtime_error("cannot watch " + dir + ": " + std::strerror(e));
@@ -24,16 +32,35 @@ int open_watch(const std::string& dir) {
 
 }  // namespace
 
-DirWatcher::DirWatcher(boost::asio::io_context& io, const std::string& dir, OnFile on_file)
-    : dir_(dir), on_file_(std::move(on_file)), fd_(io, open_watch(dir)), buffer_(64UL * 1024) {
+DirWatcher::DirWatcher(boost::asio::io_context& io, const std::string& dir,
+                       std::chrono::milliseconds settle, OnFile on_file)
+    : dir_(dir),
+      settle_(settle),
+      on_file_(std::move(on_file)),
+      fd_(io, open_watch(dir, settle.count() > 0)),
+      timer_(io),
+      buffer_(64UL * 1024) {
   read();
 }
 
 DirWatcher::~DirWatcher() {
   *alive_ = false;
   boost::system::error_code ignored;
+  timer_.cancel();
   fd_.cancel(ignored);
   fd_.close(ignored);
+}
+
+void DirWatcher::rescan() {
+  std::error_code ec;
+  const auto entries = util::list_directory(dir_, ec);
+  if (ec) spdlog::warn("cannot list {}: {}", dir_, ec.message());
+  for (const auto& entry : entries) {
+    if (entry.regular_file && !entry.name.empty() && entry.name[0] != '.') {
+      seen(entry.name);
+      break;
+    }
+  }
 }
 
 void DirWatcher::read() {
@@ -47,12 +74,48 @@ void DirWatcher::read() {
           const char* name = buffer_.data() + at + sizeof(inotify_event);
           const std::string file = ev.len > 0 ? std::string(name, ::strnlen(name, ev.len)) : "";
           at += sizeof(inotify_event) + ev.len;
-          if ((ev.mask & IN_ISDIR) == 0 && !file.empty() && file[0] != '.') {
-            on_file_(file);
+          if ((ev.mask & IN_Q_OVERFLOW) != 0) {
+            seen("");
+          } else if ((ev.mask & IN_ISDIR) == 0 && !file.empty() && file[0] != '.') {
+            seen(file);
           }
         }
         read();
       });
+}
+
+void DirWatcher::seen(const std::string& name) {
+  if (settle_.count() == 0) {
+    // Posted, like a settled file: the callback never runs inside rescan()'s caller.
+    boost::asio::post(fd_.get_executor(), [this, alive = alive_, name] {
+      if (*alive) on_file_(name);
+    });
+    return;
+  }
+  pending_[name] = std::chrono::steady_clock::now() + settle_;
+  arm();
+}
+
+void DirWatcher::arm() {
+  if (pending_.empty()) return;
+  auto first = pending_.begin()->second;
+  for (const auto& [name, at] : pending_) first = std::min(first, at);
+  timer_.expires_at(first);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;  // re-armed (cancelled) or gone
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::string> due;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second <= now) {
+        due.push_back(it->first);
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    arm();
+    for (const auto& name : due) on_file_(name);
+  });
 }
 
 }  // namespace sqlcron::runtime

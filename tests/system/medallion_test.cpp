@@ -122,9 +122,17 @@ TEST_CASE(
   CHECK(n("SELECT COUNT(*) FROM " + state + ".runs WHERE status <> 'succeeded'") == 0);
   CHECK(n("SELECT COUNT(*) FROM " + work + ".medallion_alerts") == 0);
 
-  // The same content again, under another name: a new instance runs, but loads nothing.
+  // The same content again, under another name: a new instance loads nothing, and the rest of
+  // its chain is skipped (`no new data`) instead of redoing the last instance's work.
   drop("sales_2026-11-01.csv", inbox, "sales_2026-11-01_again.csv");
-  sqlcron::test::wait_for(*db, checks_passed, "4", 60s);
+  sqlcron::test::wait_for(*db,
+                          "SELECT COUNT(*) FROM " + state +
+                              ".runs WHERE status = 'skipped' AND error_message = 'no new data'",
+                          "3", 60s);
+  CHECK(n("SELECT COUNT(*) FROM " + state +
+          ".runs WHERE job = 'medallion_ingest' AND cause = "
+          "'watch' AND status = 'succeeded'") == 4);
+  CHECK(n("SELECT COUNT(*) FROM " + state + ".runs WHERE job = 'medallion_check'") == 4);
   CHECK(n("SELECT COUNT(*) FROM " + work + ".raw_sales") == 24);
   CHECK(n("SELECT COUNT(*) FROM " + state + ".loaded_files") == 3);
   CHECK(n("SELECT rows_affected FROM " + state +

@@ -37,10 +37,11 @@ TEST_CASE("load_csv loads each file once and whole, and rejects bad lines with t
   TempDir dir;
   const auto inbox = dir.path() / "in";
   std::filesystem::create_directory(inbox);
-  const auto config_file = dir.write(
-      "sqlcron.yaml", std::string("database:\n  schema: ") + kWork +
-                          "\njobs:\n  - name: ingest\n    schedule: \"@hourly\"\n"
-                          "    load_csv: {dir: in, table: raw, columns: [code, amount]}\n");
+  const auto config_file =
+      dir.write("sqlcron.yaml",
+                std::string("database:\n  schema: ") + kWork +
+                    "\njobs:\n  - name: ingest\n    schedule: \"@hourly\"\n"
+                    "    load_csv: {dir: in, table: raw, columns: [code, amount], settle: 0s}\n");
   const auto config = sqlcron::config::ConfigLoader::load(config_file, {});
   const auto& job = config.jobs.at(0);
   const auto slot = date::sys_days{date::year{2026} / 11 / 22};
@@ -52,7 +53,8 @@ TEST_CASE("load_csv loads each file once and whole, and rejects bad lines with t
   dir.write("in/e.txt", "code,amount\nE1,1\n");   // not *.csv
   CsvLoader loader(*w, job, kWork, kState);
   const auto first = loader.load(101, slot);
-  CHECK(first.files == 3);
+  CHECK(first.files == 2);  // c.csv is refused: its only line is a header that does not match
+  CHECK(first.files_refused == 1);
   CHECK(first.files_seen == 0);
   CHECK(first.rows == 3);  // A1, A2, B1
   CHECK(first.rejected == 4);
@@ -79,7 +81,8 @@ TEST_CASE("load_csv loads each file once and whole, and rejects bad lines with t
   CHECK(rejects.rows[2][2] == "text after a closing quote");
   CHECK(rejects.rows[3][0] == "c.csv");
   CHECK_THAT(*rejects.rows[3][2], Catch::Contains("the header does not name the configured"));
-  CHECK(count(*s, "SELECT COUNT(*) FROM loaded_files") == 3);
+  CHECK(count(*s, "SELECT COUNT(*) FROM loaded_files") == 2);
+  CHECK(count(*s, "SELECT COUNT(*) FROM rejected_files WHERE file_name = 'c.csv'") == 1);
   CHECK(count(*s, "SELECT rows_loaded FROM loaded_files WHERE file_name = 'a.csv'") == 2);
   CHECK(count(*s, "SELECT rows_rejected FROM loaded_files WHERE file_name = 'a.csv'") == 2);
 
@@ -87,6 +90,8 @@ TEST_CASE("load_csv loads each file once and whole, and rejects bad lines with t
   dir.write("in/a-copy.csv", "code,amount\r\nA1,10\r\nA2,\"1,5\"\r\nTOOLONG,3\r\nA4,4,extra\r\n");
   const auto second = loader.load(102, slot);
   CHECK(second.files == 0);
-  CHECK(second.files_seen == 4);
+  CHECK(second.files_seen == 3);
+  CHECK(second.files_refused == 0);  // refused before: left alone, the run does not fail again
+  CHECK(second.files_refused_before == 1);
   CHECK(count(*w, "SELECT COUNT(*) FROM raw") == 3);
 }

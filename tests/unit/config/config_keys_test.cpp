@@ -206,6 +206,11 @@ TEST_CASE("config keys: the loader's defaults are the tables'", "[config]") {
   CHECK(csv.pattern == def("jobs[].load_csv", "pattern"));
   CHECK((csv.header ? "true" : "false") == def("jobs[].load_csv", "header"));
   CHECK(std::string(1, csv.delimiter) == def("jobs[].load_csv", "delimiter"));
+  CHECK(csv.max_reject_ratio == std::stod(def("jobs[].load_csv", "max_reject_ratio")));
+  CHECK(csv.settle == ms("jobs[].load_csv", "settle"));
+  CHECK((csv.remove ? "true" : "false") == def("jobs[].load_csv", "delete"));
+  CHECK(csv.marker.empty());
+  CHECK(csv.archive.empty());
 }
 
 TEST_CASE("config keys: every section's keys are distinct and described", "[config]") {

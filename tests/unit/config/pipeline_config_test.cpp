@@ -143,3 +143,36 @@ TEST_CASE("the job graph orders chain steps after all their upstream jobs", "[co
   CHECK(names(g.roots(4)) == std::vector<std::string>{"root"});
   CHECK_FALSE(g.find_cycle());
 }
+
+TEST_CASE("load_csv: max_reject_ratio, settle, marker, archive and delete are checked",
+          "[config]") {
+  const std::string job =
+      "  - name: a\n    schedule: \"@daily\"\n    load_csv: {dir: ., table: t, "
+      "columns: [x], ";
+  const auto one = [&](const std::string& extra) {
+    const auto e = errors(job + extra + "}\n");
+    REQUIRE(e.size() == 1);
+    return e[0];
+  };
+  CHECK_THAT(one("max_reject_ratio: 1.5"),
+             Catch::Contains("jobs[0].load_csv.max_reject_ratio: expected a number from 0 to 1"));
+  CHECK_THAT(one("max_reject_ratio: half"), Catch::Contains("expected a number from 0 to 1"));
+  CHECK_THAT(one("settle: soon"), Catch::Contains("jobs[0].load_csv.settle:"));
+  CHECK_THAT(one("marker: sub/_SUCCESS"), Catch::Contains("jobs[0].load_csv.marker: expected a "
+                                                          "file name"));
+  CHECK_THAT(one("archive: ."), Catch::Contains("jobs[0].load_csv.archive: is the load directory"));
+  CHECK_THAT(one("archive: /nonexistent/done"), Catch::Contains("jobs[0].load_csv.archive:"));
+  TempDir other;
+  CHECK_THAT(one("archive: " + other.path().string() + ", delete: true"),
+             Catch::Contains("archive and delete exclude each other"));
+  TempDir dir;
+  const auto c = load(dir, job +
+                               "max_reject_ratio: 0.25, settle: 0s, marker: _SUCCESS, "
+                               "archive: " +
+                               other.path().string() + "}\n");
+  const auto& csv = *c.jobs.at(0).load_csv;
+  CHECK(csv.max_reject_ratio == 0.25);
+  CHECK(csv.settle == std::chrono::milliseconds(0));
+  CHECK(csv.marker == "_SUCCESS");
+  CHECK(csv.archive == other.path().string());
+}

@@ -1,0 +1,44 @@
+// FileInbox: which files of a `load_csv:` directory are ready to load, and what becomes of a file
+// once loaded. A file is ready when its name matches the pattern (names starting with '.' are
+// writers' temporary files and never read), it is a regular file, and it is complete: unchanged
+// for `settle` (size and modification time), or - with `marker:` - the marker file is in the
+// directory (then settle is not waited for). Names that do not match are logged, never read.
+// After a load: the file is moved to `archive:` or deleted (`delete: true`), or stays; the
+// marker is removed once every file it covered was taken.
+//
+// Error contract: ready_files() throws std::runtime_error when the directory cannot be listed or
+// a matching name cannot be examined (a symlink loop); taken() and marker_done() log what they
+// cannot do (the file stays, and is not loaded twice: loaded_files remembers it) and never throw.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace sqlcron::exec {
+
+class FileInbox {
+ public:
+  FileInbox(const config::LoadCsvConfig& csv, std::string job);
+
+  // Paths of the files to load now, in name order. `now` is the wall clock.
+  std::vector<std::string> ready_files(std::chrono::system_clock::time_point now);
+  // How many matching files were left for later because they were still changing.
+  [[nodiscard]] int unsettled() const { return unsettled_; }
+
+  // The file at `path` was loaded (now or before): archive or delete it as configured.
+  void taken(const std::string& path) const;
+  // Every ready file was taken: remove the marker ready_files() saw, so that the next batch
+  // needs a new one.
+  void marker_done() const;
+
+ private:
+  const config::LoadCsvConfig& csv_;
+  std::string job_;
+  int unsettled_ = 0;
+  bool marker_seen_ = false;
+};
+
+}  // namespace sqlcron::exec
