@@ -1,6 +1,8 @@
 #include "exec/job_runner.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "config/config_loader.hpp"
 #include "migrate/migrator.hpp"
@@ -160,7 +162,13 @@ TEST_CASE("sql jobs report rows affected, skipped slots are recorded with the re
   CHECK(report.outcome.status == sqlcron::core::RunStatus::succeeded);
   CHECK(report.outcome.rows_affected == 1);
   f.runner.skip(f.request(3, 7), "overlap: still running");
-  const auto rows = runs_of("statement");
+  // The run-log writer records skips on its own thread: wait (bounded) for the row.
+  auto rows = runs_of("statement");
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       rows.rows.size() < 2 && std::chrono::steady_clock::now() < until;
+       rows = runs_of("statement")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   REQUIRE(rows.rows.size() == 2);
   CHECK(rows.rows[1][0] == "skipped");
   CHECK(rows.rows[1][5] == "overlap: still running");
