@@ -169,6 +169,16 @@ void Scheduler::dispatch(const std::vector<Decision>& decisions) {
   action::Start start;
   for (const auto& d : decisions) {
     const auto& job = plan_.config->jobs[d.slot.job];
+    if (paused()) {
+      // Not fired: decided later from the run log by the misfire policy. A queued slot claims
+      // no row either: a row past the slots missed meanwhile would hide them from the catch-up
+      // (it starts after the latest recorded slot).
+      if (d.action == Decision::Action::start) release(job.name);
+      if (d.action == Decision::Action::queued) {
+        plan_.planner->forget_queued(d.slot.job, d.slot.scheduled_for);
+      }
+      continue;
+    }
     if (d.action == Decision::Action::queued) {
       log(LogLevel::info, fmt::format("job {} slot {} is queued behind the running run", job.name,
                                       when(d.slot.scheduled_for)));
@@ -181,11 +191,6 @@ void Scheduler::dispatch(const std::vector<Decision>& decisions) {
       run.order.key = next_key_++;
       act(action::Claim{run.order});
       runs_.emplace(run.order.key, std::move(run));
-      continue;
-    }
-    if (paused()) {
-      // Not fired: decided later from the run log by the misfire policy.
-      if (d.action == Decision::Action::start) release(job.name);
       continue;
     }
     auto order = order_of(d.slot);

@@ -106,6 +106,7 @@ void SimDaemon::thaw() {
 }
 
 void SimDaemon::server_down() {
+  ++server_downs_;
   std::vector<std::uint64_t> keys;
   for (const auto& [key, e] : executing_) keys.push_back(key);
   for (const auto key : keys) end(key, core::RunStatus::failed, 2013);
@@ -294,10 +295,25 @@ void SimDaemon::start(core::RunOrder order) {
 
 void SimDaemon::execute(core::RunOrder order, std::int64_t run_id) {
   const auto wait = order.not_before ? *order.not_before - world_.wall() : Nanos::zero();
-  later(std::chrono::duration_cast<Nanos>(wait), [this, order, run_id] {
+  later(std::chrono::duration_cast<Nanos>(wait), [this, order, run_id, downs = server_downs_] {
+    const core::event::Started started{order.key, run_id, static_cast<std::uint64_t>(run_id),
+                                       world_.wall()};
+    if (downs != server_downs_ || db_.availability == Availability::down) {
+      // The connection it claimed on died with the server while it waited for its instant:
+      // its SQL fails with 2013 (as the real worker's, which sends it on that connection).
+      feed(started);
+      if (!alive_) return;
+      core::RunReport report;
+      report.claimed = true;
+      report.run_id = run_id;
+      report.scheduled_for = db_.row(run_id).slot;
+      report.outcome.status = core::RunStatus::failed;
+      report.outcome.error_code = 2013;
+      record(order, report);
+      return;
+    }
     db_.executing(config_, run_id, world_.steady());
-    feed(
-        core::event::Started{order.key, run_id, static_cast<std::uint64_t>(run_id), world_.wall()});
+    feed(started);
     const auto& b = behaviour_[order.job_config().name];
     const double r = world_.uniform();
     auto status = core::RunStatus::succeeded;

@@ -97,6 +97,9 @@ class SimDaemon {
   bool alive_ = false;
   std::uint64_t generation_ = 0;
   std::uint64_t next_token_ = 0;
+  // Outages of the server seen: a connection held across one (a run claimed ahead of its
+  // instant, waiting for it) is dead, and its SQL fails with 2013 instead of running.
+  std::uint64_t server_downs_ = 0;
   std::map<core::TimerId, std::uint64_t> timers_;  // armed timer -> its token
   std::map<std::uint64_t, Executing> executing_;   // by run key
   std::vector<Spooled> spool_;

@@ -110,8 +110,14 @@ TEST_CASE("frequent faults: the seeds that found a rule broken", "[simulation]")
   // Seeds 20 and 65 lost a slot to a backward clock jump noticed only at the next wake-up, after
   // the slot had passed again while the database was away before (docs/semantics.md, "Wall-
   // clock changes").
-  const auto [seed, days] =
-      GENERATE(table<unsigned, int>({{5u, 1}, {32u, 1}, {89u, 7}, {20u, 7}, {65u, 7}}));
+  // Seeds 39 and 99 lost slots to a pause: a slot queued behind a run while the database was
+  // away claimed its row, later than the slots the pause lost, and the catch-up (after the
+  // latest recorded slot) never saw those (docs/semantics.md, "Misfires").
+  // Seeds 24 and 87 found the simulation kept a connection alive across an outage: a run
+  // claimed ahead of its instant then ran its SQL beside the attempt another daemon started
+  // after abandoning its row; the real worker's connection dies with the server (2013).
+  const auto [seed, days] = GENERATE(table<unsigned, int>(
+      {{5u, 1}, {32u, 1}, {89u, 7}, {20u, 7}, {65u, 7}, {39u, 7}, {99u, 7}, {24u, 7}, {87u, 7}}));
   Faults faults;
   faults.every = 10min;
   Simulation sim(seed_or(seed), 60, 3, faults);

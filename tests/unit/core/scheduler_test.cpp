@@ -258,3 +258,42 @@ TEST_CASE("a slot passed again between a backward clock jump and its notice is f
   REQUIRE(starts.size() == 1);
   CHECK(starts[0].runs[0].scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 1min);
 }
+
+TEST_CASE("a slot due while the database is away claims no row, even queued behind a run",
+          "[core][scheduler]") {
+  // The 00:01 run goes on while the database is away (read-only, say); the 00:02 slot comes due
+  // behind it (overlap: queue). It is decided later from the run log, as any slot of a paused
+  // daemon: a row claimed for it now, past the slots the pause lost, would hide those from the
+  // catch-up, which starts after the latest recorded slot.
+  Clock clock;
+  auto c = std::const_pointer_cast<sqlcron::config::Config>(one_job());
+  c->jobs[0].overlap = sqlcron::config::Overlap::queue;
+  core::Scheduler s(c, {}, clock.now);
+  const auto order = first_start(s, clock);
+  s.handle(event::Started{order.key, 7, 42, clock.now.wall}, clock.advance(3ms));
+  s.handle(event::HealthChecked{{true, true, "", 0, 0, {}}}, clock.advance(1s));
+  CHECK(s.read_only());
+  auto actions =
+      s.handle(event::TimerFired{{core::TimerId::Kind::wake, 0}}, clock.advance(59s - 3ms));
+  CHECK(all<action::Claim>(actions).empty());
+  CHECK(all<action::Start>(actions).empty());
+  core::RunReport done;
+  done.claimed = true;
+  done.run_id = 7;
+  done.scheduled_for = order.scheduled_for;
+  done.outcome.status = core::RunStatus::succeeded;
+  actions = s.handle(event::Finished{order, done, true}, clock.advance(2s));
+  CHECK(all<action::Start>(actions).empty());
+  CHECK(all<action::GiveUp>(actions).empty());
+  CHECK(s.in_flight() == 0);
+  actions = s.handle(event::HealthChecked{{true, false, "", 0, 0, {}}}, clock.advance(1s));
+  const auto reads = all<action::ReadLastSlots>(actions);
+  REQUIRE(reads.size() == 1);
+  // The run log's latest slot is 00:01: 00:02 is caught up.
+  actions = s.handle(event::LastSlots{reads[0].until, {{"etl", order.scheduled_for}}},
+                     clock.advance(1ms));
+  const auto starts = all<action::Start>(actions);
+  REQUIRE(starts.size() == 1);
+  CHECK(starts[0].runs[0].scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 2min);
+  CHECK(starts[0].runs[0].cause == core::RunCause::catchup);
+}
