@@ -37,25 +37,19 @@ std::string job(const std::string& name, const std::string& lines) {
 
 }  // namespace
 
-TEST_CASE("backfill: retry.on, the daemon's skip reasons, chain ids, views and failed slots",
+TEST_CASE("backfill: the daemon's skip reasons, chain ids, views and failed slots",
           "[system][pipeline]") {
   prepare();
   TempDir dir;
-  const auto config = write_config(
-      dir, ConfigSpec{kState, kWork,
-                      job("root", "    schedule: \"0 0 * * *\"\n    call: ok\n") +
-                          job("middle",
-                              "    after: [root]\n    call: deadlock\n"
-                              "    retry: {attempts: 2, backoff: 10ms}\n") +
-                          job("below", "    after: [middle]\n    call: ok\n") +
-                          job("last", "    after: [below]\n    call: ok\n") +
-                          job("signal",
-                              "    schedule: \"0 0 * * *\"\n    call: lock_busy\n"
-                              "    retry: {attempts: 3, backoff: 10ms, on: [\"45000\"]}\n") +
-                          job("signal_default",
-                              "    schedule: \"0 0 * * *\"\n    call: lock_busy\n"
-                              "    retry: {attempts: 3, backoff: 10ms}\n"),
-                      "10s", "", "", "off", ""});
+  const auto config =
+      write_config(dir, ConfigSpec{kState, kWork,
+                                   job("root", "    schedule: \"0 0 * * *\"\n    call: ok\n") +
+                                       job("middle",
+                                           "    after: [root]\n    call: deadlock\n"
+                                           "    retry: {attempts: 2, backoff: 10ms}\n") +
+                                       job("below", "    after: [middle]\n    call: ok\n") +
+                                       job("last", "    after: [below]\n    call: ok\n"),
+                                   "10s", "", "", "off", ""});
   REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
   auto db = sqlcron::test::connect();
   const std::string state = kState;
@@ -106,11 +100,33 @@ TEST_CASE("backfill: retry.on, the daemon's skip reasons, chain ids, views and f
     fails = line.substr(line.find_last_of(' ') + 1);
   }
   CHECK(fails == "2");
+}
 
-  // retry.on: "45000" retries the application's SIGNAL (3 attempts); the default does not.
-  r = backfill("signal", {});
+TEST_CASE("backfill: retry.on \"45000\" retries a SIGNAL, the default does not",
+          "[system][pipeline]") {
+  prepare();
+  TempDir dir;
+  const auto config = write_config(
+      dir, ConfigSpec{kState, kWork,
+                      job("signal",
+                          "    schedule: \"0 0 * * *\"\n    call: lock_busy\n"
+                          "    retry: {attempts: 3, backoff: 10ms, on: [\"45000\"]}\n") +
+                          job("signal_default",
+                              "    schedule: \"0 0 * * *\"\n    call: lock_busy\n"
+                              "    retry: {attempts: 3, backoff: 10ms}\n"),
+                      "10s", "", "", "off", ""});
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  auto db = sqlcron::test::connect();
+  const std::string state = kState;
+  const std::string work = kWork;
+  const auto backfill = [&](const std::string& name) {
+    return sqlcrond({"--config", config, "backfill", name, "--from", "2026-01-01", "--to",
+                     "2026-01-02 00:00:00"});
+  };
+  auto r = backfill("signal");
+  INFO(r.output);
   CHECK(r.exit_code == 1);
-  r = backfill("signal_default", {});
+  r = backfill("signal_default");
   CHECK(r.exit_code == 1);
   CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + state +
                                       ".runs WHERE job = 'signal' AND status = 'failed'") == 6);
