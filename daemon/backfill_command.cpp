@@ -7,12 +7,14 @@
 #include <date/date.h>
 
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "commands.hpp"
 #include "config/job_graph.hpp"
 #include "core/chain_readiness.hpp"
 #include "core/retry_policy.hpp"
+#include "core/run_outcome.hpp"
 #include "exec/manual_runner.hpp"
 #include "interval_anchors.hpp"
 #include "mysql/connector.hpp"
@@ -48,6 +50,7 @@ class Backfill {
   // Runs `job` and (with --chain) its steps for `slot`.
   void slot(std::size_t job, schedule::Instant slot) {
     std::int64_t chain = 0;
+    why_not_.clear();
     const bool root_ok = step(job, slot, core::RunCause::manual, chain);
     if (!o_.chain) return;
     for (const auto d : graph_.descendants(job)) {
@@ -57,9 +60,8 @@ class Backfill {
       const auto done = runner_.log().succeeded_for(*lease, ups, slot);
       lease.release();
       if (const auto missing = core::missing_upstream(ups, done); !root_ok || !missing.empty()) {
-        std::string names;
-        for (const auto& u : missing) names += (names.empty() ? "" : ", ") + u;
-        skip(d, slot, chain, "upstream " + names + " did not succeed for this slot");
+        skip(d, slot, chain,
+             reason(missing.empty() ? std::vector{config_->jobs[job].name} : missing));
         continue;
       }
       step(d, slot, core::RunCause::chain, chain);
@@ -69,6 +71,15 @@ class Backfill {
   [[nodiscard]] const Totals& totals() const { return totals_; }
 
  private:
+  // Why a step whose upstream jobs `missing` did not succeed is skipped: the daemon's words
+  // (core/chain_readiness.hpp) for what happened to the first of them in this slot.
+  std::string reason(const std::vector<std::string>& missing) const {
+    for (const auto& u : missing) {
+      if (const auto it = why_not_.find(u); it != why_not_.end()) return it->second;
+    }
+    return core::upstream_missing(missing);
+  }
+
   // One job for one slot, with its retries; true if it succeeded (now or before). Sets `chain`
   // to the slot's root run when it is the root.
   bool step(std::size_t job, schedule::Instant slot, core::RunCause cause, std::int64_t& chain) {
@@ -104,9 +115,7 @@ class Backfill {
       std::cout << when(slot) << "  " << j.name << ": run " << report.run_id << " "
                 << core::to_string(out.status) << " in "
                 << static_cast<double>(out.duration.count()) / 1000.0 << " ms";
-      if (out.error_code != 0) {
-        std::cout << ": error " << out.error_code << ": " << out.error_message;
-      }
+      if (out.status != core::RunStatus::succeeded) std::cout << ": " << core::failure_text(out);
       std::cout << '\n';
       if (out.status == core::RunStatus::succeeded) {
         ++totals_.succeeded;
@@ -115,6 +124,8 @@ class Backfill {
       const int tries = r.attempt - state.attempts;
       if (!core::retried(out, tries, j.retry)) {
         ++totals_.failed;
+        why_not_[j.name] =
+            core::upstream_failed(j.name, core::to_string(out.status), report.run_id);
         return false;
       }
       std::this_thread::sleep_for(core::retry_delay(j.retry, tries + 1, 0.5));
@@ -124,6 +135,7 @@ class Backfill {
 
   void skip(std::size_t job, schedule::Instant slot, std::int64_t chain, const std::string& why) {
     const auto& j = config_->jobs[job];
+    why_not_[j.name] = why;  // the steps below it are skipped for the same reason
     auto lease = runner_.session();
     const auto state = runner_.log().slot_state(*lease, j.name, slot);
     lease.release();
@@ -145,6 +157,7 @@ class Backfill {
   config::JobGraph graph_;
   exec::ManualRunner runner_;
   Totals totals_;
+  std::map<std::string, std::string> why_not_;  // this slot's jobs that did not succeed: why
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ struct SourceLocation {
   int item = 0;                             // its index in the file's jobs: key "jobs[<item>]"
   int column = 1;
   int after_line = 0;
-  int on_failure_line = 0;
+  int on_failure_line = 0;  // 0: the job has no on_failure of its own
+  int notify_line = 0;      // 0: the job has no notify of its own (`notify: ~` is one: none)
 };
 
 struct DatabaseConfig {
@@ -40,6 +41,12 @@ struct DatabaseConfig {
   std::string tls_key;
 };
 
+// `notify:` - a program run (no shell) when the job finally fails.
+struct NotifyConfig {
+  std::vector<ArgTemplate> command;  // argv; placeholders substituted as text
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+};
+
 struct SchedulerConfig {
   std::string state_schema = "sqlcron";
   std::string timezone = "UTC";
@@ -57,12 +64,11 @@ struct SchedulerConfig {
   // Every run on a clean session (a new connection after each run); false reuses connections
   // as they are - faster in bursts, but one job's session state reaches the next.
   bool session_reset = true;
-};
-
-// `notify:` - a program run (no shell) when the job finally fails.
-struct NotifyConfig {
-  std::vector<ArgTemplate> command;  // argv; placeholders substituted as text
-  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  // Failure hooks and notify command of every job that has none of its own (and is not a hook,
+  // nor a chain step whose root has its own): see failure_defaults.hpp.
+  std::vector<std::string> on_failure{};
+  int on_failure_line = 0;  // where scheduler.on_failure is written (0: not written)
+  std::shared_ptr<const NotifyConfig> notify{};
 };
 
 // `load_csv:` - the job loads the new CSV files of a directory into a table (docs/pipelines.md).
@@ -108,6 +114,7 @@ struct JobConfig {
   Misfire misfire = Misfire::run_once;
   std::chrono::milliseconds misfire_grace{std::chrono::hours(1)};
   bool enabled = true;
+  bool chain_root = false;  // another job runs after it: its runs are their own chain
   SourceLocation source{};
 
   [[nodiscard]] bool is_call() const { return !call_procedure.empty(); }

@@ -72,7 +72,7 @@ inline constexpr ConfigKey kSchedulerKeys[] = {
     {"misfire_grace", "duration", "1h",
      "default: only missed slots at most this old are caught up"},
     {"timeout", "duration", "-", "default timeout of jobs (none: no timeout)"},
-    {"retry", "map", "{attempts: 1, backoff: 30s, max_backoff: 10m}",
+    {"retry", "map", "{attempts: 1, backoff: 30s, max_backoff: 10m, on: [transient]}",
      "default retry policy of jobs"},
     {"state_dir", "directory", "/var/lib/sqlcron",
      "holds runs.spool (results written while the database was away) and the lock"},
@@ -81,12 +81,17 @@ inline constexpr ConfigKey kSchedulerKeys[] = {
     {"run_log_retention", "duration", "90d", "finished runs older than this are deleted"},
     {"session_reset", "boolean", "true",
      "every run on a clean session (a new connection after each run)"},
+    {"on_failure", "list of job names", "[]",
+     "failure hooks of every job without its own (chain steps: their root's first)"},
+    {"notify", "map", "-", "notify command of every job without its own: command, timeout"},
 };
 
 inline constexpr ConfigKey kRetryKeys[] = {
     {"attempts", "integer 1-100", "1", "total attempts including the first; 1 = no retry"},
     {"backoff", "duration", "30s", "wait before the second attempt, doubled for each next one"},
     {"max_backoff", "duration", "10m", "the longest wait (not shorter than backoff)"},
+    {"on", "list: transient, timeout, \"SQLSTATE\", error number", "[transient]",
+     "which failures are retried: classes, quoted SQLSTATEs (\"45000\"), MySQL error numbers"},
 };
 
 inline constexpr ConfigKey kHttpKeys[] = {
@@ -104,7 +109,8 @@ inline constexpr ConfigKey kJobKeys[] = {
     {"load_csv", "map", "-", "instead of call/sql: load new CSV files into a table"},
     {"args", "list", "[]", "values bound as parameters: numbers, strings, null, placeholders"},
     {"timeout", "duration", "scheduler.timeout", "KILL CONNECTION when exceeded"},
-    {"retry", "map", "scheduler.retry", "{attempts, backoff, max_backoff} for transient errors"},
+    {"retry", "map", "scheduler.retry",
+     "{attempts, backoff, max_backoff, on}: which failures are retried"},
     {"overlap", "skip|queue|allow", "skip", "while a run is in progress"},
     {"max_instances", "integer 1-1000", "1", "concurrent runs with overlap: allow"},
     {"misfire", "skip|run_once|run_all", "scheduler.misfire", "which missed slots are caught up"},
@@ -112,8 +118,10 @@ inline constexpr ConfigKey kJobKeys[] = {
      "how old a missed slot may be to be caught up"},
     {"enabled", "boolean", "true", "a disabled job is loaded and mirrored but never fires"},
     {"after", "list of job names", "[]", "chain: run when all these succeeded for the same slot"},
-    {"on_failure", "list of job names", "[]", "jobs fired when this job's final attempt fails"},
-    {"notify", "map", "-", "a program run (no shell) on final failure: command, timeout"},
+    {"on_failure", "list of job names", "scheduler.on_failure",
+     "jobs fired when this job's final attempt fails ([]: none)"},
+    {"notify", "map", "scheduler.notify",
+     "a program run (no shell) on final failure: command, timeout (~: none)"},
     {"watch", "directory", "-", "each new file in it starts the job"},
 };
 
@@ -146,6 +154,7 @@ inline constexpr ConfigSection kConfigSections[] = {
     {"database.tls", kTlsKeys},
     {"scheduler", kSchedulerKeys},
     {"scheduler.retry", kRetryKeys},
+    {"scheduler.notify", kNotifyKeys},
     {"http", kHttpKeys},
     {"jobs[]", kJobKeys},
     {"jobs[].retry", kRetryKeys},

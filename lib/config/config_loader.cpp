@@ -1,8 +1,10 @@
 #include "config/config_loader.hpp"
 
 #include <filesystem>
+#include <unordered_set>
 
 #include "config/database_section.hpp"
+#include "config/failure_defaults.hpp"
 #include "config/http_section.hpp"
 #include "config/job_reader.hpp"
 #include "config/job_set_check.hpp"
@@ -55,7 +57,18 @@ class Loader {
     if (config_.scheduler.zone == nullptr) return;
     read_jobs(config_.file, root);
     read_includes(root);
+    apply_failure_defaults(config_.file, config_.scheduler, config_.jobs, issues_);
     check_job_set(config_.jobs, issues_);
+    mark_chain_roots();
+  }
+
+  // Jobs that others run after (a step with upstream jobs of its own belongs to their chain).
+  void mark_chain_roots() {
+    std::unordered_set<std::string> upstream;
+    for (const auto& job : config_.jobs) upstream.insert(job.after.begin(), job.after.end());
+    for (auto& job : config_.jobs) {
+      job.chain_root = job.after.empty() && upstream.count(job.name) > 0;
+    }
   }
 
   void collect(YamlReader& r) {

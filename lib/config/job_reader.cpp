@@ -120,6 +120,7 @@ void JobReader::read_pipeline(const YamlNode& node, const std::string& path, Job
              "a watched job is started by new files; it takes neither schedule: nor after:");
   }
   job.notify = read_notify(r_, node["notify"], YamlReader::join(path, "notify"));
+  if (node["notify"].defined()) job.source.notify_line = node["notify"].mark().line + 1;
 }
 
 void JobReader::read_name(const YamlNode& node, const std::string& path, JobConfig& job) {

@@ -1,5 +1,6 @@
 // The checks across all jobs of the config: names unique over all files; after: and on_failure:
-// name existing jobs; chains have no cycle; every job has a way to start.
+// name existing jobs; chains have no cycle; every job has a way to start; a join (several after:
+// jobs) can fire: its upstream jobs descend from roots with the same slots.
 //
 // Error contract: never throws; adds an issue per problem to `issues`. The chain checks run only
 // when `issues` is empty (names must be known and unique first).

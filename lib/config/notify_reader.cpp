@@ -1,10 +1,30 @@
 #include "config/notify_reader.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace sqlcron::config {
+
+namespace {
+
+// Why the program `path` cannot be run, or "" (a path with a placeholder is not checked).
+std::string program_problem(const std::string& path) {
+  if (path.find('{') != std::string::npos) return "";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  if (::access(path.c_str(), X_OK) != 0) return std::strerror(errno);
+  return "";
+}
+
+}  // namespace
 
 std::shared_ptr<const NotifyConfig> read_notify(YamlReader& r, const YamlNode& node,
                                                 const std::string& key) {
-  if (!node.defined()) return nullptr;
+  if (!node.defined() || node.is_null()) return nullptr;  // `notify: ~`: none
   if (!r.expect_map(node, key)) return nullptr;
   r.check_keys(node, key, kNotifyKeys);
   NotifyConfig n;
@@ -32,6 +52,12 @@ std::shared_ptr<const NotifyConfig> read_notify(YamlReader& r, const YamlNode& n
       r.issue(cmd[i], ikey,
               "'" + cmd[i].scalar() + "' must be an absolute path (no shell and no PATH search)");
       return nullptr;
+    }
+    if (i == 0) {
+      if (const auto problem = program_problem(cmd[i].scalar()); !problem.empty()) {
+        r.issue(cmd[i], ikey, "'" + cmd[i].scalar() + "' cannot be run: " + problem);
+        return nullptr;
+      }
     }
     try {
       n.command.push_back(ArgTemplate::text(cmd[i].scalar()));

@@ -11,7 +11,8 @@
 
 namespace sqlcron::config {
 
-// Null if `node` is undefined or has problems.
+// Null if `node` is undefined, null (`notify: ~`, none) or has problems. The program must exist
+// and be executable now (unless its path holds a placeholder).
 std::shared_ptr<const NotifyConfig> read_notify(YamlReader& r, const YamlNode& node,
                                                 const std::string& key);
 

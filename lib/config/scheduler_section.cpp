@@ -1,6 +1,9 @@
 #include "config/scheduler_section.hpp"
 
+#include <algorithm>
+
 #include "config/identifier.hpp"
+#include "config/notify_reader.hpp"
 #include "config/policies_reader.hpp"
 #include "config/state_dir_check.hpp"
 #include "schedule/time_format.hpp"
@@ -8,6 +11,34 @@
 namespace sqlcron::config {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// `on_failure: [alert]` and `notify: {...}`: the defaults of jobs without their own.
+void read_failure_defaults(YamlReader& r, const YamlNode& s, SchedulerConfig& sc) {
+  const auto hooks = s["on_failure"];
+  if (hooks.defined() && !hooks.is_null()) {
+    sc.on_failure_line = hooks.mark().line + 1;
+    if (!hooks.is_sequence()) {
+      r.issue(hooks, "scheduler.on_failure", "expected a list of job names, e.g. [alert]");
+    } else {
+      for (std::size_t i = 0; i < hooks.size(); ++i) {
+        const auto key = "scheduler.on_failure[" + std::to_string(i) + "]";
+        if (!hooks[i].is_scalar() || hooks[i].scalar().empty()) {
+          r.issue(hooks[i], key, "expected a job name");
+        } else if (std::find(sc.on_failure.begin(), sc.on_failure.end(), hooks[i].scalar()) !=
+                   sc.on_failure.end()) {
+          r.issue(hooks[i], key, "'" + hooks[i].scalar() + "' is listed twice");
+        } else {
+          sc.on_failure.push_back(hooks[i].scalar());
+        }
+      }
+    }
+  }
+  sc.notify = read_notify(r, s["notify"], "scheduler.notify");
+}
+
+}  // namespace
 
 void read_scheduler(YamlReader& r, const YamlNode& s, const fs::path& base_dir,
                     SchedulerConfig& sc) {
@@ -48,6 +79,7 @@ void read_scheduler(YamlReader& r, const YamlNode& s, const fs::path& base_dir,
     }
   }
   sc.retry = read_retry(r, s["retry"], "scheduler.retry", sc.retry);
+  read_failure_defaults(r, s, sc);
   if (auto dir = r.string(s, "state_dir", p)) {
     sc.state_dir = (base_dir / *dir).lexically_normal().string();
     if (auto problem = state_dir_problem(sc.state_dir)) {

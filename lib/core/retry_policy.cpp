@@ -17,9 +17,22 @@ bool is_transient(int code) {
   return std::find(kTransient.begin(), kTransient.end(), code) != kTransient.end();
 }
 
+bool retry_matches(const RunOutcome& outcome, const config::RetryOn& on) {
+  if (outcome.status == RunStatus::timed_out) return on.timeout;
+  if (outcome.status != RunStatus::failed) return false;
+  if (on.transient && is_transient(outcome.error_code)) return true;
+  const auto& codes = on.error_codes;
+  if (outcome.error_code != 0 &&
+      std::find(codes.begin(), codes.end(), outcome.error_code) != codes.end()) {
+    return true;
+  }
+  const auto& states = on.sql_states;
+  return !outcome.sql_state.empty() &&
+         std::find(states.begin(), states.end(), outcome.sql_state) != states.end();
+}
+
 bool retried(const RunOutcome& outcome, int tries, const RetryPolicy& policy) {
-  return outcome.status == RunStatus::failed && is_transient(outcome.error_code) &&
-         tries < policy.attempts;
+  return tries < policy.attempts && retry_matches(outcome, policy.on);
 }
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt,

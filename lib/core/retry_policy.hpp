@@ -1,5 +1,6 @@
-// RetryPolicy: how a job retries after a transient failure. Pure functions: which MySQL errors
-// are transient, and how long to wait before attempt n (exponential, capped, with jitter).
+// RetryPolicy: how a job retries after a failure. Pure functions: which MySQL errors are
+// transient, which failures a job's `retry.on` names, and how long to wait before attempt n
+// (exponential, capped, with jitter).
 #pragma once
 
 #include <chrono>
@@ -19,12 +20,19 @@ using config::RetryPolicy;
 // "query interrupted", which is what our own timeout kill produces - is permanent.
 bool is_transient(int mysql_error_code);
 
+// Whether `outcome` is a failure that `on` names: a timeout (status timed_out) with `timeout`; a
+// failure (status failed) whose error is transient with `transient`, or whose error number or
+// SQLSTATE is listed. Successes, skips, cancellations and abandoned runs never match.
+bool retry_matches(const RunOutcome& outcome, const config::RetryOn& on);
+
+// Whether a run that ended with `outcome` as its `tries`-th attempt (1 = the first) is tried
+// again: a failure its `retry.on` names, with attempts left. The one rule of the daemon and of
+// backfill.
+bool retried(const RunOutcome& outcome, int tries, const RetryPolicy& policy);
+
 // The wait before attempt `next_attempt` (2 = the first retry): backoff * 2^(next_attempt-2),
 // capped at max_backoff, then scaled by a jitter factor in [0.5, 1.0] taken from `unit_random`
 // in [0, 1) so that many failing jobs do not retry in lockstep.
-// Whether a run that ended with `outcome` as its `tries`-th attempt (1 = the first) is tried
-// again: a transient failure, with attempts left. The one rule of the daemon and of backfill.
-bool retried(const RunOutcome& outcome, int tries, const RetryPolicy& policy);
 
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attempt,
                                       double unit_random);

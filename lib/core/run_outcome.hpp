@@ -20,4 +20,9 @@ struct RunOutcome {
   bool no_new_data = false;
 };
 
+// What went wrong, for logs and the CLI: "error 1213 (40001): Deadlock found ...", or only the
+// message when there is no error number (a timeout noticed before the server answered: never
+// "error 0 ()"), or "no error" when there is neither.
+std::string failure_text(const RunOutcome& outcome);
+
 }  // namespace sqlcron::core

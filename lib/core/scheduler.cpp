@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/chain_readiness.hpp"
 #include "core/scheduler_timing.hpp"
 #include "util/overloaded.hpp"
 
@@ -197,7 +198,7 @@ void Scheduler::dispatch(const std::vector<Decision>& decisions) {
     if (d.action == Decision::Action::skip) {
       if (!plan_.graph->downstream(d.slot.job).empty()) {
         skip_downstream(d.slot.job, d.slot.scheduled_for, d.slot.chain_run_id,
-                        "upstream " + job.name + " was skipped (" + d.reason + ")");
+                        upstream_skipped(job.name, d.reason));
       }
       act(action::RecordSkip{std::move(order), d.reason});
       continue;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include "core/chain_readiness.hpp"
 #include "core/scheduler.hpp"
 #include "core/scheduler_timing.hpp"
 #include "util/utf8.hpp"
@@ -39,7 +40,7 @@ void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
       config::FailureInfo{name, report.run_id, std::string(to_string(o.status)), o.error_code,
                           o.sql_state, o.error_message, order.scheduled_for});
   skip_downstream(*i, order.scheduled_for, chain,
-                  fmt::format("upstream {} {} (run {})", name, to_string(o.status), report.run_id));
+                  upstream_failed(name, to_string(o.status), report.run_id));
   // A failing hook (any attempt of it) does not fire hooks itself: alerts cannot loop.
   if (order.cause == RunCause::failure_hook || order.failure) return;
   fire_hooks(*i, failure, chain);

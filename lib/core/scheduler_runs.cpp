@@ -151,9 +151,10 @@ void Scheduler::retry(Run& run, const RunReport& report) {
   const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   const auto delay = retry_delay(job.retry, next_attempt, unit);
   log(LogLevel::info,
-      fmt::format("run {} of {} failed with transient error {}; attempt {} of {} in {} ms",
-                  report.run_id, job.name, report.outcome.error_code, next_attempt,
-                  job.retry.attempts, delay.count()));
+      fmt::format("run {} of {} {} (error {}), which retry.on names; attempt {} of {} in {} ms",
+                  report.run_id, job.name,
+                  report.outcome.status == RunStatus::timed_out ? "timed out" : "failed",
+                  report.outcome.error_code, next_attempt, job.retry.attempts, delay.count()));
   run.state = RunState::retry_backoff;
   run.previous = report;
   auto& o = run.order;

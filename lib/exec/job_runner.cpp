@@ -65,8 +65,9 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
   auto lease = pool_.acquire();
   // A slot claimed ahead of its instant starts (and is recorded as started) at that instant.
   const auto started_at = r.not_before ? std::max(Clock::now(), *r.not_before) : Clock::now();
-  runlog::Claim claim{job.name,  r.scheduled_for,        r.attempt,  r.cause,
-                      instance_, lease->connection_id(), started_at, r.chain_run_id};
+  runlog::Claim claim{job.name,   r.scheduled_for, r.attempt,
+                      r.cause,    instance_,       lease->connection_id(),
+                      started_at, r.chain_run_id,  job.chain_root};
   std::optional<std::int64_t> run_id;
   bool overlapped = false;  // another run of the job holds its leases (another daemon's)
   // Claim the slot. A slot a batch claimed needs no statement before its SQL: its start goes
@@ -144,9 +145,8 @@ void JobRunner::run_async(const RunRequest& r, const OnStarted& on_started, OnDo
     spdlog::info("run {} succeeded: job {} in {:.3f} ms, {} rows", *run_id, job.name, ms,
                  o.rows_affected);
   } else {
-    spdlog::warn("run {} {}: job {} after {:.3f} ms: error {} ({}): {}", *run_id,
-                 core::to_string(o.status), job.name, ms, o.error_code, o.sql_state,
-                 o.error_message);
+    spdlog::warn("run {} {}: job {} after {:.3f} ms: {}", *run_id, core::to_string(o.status),
+                 job.name, ms, core::failure_text(o));
   }
   finish(lease, r, claim, std::move(report), std::move(on_done));
 }
@@ -337,7 +337,7 @@ void JobRunner::claim_batch(std::vector<RunRequest>& requests, bool take_leases)
   const auto now = Clock::now();
   for (const auto& r : requests) {
     claims.push_back(runlog::Claim{r.job_config().name, r.scheduled_for, r.attempt, r.cause,
-                                   instance_, 0, now, r.chain_run_id});
+                                   instance_, 0, now, r.chain_run_id, r.job_config().chain_root});
   }
   auto lease = pool_.acquire();
   std::vector<std::optional<std::int64_t>> ids;

@@ -42,7 +42,20 @@ std::optional<std::int64_t> RunLog::claim(mysql::Session& s, const Claim& c) con
     throw;
   }
   const auto rs = s.query("SELECT LAST_INSERT_ID()");
-  return std::stoll(rs.rows.at(0).at(0).value_or("0"));
+  const auto run_id = std::stoll(rs.rows.at(0).at(0).value_or("0"));
+  if (c.chain_root && c.chain_run_id == 0) mark_roots(s, {run_id});
+  return run_id;
+}
+
+void RunLog::mark_roots(mysql::Session& s, const std::vector<std::int64_t>& run_ids) const {
+  if (run_ids.empty()) return;
+  std::string sql = "UPDATE " + runs_ + " SET chain_run_id = run_id WHERE run_id IN (";
+  std::vector<mysql::Value> params;
+  for (const auto id : run_ids) {
+    sql += params.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  s.execute(sql + ") AND chain_run_id IS NULL", params);
 }
 
 std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
@@ -83,6 +96,11 @@ std::vector<std::optional<std::int64_t>> RunLog::claim_batch(
         ids.find({claims[i].job, slot_text(claims[i].scheduled_for), claims[i].attempt});
     if (it != ids.end()) out[i] = it->second;
   }
+  std::vector<std::int64_t> roots;
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    if (out[i] && claims[i].chain_root && claims[i].chain_run_id == 0) roots.push_back(*out[i]);
+  }
+  mark_roots(s, roots);
   return out;
 }
 
@@ -204,11 +222,16 @@ std::vector<JobSummary> RunLog::summaries(mysql::Session& s) const {
   std::vector<JobSummary> out;
   const auto last = s.query(
       "SELECT r.job, r.status, r.started_at, r.duration_ms,"
-      " (SELECT COUNT(*) FROM " +
+      " (SELECT COUNT(DISTINCT f.scheduled_for) FROM " +
       runs_ +
       " f WHERE f.job = r.job AND f.status IN"
       " ('failed', 'timed_out', 'abandoned', 'cancelled')"
-      " AND f.scheduled_for >= UTC_TIMESTAMP(6) - INTERVAL 1 DAY)"
+      " AND COALESCE(f.finished_at, f.started_at, f.scheduled_for) >="
+      " UTC_TIMESTAMP(6) - INTERVAL 1 DAY"
+      " AND NOT EXISTS (SELECT 1 FROM " +
+      runs_ +
+      " ok WHERE ok.job = f.job AND ok.scheduled_for = f.scheduled_for"
+      " AND ok.status = 'succeeded'))"
       " FROM " +
       runs_ + " r JOIN (SELECT job, MAX(run_id) AS run_id FROM " + runs_ +
       " GROUP BY job) l ON l.run_id = r.run_id");

@@ -28,6 +28,7 @@ struct Claim {
   std::uint64_t connection_id = 0;
   std::chrono::system_clock::time_point started_at;
   std::int64_t chain_run_id = 0;  // 0: not part of a chain (or its root)
+  bool chain_root = false;        // a run of a job that others run after: its chain is its id
 };
 
 struct RunFilter {
@@ -45,7 +46,7 @@ struct JobSummary {
   std::string last_status;
   std::string last_started_at;  // UTC DATETIME text
   std::optional<std::string> last_duration_ms;
-  std::int64_t failures_24h = 0;
+  std::int64_t failures_24h = 0;  // failed slots, not attempts
 };
 
 // What the run log holds for one slot of one job.
@@ -66,6 +67,8 @@ class RunLog {
   // `instance` and `started_at` (that pair finds the rows this call inserted).
   std::vector<std::optional<std::int64_t>> claim_batch(mysql::Session& s,
                                                        const std::vector<Claim>& claims) const;
+  // A chain root's runs are their own chain: chain_run_id = run_id (one statement).
+  void mark_roots(mysql::Session& s, const std::vector<std::int64_t>& run_ids) const;
   // Idempotent: only a row still running (or marked abandoned by another instance while this
   // one could not reach the database) is finished.
   void finish(mysql::Session& s, std::int64_t run_id, const core::RunOutcome& outcome,
@@ -101,8 +104,9 @@ class RunLog {
   // status, started_at, duration_ms, rows_affected, error_code, sql_state, error_message,
   // chain_run_id.
   mysql::ResultSet list(mysql::Session& s, const RunFilter& filter) const;
-  // The latest run of every job and its failures (failed, timed_out, abandoned, cancelled) in
-  // the last 24 hours.
+  // The latest run of every job and its failed slots of the last 24 hours: slots with a
+  // failed, timed_out, abandoned or cancelled run that ended in that time (whatever the slot's
+  // own time: a backfill's failures count) and no succeeded attempt; retries count once.
   std::vector<JobSummary> summaries(mysql::Session& s) const;
   // Marks `running` rows of instances other than `self` that stopped, whose heartbeat is older
   // than `stale_after`, or that never registered, as abandoned; returns the runs this call

@@ -11,6 +11,7 @@
 #include "mysql/db_error.hpp"
 #include "runlog/notification_log.hpp"
 #include "util/mysql_error_codes.hpp"
+#include "util/result_format.hpp"
 
 namespace sqlcron::runtime {
 
@@ -143,7 +144,7 @@ void ControlLink::run_notify(const core::action::RunNotify& a) {
     runlog::Notification n;
     n.run_id = a.failure->run_id;
     n.job = a.failure->job;
-    for (const auto& arg : a.argv) n.command += (n.command.empty() ? "" : " ") + arg;
+    n.command = util::json_string_array(a.argv);  // argv as it ran: arguments may hold spaces
     n.started_at = std::chrono::system_clock::now();
     const auto r = exec::CommandRunner::run(a.argv, a.env, a.timeout);
     n.duration = r.duration;

@@ -148,4 +148,12 @@ std::string format_csv(const std::vector<std::string>& columns, const std::vecto
   return out;
 }
 
+std::string json_string_array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "\"" : ", \"") + json_escape(items[i]) + "\"";
+  }
+  return out + "]";
+}
+
 }  // namespace sqlcron::util

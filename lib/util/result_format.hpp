@@ -21,5 +21,7 @@ std::string format_json(const std::vector<std::string>& columns, const std::vect
 std::string format_csv(const std::vector<std::string>& columns, const std::vector<Cells>& rows);
 
 std::string json_escape(const std::string& s);
+// A JSON array of strings, `["a", "b"]`: how argv is stored (notifications.command).
+std::string json_string_array(const std::vector<std::string>& items);
 
 }  // namespace sqlcron::util

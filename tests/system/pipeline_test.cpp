@@ -203,6 +203,18 @@ TEST_CASE(
   CHECK(n.rows[0][1] == "0");
   CHECK(n.rows[0][2] == "0");
   CHECK(n.rows[0][3] == "done\n");
+  // The command is stored as its argv, a JSON array: the script (one argument with spaces)
+  // stays one element.
+  const auto argv = db->query(
+      "SELECT JSON_VALID(command), JSON_LENGTH(command),"
+      " JSON_UNQUOTE(JSON_EXTRACT(command, '$[0]')), JSON_UNQUOTE(JSON_EXTRACT(command, '$[4]'))"
+      " FROM " +
+      state + ".notifications");
+  REQUIRE(argv.rows.size() == 1);
+  CHECK(argv.rows[0][0] == "1");
+  CHECK(argv.rows[0][1] == "5");
+  CHECK(argv.rows[0][2] == "/bin/sh");
+  CHECK(argv.rows[0][3] == last_attempt);
 }
 
 TEST_CASE("check-config rejects a cycle in after: and shows its path", "[system][pipeline]") {

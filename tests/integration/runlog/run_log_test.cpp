@@ -47,24 +47,31 @@ TEST_CASE("retention deletes old finished runs in batches and keeps running ones
   CHECK(left.rows == std::vector<sqlcron::mysql::Row>{{"new", "succeeded"}, {"old", "running"}});
 }
 
-TEST_CASE("summaries give each job's last run and its failures of the last day", "[runlog]") {
+TEST_CASE("summaries give each job's last run and its failed slots of the last day", "[runlog]") {
   auto s = prepare();
   insert_run(*s, "a", "2026-01-01 00:00:00", "succeeded", "2026-01-01 00:00:00");
+  // Counted: a slot failed twice (once), a timeout, a backfill's January slot failing now. Not
+  // counted: a slot whose retry succeeded, a failure of three days ago.
   s->execute(std::string("INSERT INTO ") + kState +
              ".runs (job, scheduled_for, attempt, cause, instance, started_at, status) VALUES"
+             " ('a', '2026-01-06', 1, 'manual', 'i', UTC_TIMESTAMP(), 'failed'),"
+             " ('a', '2026-01-06', 2, 'retry', 'i', UTC_TIMESTAMP(), 'succeeded'),"
              " ('a', UTC_TIMESTAMP() - INTERVAL 2 HOUR, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
+             "'failed'),"
+             " ('a', UTC_TIMESTAMP() - INTERVAL 2 HOUR, 2, 'retry', 'i', UTC_TIMESTAMP(), "
              "'failed'),"
              " ('a', UTC_TIMESTAMP() - INTERVAL 1 HOUR, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
              "'timed_out'),"
-             " ('a', UTC_TIMESTAMP() - INTERVAL 3 DAY, 1, 'schedule', 'i', UTC_TIMESTAMP(), "
-             "'failed')");
+             " ('a', '2026-01-05', 1, 'manual', 'i', UTC_TIMESTAMP(), 'failed'),"
+             " ('a', UTC_TIMESTAMP() - INTERVAL 3 DAY, 1, 'schedule', 'i',"
+             " UTC_TIMESTAMP() - INTERVAL 3 DAY, 'failed')");
   insert_run(*s, "b", "2026-01-01 00:00:00", "succeeded", "2026-01-01 00:00:00");
   auto sums = sqlcron::runlog::RunLog(kState).summaries(*s);
   std::sort(sums.begin(), sums.end(), [](const auto& x, const auto& y) { return x.job < y.job; });
   REQUIRE(sums.size() == 2);
   CHECK(sums[0].job == "a");
   CHECK(sums[0].last_status == "failed");  // the latest run id
-  CHECK(sums[0].failures_24h == 2);
+  CHECK(sums[0].failures_24h == 3);
   CHECK(sums[1].last_status == "succeeded");
   CHECK(sums[1].last_duration_ms == "12.500");
   CHECK(sums[1].failures_24h == 0);
@@ -104,4 +111,35 @@ TEST_CASE("a batch claims the free slots with one insert and reports the taken o
   CHECK_FALSE(again[0].has_value());
   CHECK_FALSE(again[1].has_value());
   CHECK_FALSE(again[2].has_value());
+}
+
+TEST_CASE("a chain root's claimed run is its own chain; other runs keep theirs", "[runlog]") {
+  auto s = prepare();
+  const sqlcron::runlog::RunLog log(kState);
+  const auto slot = date::sys_days{date::year{2026} / 8 / 1};
+  const auto claim = [&](const std::string& job, bool root, std::int64_t chain) {
+    sqlcron::runlog::Claim c;
+    c.job = job;
+    c.scheduled_for = slot;
+    c.instance = "me";
+    c.started_at = sqlcron::util::from_sql_datetime("2026-08-01 00:00:00.000456");
+    c.chain_root = root;
+    c.chain_run_id = chain;
+    return c;
+  };
+  const auto chain_of = [&](std::int64_t id) {
+    return s
+        ->query(std::string("SELECT chain_run_id FROM ") + kState + ".runs WHERE run_id = ?", {id})
+        .rows.at(0)
+        .at(0);
+  };
+  const auto single = log.claim(*s, claim("root1", true, 0));
+  REQUIRE(single);
+  CHECK(chain_of(*single) == std::to_string(*single));
+  const auto ids = log.claim_batch(
+      *s, {claim("root2", true, 0), claim("plain", false, 0), claim("step", false, *single)});
+  REQUIRE(ids.size() == 3);
+  CHECK(chain_of(*ids[0]) == std::to_string(*ids[0]));
+  CHECK_FALSE(chain_of(*ids[1]).has_value());
+  CHECK(chain_of(*ids[2]) == std::to_string(*single));
 }

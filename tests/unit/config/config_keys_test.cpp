@@ -72,6 +72,16 @@ void add_keys(std::map<std::string, std::set<std::string>>& out, const std::stri
   for (std::size_t i = 0; i < map.size(); ++i) out[path].insert(map.entry(i).first.scalar());
 }
 
+// A scalar's text; a list of scalars as its flow form, "[a, b]".
+std::string flow_text(const YamlNode& node) {
+  if (!node.is_sequence()) return std::string(node.text());
+  std::string out = "[";
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + node[i].scalar();
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 TEST_CASE("config keys: config/sqlcron.yaml shows every key, and only those", "[config]") {
@@ -85,6 +95,7 @@ TEST_CASE("config keys: config/sqlcron.yaml shows every key, and only those", "[
     add_keys(shown, section, root[section]);
   add_keys(shown, "database.tls", root["database"]["tls"]);
   add_keys(shown, "scheduler.retry", root["scheduler"]["retry"]);
+  add_keys(shown, "scheduler.notify", root["scheduler"]["notify"]);
   for (std::size_t i = 0; i < root["jobs"].size(); ++i) {
     const auto job = root["jobs"][i];
     add_keys(shown, "jobs[]", job);
@@ -112,7 +123,7 @@ TEST_CASE("config keys: config/sqlcron.yaml shows the defaults of the main secti
       const auto& k = table_key(path, key);
       if (!is_value(k.default_value)) continue;
       INFO(path << "." << key);
-      CHECK(node[key].text() == k.default_value);
+      CHECK(flow_text(node[key]) == k.default_value);
     }
   }
 }
@@ -192,7 +203,15 @@ TEST_CASE("config keys: the loader's defaults are the tables'", "[config]") {
   CHECK(def("scheduler", "retry") == "{attempts: " + def("scheduler.retry", "attempts") +
                                          ", backoff: " + def("scheduler.retry", "backoff") +
                                          ", max_backoff: " + def("scheduler.retry", "max_backoff") +
-                                         "}");
+                                         ", on: " + def("scheduler.retry", "on") + "}");
+  CHECK(s.retry.on.transient);
+  CHECK_FALSE(s.retry.on.timeout);
+  CHECK(s.retry.on.sql_states.empty());
+  CHECK(s.retry.on.error_codes.empty());
+  CHECK(def("scheduler.retry", "on") == "[transient]");
+  CHECK(s.on_failure.empty());
+  CHECK(def("scheduler", "on_failure") == "[]");
+  CHECK_FALSE(s.notify);
   CHECK(c.http.address + ":" + std::to_string(c.http.port) == def("http", "listen"));
   REQUIRE(c.jobs.size() == 2);
   const auto& j = c.jobs[0];

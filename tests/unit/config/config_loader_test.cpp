@@ -132,7 +132,7 @@ TEST_CASE("each kind of config error names the file, line, column and key", "[co
        14, "jobs[0].misfire", "expected skip, run_once or run_all"},
       {"unknown retry key",
        std::string(kHeader) + job + "    call: p\n    retry: {attempts: 3, delay: 5s}\n", 9, 26,
-       "jobs[0].retry.delay", "unknown key; expected one of: attempts, backoff, max_backoff"},
+       "jobs[0].retry.delay", "unknown key; expected one of: attempts, backoff, max_backoff, on"},
       {"retry attempts out of range",
        std::string(kHeader) + job + "    call: p\n    retry: {attempts: 0}\n", 9, 23,
        "jobs[0].retry.attempts", "0 is out of range 1-100"},
