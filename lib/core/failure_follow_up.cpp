@@ -63,8 +63,9 @@ std::optional<FailureFollowUp> failure_follow_up(const config::Config& config,
       f.disabled_hooks.push_back(hook);
     }
   }
-  if (j.notify)
+  if (j.notify) {
     f.notify = render_notify(j, *f.failure, f.failure, f.chain, order.attempt, instance);
+  }
   return f;
 }
 

@@ -144,8 +144,9 @@ void ManualPipeline::downstream(std::size_t from, schedule::Instant slot, std::i
       continue;
     }
     // A step skipped for any reason skips everything below it, with the same reason.
-    for (const auto below : graph_.descendants(d))
+    for (const auto below : graph_.descendants(d)) {
       blocked_.emplace(std::make_pair(below, slot), why);
+    }
     skip(d, slot, chain, why, cause);
   }
 }
