@@ -3,19 +3,15 @@
 // succeeded are skipped unless --force; a new run of a slot takes the next attempt number, so
 // the run log keeps every earlier attempt. With --chain the job's chain steps run after it for
 // each slot (cause chain, tied to the slot's root run), each once all its upstream jobs have
-// succeeded for that slot; the steps below a failure are recorded as skipped.
+// succeeded for that slot; the steps below a failure are recorded as skipped. A final failure
+// fires the job's failure hooks and notify command, as in the daemon (exec::ManualPipeline).
 #include <date/date.h>
 
 #include <iostream>
-#include <map>
-#include <thread>
 
 #include "commands.hpp"
 #include "config/job_graph.hpp"
-#include "core/chain_readiness.hpp"
-#include "core/retry_policy.hpp"
-#include "core/run_outcome.hpp"
-#include "exec/manual_runner.hpp"
+#include "exec/manual_pipeline.hpp"
 #include "interval_anchors.hpp"
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
@@ -30,135 +26,6 @@ namespace {
 constexpr std::size_t kMaxSlots = 100000;
 
 std::string when(schedule::Instant t) { return date::format("%F %T", t); }
-
-struct Totals {
-  int ran = 0;
-  int succeeded = 0;
-  int failed = 0;
-  int already = 0;
-  int skipped = 0;
-};
-
-class Backfill {
- public:
-  Backfill(std::shared_ptr<const config::Config> config, const BackfillOptions& o)
-      : config_(std::move(config)),
-        o_(o),
-        graph_(config_->jobs),
-        runner_(config_, connection_settings(config_->database), hostname(), "backfill") {}
-
-  // Runs `job` and (with --chain) its steps for `slot`.
-  void slot(std::size_t job, schedule::Instant slot) {
-    std::int64_t chain = 0;
-    why_not_.clear();
-    const bool root_ok = step(job, slot, core::RunCause::manual, chain);
-    if (!o_.chain) return;
-    for (const auto d : graph_.descendants(job)) {
-      std::vector<std::string> ups;
-      for (const auto u : graph_.upstream(d)) ups.push_back(config_->jobs[u].name);
-      auto lease = runner_.session();
-      const auto done = runner_.log().succeeded_for(*lease, ups, slot);
-      lease.release();
-      if (const auto missing = core::missing_upstream(ups, done); !root_ok || !missing.empty()) {
-        skip(d, slot, chain,
-             reason(missing.empty() ? std::vector{config_->jobs[job].name} : missing));
-        continue;
-      }
-      step(d, slot, core::RunCause::chain, chain);
-    }
-  }
-
-  [[nodiscard]] const Totals& totals() const { return totals_; }
-
- private:
-  // Why a step whose upstream jobs `missing` did not succeed is skipped: the daemon's words
-  // (core/chain_readiness.hpp) for what happened to the first of them in this slot.
-  std::string reason(const std::vector<std::string>& missing) const {
-    for (const auto& u : missing) {
-      if (const auto it = why_not_.find(u); it != why_not_.end()) return it->second;
-    }
-    return core::upstream_missing(missing);
-  }
-
-  // One job for one slot, with its retries; true if it succeeded (now or before). Sets `chain`
-  // to the slot's root run when it is the root.
-  bool step(std::size_t job, schedule::Instant slot, core::RunCause cause, std::int64_t& chain) {
-    const auto& j = config_->jobs[job];
-    auto lease = runner_.session();
-    const auto state = runner_.log().slot_state(*lease, j.name, slot);
-    lease.release();
-    if (state.succeeded_run && !o_.force) {
-      if (chain == 0) chain = state.chain_root;
-      ++totals_.already;
-      std::cout << when(slot) << "  " << j.name << ": already succeeded (run "
-                << *state.succeeded_run << ")\n";
-      return true;
-    }
-    exec::RunRequest r;
-    r.config = config_;
-    r.job = job;
-    r.scheduled_for = slot;
-    r.cause = cause;
-    r.chain_run_id = chain;
-    for (r.attempt = state.attempts + 1;; ++r.attempt) {
-      r.control = std::make_shared<exec::RunControl>();
-      const auto report = runner_.run(r);
-      if (!report.claimed) {
-        std::cout << when(slot) << "  " << j.name << ": attempt " << r.attempt
-                  << " is claimed by another instance; not run\n";
-        ++totals_.skipped;
-        return false;
-      }
-      if (chain == 0) chain = report.run_id;
-      ++totals_.ran;
-      const auto& out = report.outcome;
-      std::cout << when(slot) << "  " << j.name << ": run " << report.run_id << " "
-                << core::to_string(out.status) << " in "
-                << static_cast<double>(out.duration.count()) / 1000.0 << " ms";
-      if (out.status != core::RunStatus::succeeded) std::cout << ": " << core::failure_text(out);
-      std::cout << '\n';
-      if (out.status == core::RunStatus::succeeded) {
-        ++totals_.succeeded;
-        return true;
-      }
-      const int tries = r.attempt - state.attempts;
-      if (!core::retried(out, tries, j.retry)) {
-        ++totals_.failed;
-        why_not_[j.name] =
-            core::upstream_failed(j.name, core::to_string(out.status), report.run_id);
-        return false;
-      }
-      std::this_thread::sleep_for(core::retry_delay(j.retry, tries + 1, 0.5));
-      r.cause = core::RunCause::retry;
-    }
-  }
-
-  void skip(std::size_t job, schedule::Instant slot, std::int64_t chain, const std::string& why) {
-    const auto& j = config_->jobs[job];
-    why_not_[j.name] = why;  // the steps below it are skipped for the same reason
-    auto lease = runner_.session();
-    const auto state = runner_.log().slot_state(*lease, j.name, slot);
-    lease.release();
-    if (state.succeeded_run) return;  // nothing to say: it ran before
-    exec::RunRequest r;
-    r.config = config_;
-    r.job = job;
-    r.scheduled_for = slot;
-    r.cause = core::RunCause::chain;
-    r.chain_run_id = chain;
-    r.attempt = state.attempts + 1;
-    runner_.runner().skip(r, why);
-    ++totals_.skipped;
-    std::cout << when(slot) << "  " << j.name << ": skipped: " << why << '\n';
-  }
-
-  std::shared_ptr<const config::Config> config_;
-  const BackfillOptions& o_;
-  config::JobGraph graph_;
-  exec::ManualRunner runner_;
-  Totals totals_;
-  std::map<std::string, std::string> why_not_;  // this slot's jobs that did not succeed: why
-};
 
 }  // namespace
 
@@ -231,9 +98,15 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     return to_int(ExitCode::ok);
   }
   try {
-    Backfill backfill(config, o);
-    for (const auto t : slots) backfill.slot(*job, t);
-    const auto& n = backfill.totals();
+    exec::ManualRunner runner(config, connection_settings(config->database), hostname(),
+                              "backfill");
+    exec::ManualPipeline pipeline(config, runner, std::cout);
+    for (const auto t : slots) {
+      std::int64_t chain = 0;
+      pipeline.step(*job, t, core::RunCause::manual, chain, o.force);
+      if (o.chain) pipeline.downstream(*job, t, chain, core::RunCause::chain, o.force);
+    }
+    const auto& n = pipeline.totals();
     std::cout << slots.size() << " slots: " << n.ran << " runs (" << n.succeeded << " succeeded, "
               << n.failed << " failed), " << n.already << " already succeeded, " << n.skipped
               << " skipped\n";

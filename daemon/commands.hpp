@@ -1,6 +1,7 @@
 // The subcommands of sqlcrond, one file each. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -34,12 +35,17 @@ int runs_command(const CommandContext& ctx, const RunsOptions& options);
 
 struct StatusOptions {
   bool colour = false;  // ANSI colours (on a terminal unless --no-color)
+  bool chains = false;  // one line per pipeline instance instead (the latest `limit`)
+  int limit = 20;
 };
 int status_command(const CommandContext& ctx, const StatusOptions& options);
+// status --chains: the view pipeline_instances, latest instances last.
+int chains_status_command(const CommandContext& ctx, const StatusOptions& options);
 
 struct RunNowOptions {
   std::string job;
   bool wait = false;
+  bool only = false;  // just the job, not the chain steps below it (recorded skipped)
 };
 int run_now_command(const CommandContext& ctx, const RunNowOptions& options);
 
@@ -66,5 +72,10 @@ struct ForgetFileOptions {
 // Exit 0 when something was forgotten, 1 when nothing was recorded, 64 when no load_csv job
 // loads from the file's directory (or --job names none), 69 when the database cannot be reached.
 int forget_file_command(const CommandContext& ctx, const ForgetFileOptions& options);
+struct RerunOptions {
+  std::int64_t run_id = 0;          // any run of the pipeline instance
+  std::optional<std::string> from;  // the step to start at; default: its first failed step
+};
+int rerun_command(const CommandContext& ctx, const RerunOptions& options);
 
 }  // namespace sqlcron::daemon

@@ -69,13 +69,20 @@ int dispatch(int argc, char** argv) {
   auto* status = app.add_subcommand(
       "status", "one line per job: schedule, last run, next fire, failures in the last 24 h");
   status->add_flag("--no-color", no_colour, "never use colours (default: colours on a terminal)");
+  status->add_flag("--chains", status_opts.chains,
+                   "one line per pipeline instance: root, slot, steps, the failed step");
+  status->add_option("--limit", status_opts.limit, "with --chains: the latest N instances")
+      ->capture_default_str();
 
   sqlcron::daemon::RunNowOptions run_now_opts;
   auto* run_now = app.add_subcommand(
-      "run-now", "run a job once right away (cause manual), recorded like any run");
+      "run-now",
+      "run a job once right away (cause manual), recorded like any run, then its chain steps");
   run_now->add_option("job", run_now_opts.job, "the job's name")->required();
   run_now->add_flag("--wait", run_now_opts.wait,
                     "wait for the run to end; exit 1 if it did not succeed");
+  run_now->add_flag("--only", run_now_opts.only,
+                    "run just the job: its chain steps are recorded skipped for this slot");
 
   sqlcron::daemon::ImportEventsOptions import_opts;
   auto* import_events = app.add_subcommand(
@@ -108,6 +115,13 @@ int dispatch(int argc, char** argv) {
   forget_file->add_option("path", forget_opts.path, "the file")->required();
   forget_file->add_option("--job", forget_opts.job,
                           "the load_csv job (default: those loading from the file's directory)");
+  sqlcron::daemon::RerunOptions rerun_opts;
+  auto* rerun =
+      app.add_subcommand("rerun",
+                         "run one pipeline instance again from its failed step (or --from a step), "
+                         "with its own slot; runs recorded with cause manual");
+  rerun->add_option("run_id", rerun_opts.run_id, "any run id of the instance")->required();
+  rerun->add_option("--from", rerun_opts.from, "the step (job) to start at, and every step below");
 
   try {
     app.parse(argc, argv);
@@ -129,12 +143,14 @@ int dispatch(int argc, char** argv) {
   if (*runs) return sqlcron::daemon::runs_command(ctx, runs_opts);
   if (*status) {
     status_opts.colour = !no_colour && ::isatty(STDOUT_FILENO) != 0;
-    return sqlcron::daemon::status_command(ctx, status_opts);
+    return status_opts.chains ? sqlcron::daemon::chains_status_command(ctx, status_opts)
+                              : sqlcron::daemon::status_command(ctx, status_opts);
   }
   if (*run_now) return sqlcron::daemon::run_now_command(ctx, run_now_opts);
   if (*import_events) return sqlcron::daemon::import_events_command(ctx, import_opts);
   if (*backfill) return sqlcron::daemon::backfill_command(ctx, backfill_opts);
   if (*forget_file) return sqlcron::daemon::forget_file_command(ctx, forget_opts);
+  if (*rerun) return sqlcron::daemon::rerun_command(ctx, rerun_opts);
   (void)serve;
   return sqlcron::daemon::serve_command(ctx);
 }

@@ -1,6 +1,9 @@
 // run-now: the job runs in this process (or a detached child of it without --wait), through the
 // same JobRunner as the daemon: claimed with cause `manual`, recorded like any run, killed at its
-// timeout. It does not need the daemon to be running.
+// timeout; then the chain steps below it for its slot (cause chain), as the daemon runs a chain,
+// unless --only (then they are recorded skipped: no daemon starts them later as a misfire). A
+// final failure fires hooks and notify as in the daemon (exec::ManualPipeline). It does not need
+// the daemon to be running.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
@@ -11,7 +14,8 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "exec/manual_runner.hpp"
+#include "config/job_graph.hpp"
+#include "exec/manual_pipeline.hpp"
 #include "mysql/db_error.hpp"
 #include "util/utf8.hpp"
 
@@ -19,32 +23,41 @@ namespace sqlcron::daemon {
 
 namespace {
 
-// Runs the job; `on_claimed` gets the run id. Returns the exit code.
-int execute(const std::shared_ptr<const config::Config>& config, std::size_t job,
+// The chain steps below `job` by name, comma-separated ("" when it starts no chain).
+std::string steps_below(const config::Config& config, std::size_t job) {
+  std::string names;
+  for (const auto d : config::JobGraph(config.jobs).descendants(job)) {
+    names += (names.empty() ? "" : ", ") + config.jobs[d].name;
+  }
+  return names;
+}
+
+// Runs the job, then (unless `only`) the chain steps below it for the same slot, as the daemon
+// would; with `only` they are recorded skipped, so that no daemon starts them later as a misfire.
+// `on_claimed` gets the job's run id. Returns the exit code.
+int execute(const std::shared_ptr<const config::Config>& config, std::size_t job, bool only,
             const std::function<void(std::int64_t)>& on_claimed) {
   try {
     exec::ManualRunner runner(config, connection_settings(config->database), hostname(), "run-now");
-    exec::RunRequest request;
-    request.config = config;
-    request.job = job;
-    request.scheduled_for =
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    request.cause = core::RunCause::manual;
-    const auto report = runner.run(request, on_claimed);
-    if (!report.claimed) {
+    exec::ManualPipeline pipeline(config, runner, std::cout);
+    const auto slot = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::int64_t chain = 0;
+    const bool ok = pipeline.step(job, slot, core::RunCause::manual, chain, true, on_claimed);
+    if (chain == 0) {
       std::cerr << "sqlcrond run-now: " << config->jobs[job].name
                 << " already has a run for this second; try again\n";
       return to_int(ExitCode::failure);
     }
-    const auto& o = report.outcome;
-    std::cout << "run " << report.run_id << " " << core::to_string(o.status) << " in "
-              << static_cast<double>(o.duration.count()) / 1000.0 << " ms";
-    if (o.error_code != 0) {
-      std::cout << ": error " << o.error_code << " (" << o.sql_state << "): " << o.error_message;
+    if (!only || !ok) {  // a failure skips the steps below it, --only or not
+      pipeline.downstream(job, slot, chain, core::RunCause::chain, false);
+    } else {
+      for (const auto d : pipeline.graph().descendants(job)) {
+        pipeline.skip(d, slot, chain, "not run: run-now --only " + config->jobs[job].name);
+      }
     }
-    std::cout << '\n';
-    return o.status == core::RunStatus::succeeded ? to_int(ExitCode::ok)
-                                                  : to_int(ExitCode::failure);
+    const auto& n = pipeline.totals();
+    const bool all_ok = only ? ok : n.failed == 0 && n.skipped == 0;
+    return all_ok ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond run-now: " << e.what() << '\n';
     return to_int(ExitCode::unavailable);
@@ -67,8 +80,14 @@ int run_now_command(const CommandContext& ctx, const RunNowOptions& o) {
               << config->file << " (jobs: " << names << ")\n";
     return to_int(ExitCode::usage);
   }
+  const auto below = steps_below(*config, *job);
+  if (!below.empty()) {
+    std::cout << (o.only ? "only " + o.job + " runs; its chain steps are recorded skipped: "
+                         : o.job + " starts a chain; its steps follow for the same slot: ")
+              << below << '\n';
+  }
   if (o.wait) {
-    return execute(config, *job, [&](std::int64_t id) {
+    return execute(config, *job, o.only, [&](std::int64_t id) {
       std::cout << "run " << id << " of " << o.job << " started\n" << std::flush;
     });
   }
@@ -80,7 +99,7 @@ int run_now_command(const CommandContext& ctx, const RunNowOptions& o) {
   if (child == 0) {
     ::close(fds[0]);
     ::setsid();
-    const int rc = execute(config, *job, [&](std::int64_t id) {
+    const int rc = execute(config, *job, o.only, [&](std::int64_t id) {
       const auto text = std::to_string(id) + "\n";
       (void)!::write(fds[1], text.data(), text.size());
       ::close(fds[1]);
@@ -103,7 +122,8 @@ int run_now_command(const CommandContext& ctx, const RunNowOptions& o) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : to_int(ExitCode::failure);
   }
   std::cout << "run " << id << " of " << o.job << " started; see: sqlcrond --config "
-            << ctx.config_path << " runs --job " << o.job << '\n';
+            << ctx.config_path
+            << (below.empty() || o.only ? " runs --job " + o.job : " runs --chain " + id) << '\n';
   return to_int(ExitCode::ok);
 }
 

@@ -68,11 +68,12 @@ ArgTemplate ArgTemplate::text(std::string_view v) {
     if (name == "failed_run_id") p = Placeholder::failed_run_id;
     if (name == "error_code") p = Placeholder::error_code;
     if (name == "error_message") p = Placeholder::error_message;
+    if (name == "chain_run_id") p = Placeholder::chain_run_id;
     if (p == Placeholder::none) {
       throw std::invalid_argument("unknown placeholder {" + std::string(name) +
                                   "}; expected one of {scheduled_for}, {run_id}, {job}, "
                                   "{attempt}, {last_success}, {failed_job}, {failed_run_id}, "
-                                  "{error_code}, {error_message}");
+                                  "{error_code}, {error_message}, {chain_run_id}");
     }
     pieces.push_back(Piece{std::move(literal), p});
     literal.clear();
@@ -113,6 +114,8 @@ util::SqlValue ArgTemplate::value_of(Placeholder p, const RunContext& ctx) {
     case Placeholder::error_message:
       if (ctx.failure) return ctx.failure->error_message;
       return std::monostate{};
+    case Placeholder::chain_run_id:  // a root's instance is its own run
+      return ctx.chain_run_id != 0 ? ctx.chain_run_id : ctx.run_id;
     case Placeholder::none:
       break;
   }

@@ -44,7 +44,8 @@ class ArgTemplate {
     failed_job,
     failed_run_id,
     error_code,
-    error_message
+    error_message,
+    chain_run_id
   };
   struct Piece {
     std::string literal;

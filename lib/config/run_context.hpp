@@ -27,6 +27,7 @@ struct RunContext {
   int attempt = 1;
   std::optional<schedule::Instant> last_success;  // scheduled_for of the last succeeded run
   const FailureInfo* failure = nullptr;           // set for failure-hook runs and notify
+  std::int64_t chain_run_id = 0;  // its pipeline instance (0: it is a root, its own run)
 };
 
 }  // namespace sqlcron::config

@@ -32,6 +32,7 @@
 
 #include "config/config.hpp"
 #include "config/job_graph.hpp"
+#include "core/failure_follow_up.hpp"
 #include "core/planner.hpp"
 #include "core/scheduler_action.hpp"
 #include "core/scheduler_event.hpp"
@@ -138,10 +139,7 @@ class Scheduler {
   void offer_chain(std::size_t job, schedule::Instant slot, std::int64_t chain);
   void skip_downstream(std::size_t job, schedule::Instant slot, std::int64_t chain,
                        const std::string& reason);
-  void fire_hooks(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,
-                  std::int64_t chain);
-  void notify_failure(std::size_t job, const std::shared_ptr<const config::FailureInfo>& failure,
-                      std::int64_t chain, int attempt);
+  void fire_hooks(const FailureFollowUp& f);
   void fire_pending_hooks();
   void catch_up_chains(schedule::Instant now);
   void pending_chain(const event::PendingChainSlots& e);

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 
 #include "core/chain_readiness.hpp"
+#include "core/failure_follow_up.hpp"
 #include "core/scheduler.hpp"
 #include "core/scheduler_timing.hpp"
 #include "util/utf8.hpp"
@@ -14,20 +15,13 @@ namespace sqlcron::core {
 
 using namespace timing;  // NOLINT(google-build-using-namespace): the scheduler's own timings
 
-namespace {
-
-bool final_failure(RunStatus s) { return s == RunStatus::failed || s == RunStatus::timed_out; }
-
-}  // namespace
-
 void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
   const auto& name = order.job_config().name;
   const auto i = job_index(name);  // the plan may have been reloaded while it ran
   if (!i) return;
-  const auto& o = report.outcome;
-  const auto chain = order.chain_run_id != 0 ? order.chain_run_id : report.run_id;
-  if (o.status == RunStatus::succeeded) {
-    if (o.no_new_data) {
+  if (report.outcome.status == RunStatus::succeeded) {
+    const auto chain = order.chain_run_id != 0 ? order.chain_run_id : report.run_id;
+    if (report.outcome.no_new_data) {
       // A load that found nothing new: the steps below would only redo the last instance.
       skip_downstream(*i, order.scheduled_for, chain, "no new data");
       return;
@@ -35,16 +29,12 @@ void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
     if (!stopping_) start_downstream(*i, order.scheduled_for, chain);
     return;
   }
-  if (!final_failure(o.status)) return;  // cancelled by a shutdown: nothing follows
-  auto failure = std::make_shared<const config::FailureInfo>(
-      config::FailureInfo{name, report.run_id, std::string(to_string(o.status)), o.error_code,
-                          o.sql_state, o.error_message, order.scheduled_for});
-  skip_downstream(*i, order.scheduled_for, chain,
-                  upstream_failed(name, to_string(o.status), report.run_id));
-  // A failing hook (any attempt of it) does not fire hooks itself: alerts cannot loop.
-  if (order.cause == RunCause::failure_hook || order.failure) return;
-  fire_hooks(*i, failure, chain);
-  notify_failure(*i, failure, chain, order.attempt);
+  // The same rule as every other way a run can start (run-now, backfill, rerun).
+  auto f = failure_follow_up(*plan_.config, *plan_.graph, order, report, options_.instance);
+  if (!f) return;  // cancelled by a shutdown: nothing follows
+  skip_downstream(*i, order.scheduled_for, f->chain, f->skip_reason);
+  fire_hooks(*f);
+  if (f->notify) act(std::move(*f->notify));
 }
 
 void Scheduler::start_downstream(std::size_t job, schedule::Instant slot, std::int64_t chain) {
@@ -105,35 +95,31 @@ void Scheduler::skip_downstream(std::size_t job, schedule::Instant slot, std::in
   }
 }
 
-void Scheduler::fire_hooks(std::size_t job,
-                           const std::shared_ptr<const config::FailureInfo>& failure,
-                           std::int64_t chain) {
-  const auto& j = plan_.config->jobs[job];
+void Scheduler::fire_hooks(const FailureFollowUp& f) {
+  const auto& failure = f.failure;
   const auto now = std::chrono::floor<std::chrono::seconds>(now_.wall);
-  for (const auto& hook : j.on_failure) {
-    const auto h = job_index(hook);
-    if (!h) continue;
-    if (!plan_.config->jobs[*h].enabled) {
-      log(LogLevel::warn,
-          fmt::format("job {} failed; its failure hook {} is disabled", j.name, hook));
-      continue;
-    }
-    const Slot slot{*h, now, RunCause::failure_hook, 1, chain, failure};
+  for (const auto& hook : f.disabled_hooks) {
+    log(LogLevel::warn,
+        fmt::format("job {} failed; its failure hook {} is disabled", failure->job, hook));
+  }
+  for (const auto h : f.hooks) {
+    const auto& hook = plan_.config->jobs[h].name;
+    const Slot slot{h, now, RunCause::failure_hook, 1, f.chain, failure};
     if (stopping_) {
       log(LogLevel::error,
           fmt::format("job {} failed (run {}) during shutdown; its failure hook {} is not run",
-                      j.name, failure->run_id, hook));
+                      failure->job, failure->run_id, hook));
       continue;
     }
     if (paused()) {
       log(LogLevel::warn,
           fmt::format("job {} failed (run {}); its failure hook {} runs when the database is back",
-                      j.name, failure->run_id, hook));
+                      failure->job, failure->run_id, hook));
       pending_hooks_.emplace_back(hook, slot);
       continue;
     }
-    log(LogLevel::info, fmt::format("job {} failed (run {}); firing its failure hook {}", j.name,
-                                    failure->run_id, hook));
+    log(LogLevel::info, fmt::format("job {} failed (run {}); firing its failure hook {}",
+                                    failure->job, failure->run_id, hook));
     dispatch({plan_.planner->offer(slot)});
   }
 }
@@ -148,33 +134,6 @@ void Scheduler::fire_pending_hooks() {
     slot.job = *h;
     dispatch({plan_.planner->offer(slot)});
   }
-}
-
-void Scheduler::notify_failure(std::size_t job,
-                               const std::shared_ptr<const config::FailureInfo>& failure,
-                               std::int64_t chain, int attempt) {
-  const auto& j = plan_.config->jobs[job];
-  if (!j.notify) return;
-  const config::RunContext ctx{j.name,  failure->scheduled_for, failure->run_id,
-                               attempt, std::nullopt,           failure.get()};
-  action::RunNotify n;
-  for (const auto& a : j.notify->command) n.argv.push_back(a.render_text(ctx));
-  // A fixed environment: the run's fields, a safe PATH; nothing of the daemon's (no secrets).
-  n.env = {"PATH=/usr/local/bin:/usr/bin:/bin",
-           "LANG=C.UTF-8",
-           "SQLCRON_JOB=" + failure->job,
-           "SQLCRON_RUN_ID=" + std::to_string(failure->run_id),
-           "SQLCRON_STATUS=" + failure->status,
-           "SQLCRON_SCHEDULED_FOR=" + date::format("%F %T", failure->scheduled_for),
-           "SQLCRON_ATTEMPT=" + std::to_string(attempt),
-           "SQLCRON_ERROR_CODE=" + std::to_string(failure->error_code),
-           "SQLCRON_SQL_STATE=" + failure->sql_state,
-           "SQLCRON_ERROR_MESSAGE=" + failure->error_message,
-           "SQLCRON_CHAIN_RUN_ID=" + std::to_string(chain),
-           "SQLCRON_INSTANCE=" + options_.instance};
-  n.timeout = j.notify->timeout;
-  n.failure = failure;
-  act(std::move(n));
 }
 
 void Scheduler::catch_up_chains(schedule::Instant now) {

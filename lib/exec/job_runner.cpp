@@ -158,8 +158,8 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std:
   const auto started = std::chrono::steady_clock::now();
   std::string refused;  // files a load refused: the run fails
   try {
-    config::RunContext ctx{job.name,  r.scheduled_for, run_id,
-                           r.attempt, std::nullopt,    r.failure.get()};
+    config::RunContext ctx{job.name,     r.scheduled_for, run_id,        r.attempt,
+                           std::nullopt, r.failure.get(), r.chain_run_id};
     if (job.uses_last_success()) ctx.last_success = log_.last_success(s, job.name);
     std::vector<mysql::Value> args;
     args.reserve(job.args.size());

@@ -42,6 +42,8 @@ class ManualRunner {
   mysql::ConnectionPool::Lease session() { return pool_.acquire(); }
   [[nodiscard]] const runlog::RunLog& log() const { return log_; }
   [[nodiscard]] const exec::JobRunner& runner() const { return runner_; }
+  // This process's instance name ("host:pid:kind").
+  [[nodiscard]] const std::string& instance() const { return instance_; }
 
  private:
   std::shared_ptr<const config::Config> config_;

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "core/chain_readiness.hpp"
-#include "exec/command_runner.hpp"
+#include "exec/notify_command.hpp"
 #include "exec/run_kill.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/notification_log.hpp"
@@ -141,28 +141,7 @@ void ControlLink::check_upstream(const core::action::CheckUpstream& a) {
 
 void ControlLink::run_notify(const core::action::RunNotify& a) {
   notify_pool_.post([this, a] {
-    runlog::Notification n;
-    n.run_id = a.failure->run_id;
-    n.job = a.failure->job;
-    n.command = util::json_string_array(a.argv);  // argv as it ran: arguments may hold spaces
-    n.started_at = std::chrono::system_clock::now();
-    const auto r = exec::CommandRunner::run(a.argv, a.env, a.timeout);
-    n.duration = r.duration;
-    n.exit_code = r.exit_code;
-    n.term_signal = r.term_signal;
-    n.timed_out = r.timed_out;
-    n.output = r.output;
-    n.error_message = r.error;
-    if (!r.error.empty()) {
-      spdlog::error("notify for run {} of {}: {}", n.run_id, n.job, r.error);
-    } else if (r.timed_out) {
-      spdlog::warn("notify for run {} of {}: killed after its {} ms timeout", n.run_id, n.job,
-                   a.timeout.count());
-    } else {
-      spdlog::info("notify for run {} of {}: {} exited {}", n.run_id, n.job, a.argv[0],
-                   r.exit_code ? std::to_string(*r.exit_code)
-                               : "by signal " + std::to_string(r.term_signal.value_or(0)));
-    }
+    auto n = exec::perform_notify(a);
     control_pool_.post([this, n = std::move(n)] {
       try {
         watch_.record_notification(n);

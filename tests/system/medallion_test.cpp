@@ -145,3 +145,67 @@ TEST_CASE(
   REQUIRE(code.has_value());
   CHECK(*code == 0);
 }
+
+TEST_CASE(
+    "the medallion example: a broken gold step is seen in status --chains and its instance "
+    "recovered with rerun (a watch root)",
+    "[system][pipeline][recover]") {
+  sqlcron::test::fresh_schema(kState);
+  sqlcron::test::fresh_schema(kWork);
+  TempDir dir;
+  const auto inbox = (dir.path() / "inbox").string();
+  fs::create_directory(inbox);
+  ConfigSpec spec{kState, kWork, example_jobs(inbox), "10s", "", ""};
+  spec.top_extra =
+      "migrations: [" + sqlcron::test::source_path("migrations/examples/medallion") + "]\n";
+  const auto config = write_config(dir, spec);
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  const auto log = (dir.path() / "serve.log").string();
+  Process serve(sqlcron::test::serve_argv(config), log);
+  auto db = sqlcron::test::connect();
+  const std::string work = kWork;
+  const std::string state = kState;
+  const auto n = [&](const std::string& sql) { return sqlcron::test::count(*db, sql); };
+
+  // Break gold (as docs/medallion.md does: a table it writes is gone), then a file arrives.
+  db->execute_raw("RENAME TABLE " + work + ".gold_customer_stats TO " + work + ".gold_away");
+  drop("sales_2026-11-01.csv", inbox);
+  INFO(sqlcron::test::read_text(log));
+  sqlcron::test::wait_for(*db,
+                          "SELECT COUNT(*) FROM " + state +
+                              ".runs WHERE job = 'medallion_check' AND status = 'skipped'",
+                          "1", 60s);
+  serve.signal(SIGTERM);
+  REQUIRE(serve.wait(20s).has_value());
+  const auto gold = db->query("SELECT run_id, chain_run_id, scheduled_for FROM " + state +
+                              ".runs WHERE job = 'medallion_gold' AND status = 'failed'");
+  REQUIRE(gold.rows.size() == 1);
+  const auto failed = *gold.rows[0][0];
+  const auto instance = *gold.rows[0][1];
+  const auto chains = sqlcrond({"--config", config, "status", "--chains"});
+  INFO(chains.output);
+  CHECK_THAT(chains.output, Catch::Contains("medallion_ingest") &&
+                                Catch::Contains("medallion_gold") && Catch::Contains(failed) &&
+                                Catch::Contains("gold_customer_stats' doesn't exist"));
+  // backfill cannot help a watch root; rerun can.
+  CHECK(sqlcrond({"--config", config, "backfill", "medallion_ingest", "--from", "1d", "--to", "0d",
+                  "--chain"})
+            .exit_code == 64);
+
+  // Repair and rerun the instance from its failed step: gold and check run for its slot.
+  db->execute_raw("RENAME TABLE " + work + ".gold_away TO " + work + ".gold_customer_stats");
+  const auto r = sqlcrond({"--config", config, "rerun", failed});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(n("SELECT COUNT(*) FROM " + state +
+          ".runs WHERE job IN ('medallion_gold', 'medallion_check') AND cause = 'manual'"
+          " AND status = 'succeeded' AND chain_run_id = " +
+          instance + " AND scheduled_for = '" + *gold.rows[0][2] + "'") == 2);
+  CHECK(n("SELECT COUNT(*) FROM " + state + ".pipeline_instances WHERE chain_run_id = " +
+          instance + " AND succeeded = 4 AND failed = 0 AND skipped = 0") == 1);
+  const auto totals = db->query("SELECT (SELECT SUM(revenue) FROM " + work +
+                                ".gold_daily_sales), (SELECT SUM(line_total) FROM " + work +
+                                ".curated_sales)");
+  CHECK(totals.rows[0][0] == totals.rows[0][1]);
+  CHECK(n("SELECT COUNT(*) FROM " + work + ".gold_customer_stats") > 0);
+}
