@@ -4,7 +4,7 @@
 -- before p_as_of: InvoiceLineId (primary key), InvoiceId, date_key (the invoice date as
 -- yyyymmdd, dim_date's key), customer_key (dim_customer's version of the invoice's customer valid
 -- at the invoice date: valid_from <= InvoiceDate < valid_to; NULL if there is none), TrackId,
--- Quantity, UnitPrice, line_total = UnitPrice * Quantity. Keys on date_key and customer_key.
+-- Quantity, UnitPrice, line_total = UnitPrice * Quantity. Secondary key on date_key.
 -- Run dim_customer for the same p_as_of first.
 --
 -- Modes (case-insensitive):
@@ -42,6 +42,7 @@ BEGIN
     SET SESSION max_heap_table_size = v_saved_heap;
     DROP TEMPORARY TABLE IF EXISTS fact_sales_cand;
     DROP TEMPORARY TABLE IF EXISTS fact_sales_inv;
+    DROP TEMPORARY TABLE IF EXISTS fact_sales_versions;
     IF v_locked THEN
       DROP TABLE IF EXISTS fact_sales_new;
       DO RELEASE_LOCK(v_lock);
@@ -80,6 +81,18 @@ BEGIN
   DROP TEMPORARY TABLE IF EXISTS fact_sales_inv;
   CREATE TEMPORARY TABLE fact_sales_cand (InvoiceId INT NOT NULL, PRIMARY KEY (InvoiceId))
     ENGINE=MEMORY;
+  -- The customer versions in a hash table: 412 k lookups at x1000 take 0.4 s there against
+  -- 1.2 s through dim_customer's B-tree.
+  DROP TEMPORARY TABLE IF EXISTS fact_sales_versions;
+  CREATE TEMPORARY TABLE fact_sales_versions (
+    CustomerId   INT      NOT NULL,
+    valid_from   DATETIME NOT NULL,
+    valid_to     DATETIME NULL,
+    customer_key INT      NOT NULL,
+    KEY ix_versions USING HASH (CustomerId)
+  ) ENGINE=MEMORY;
+  INSERT INTO fact_sales_versions
+  SELECT CustomerId, valid_from, valid_to, customer_key FROM dim_customer;
   CREATE TEMPORARY TABLE fact_sales_inv (
     InvoiceId    INT      NOT NULL,
     InvoiceDate  DATETIME NOT NULL,
@@ -91,11 +104,11 @@ BEGIN
   IF v_mode = 'full' THEN
     -- Per invoice once: its date key and the customer version valid at its date.
     INSERT INTO fact_sales_inv
-    SELECT i.InvoiceId, i.InvoiceDate,
+    SELECT STRAIGHT_JOIN i.InvoiceId, i.InvoiceDate,
            YEAR(i.InvoiceDate) * 10000 + MONTH(i.InvoiceDate) * 100 + DAYOFMONTH(i.InvoiceDate),
            d.customer_key
       FROM Invoice i
-      LEFT JOIN dim_customer d
+      LEFT JOIN fact_sales_versions d
         ON d.CustomerId = i.CustomerId AND d.valid_from <= i.InvoiceDate
        AND (d.valid_to IS NULL OR i.InvoiceDate < d.valid_to)
      WHERE i.InvoiceDate <= v_as_of;
@@ -122,8 +135,9 @@ BEGIN
       JOIN fact_sales_inv t ON t.InvoiceId = il.InvoiceId
      WHERE il.InvoiceLineId <= v_max
      ORDER BY il.InvoiceLineId;
-    ALTER TABLE fact_sales_new ADD KEY ix_fact_sales_date (date_key),
-                               ADD KEY ix_fact_sales_customer (customer_key);
+    -- One secondary key, for reading a period (business_insights reads a month). Add your own
+    -- (customer_key, TrackId) for your queries: each costs ~1.4 s of a full rebuild at x1000.
+    ALTER TABLE fact_sales_new ADD KEY ix_fact_sales_date (date_key);
 
     CREATE TABLE IF NOT EXISTS fact_sales LIKE fact_sales_new;
     RENAME TABLE fact_sales TO fact_sales_old, fact_sales_new TO fact_sales;
@@ -144,7 +158,7 @@ BEGIN
            d.customer_key
       FROM fact_sales_cand c
       JOIN Invoice i ON i.InvoiceId = c.InvoiceId
-      LEFT JOIN dim_customer d
+      LEFT JOIN fact_sales_versions d
         ON d.CustomerId = i.CustomerId AND d.valid_from <= i.InvoiceDate
        AND (d.valid_to IS NULL OR i.InvoiceDate < d.valid_to);
 
@@ -168,6 +182,7 @@ BEGIN
 
   DROP TEMPORARY TABLE fact_sales_cand;
   DROP TEMPORARY TABLE fact_sales_inv;
+  DROP TEMPORARY TABLE fact_sales_versions;
   SET SESSION tmp_table_size = v_saved_tmp;
   SET SESSION max_heap_table_size = v_saved_heap;
   DO RELEASE_LOCK(v_lock);
