@@ -1,8 +1,8 @@
 -- customer_rfm(p_as_of DATETIME)
 --
--- Rebuilds table customer_rfm from fact_customer_month (which must have been refreshed for the
--- same p_as_of: otherwise SQLSTATE 45000): one row per customer with an invoice dated on or
--- before p_as_of:
+-- Rebuilds table customer_rfm from fact_customer, the per-customer totals of fact_customer_month
+-- (which must have been refreshed for the same p_as_of: otherwise SQLSTATE 45000): one row per
+-- customer with an invoice dated on or before p_as_of:
 --   first_invoice_at, last_invoice_at; recency_days = DATEDIFF(p_as_of, last invoice date);
 --   frequency = invoices; monetary = sum of Invoice.Total;
 --   r_score = NTILE(5) OVER (ORDER BY recency_days DESC, CustomerId)  (the most recent get 5),
@@ -81,12 +81,10 @@ BEGIN
                  NTILE(5) OVER (ORDER BY b.recency_days DESC, b.CustomerId) AS r,
                  NTILE(5) OVER (ORDER BY b.frequency, b.CustomerId) AS f,
                  NTILE(5) OVER (ORDER BY b.monetary, b.CustomerId) AS m
-            FROM (SELECT CustomerId, MIN(first_invoice_at) AS first_at,
-                         MAX(last_invoice_at) AS last_at,
-                         DATEDIFF(v_as_of, MAX(last_invoice_at)) AS recency_days,
-                         SUM(orders) AS frequency, SUM(revenue) AS monetary
-                    FROM fact_customer_month
-                   GROUP BY CustomerId) b) s
+            FROM (SELECT CustomerId, first_invoice_at AS first_at, last_invoice_at AS last_at,
+                         DATEDIFF(v_as_of, last_invoice_at) AS recency_days,
+                         orders AS frequency, revenue AS monetary
+                    FROM fact_customer) b) s
    ORDER BY s.CustomerId;
 
   CREATE TABLE IF NOT EXISTS customer_rfm LIKE customer_rfm_new;

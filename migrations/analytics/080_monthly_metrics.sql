@@ -1,6 +1,7 @@
 -- monthly_metrics(p_as_of DATETIME)
 --
--- Rebuilds table monthly_metrics from fact_customer_month (refreshed for the same p_as_of,
+-- Rebuilds table monthly_metrics from fact_month and fact_customer (kept by fact_customer_month,
+-- refreshed for the same p_as_of,
 -- otherwise SQLSTATE 45000): one row per calendar month with at least one invoice dated on or
 -- before p_as_of: month_start, `year_month` ('YYYY-MM'), revenue (sum of Invoice.Total), orders
 -- (invoices), active_customers (customers with an invoice that month), new_customers (customers
@@ -73,13 +74,11 @@ BEGIN
                  CASE WHEN LAG(m.month_start) OVER (ORDER BY m.month_start)
                            = m.month_start - INTERVAL 1 MONTH
                       THEN LAG(m.revenue) OVER (ORDER BY m.month_start) END AS prev_revenue
-            FROM (SELECT month_start, SUM(revenue) AS revenue, SUM(orders) AS orders,
-                         COUNT(*) AS active
-                    FROM fact_customer_month GROUP BY month_start) m
-            LEFT JOIN (SELECT f.first_month, COUNT(*) AS new_customers
-                         FROM (SELECT CustomerId, MIN(month_start) AS first_month
-                                 FROM fact_customer_month GROUP BY CustomerId) f
-                        GROUP BY f.first_month) n ON n.first_month = m.month_start) w
+            FROM (SELECT month_start, revenue, orders, active_customers AS active
+                    FROM fact_month) m
+            LEFT JOIN (SELECT cohort_month AS first_month, COUNT(*) AS new_customers
+                         FROM fact_customer GROUP BY cohort_month) n
+              ON n.first_month = m.month_start) w
    ORDER BY w.month_start;
 
   CREATE TABLE IF NOT EXISTS monthly_metrics LIKE monthly_metrics_new;

@@ -1,7 +1,9 @@
 -- cohort_retention(p_as_of DATETIME)
 --
--- Rebuilds tables cohort_retention and cohort_cumulative_retention from fact_customer_month
--- (refreshed for the same p_as_of, otherwise SQLSTATE 45000). A customer's cohort is the month
+-- Rebuilds tables cohort_retention and cohort_cumulative_retention from fact_customer (cohort
+-- and first repeat month per customer) and fact_cohort_month (active customers per cohort and
+-- month), both kept by fact_customer_month (refreshed for the same p_as_of, otherwise SQLSTATE
+-- 45000). A customer's cohort is the month
 -- of their first invoice dated on or before p_as_of.
 --  - cohort_retention: one row per cohort_month and months_since = 0, 1, ... up to the month of
 --    p_as_of (rows with no active customer included): cohort_size, active_customers (cohort
@@ -32,8 +34,6 @@ BEGIN
   BEGIN
     SET SESSION tmp_table_size = v_saved_tmp;
     SET SESSION max_heap_table_size = v_saved_heap;
-    DROP TEMPORARY TABLE IF EXISTS cohort_members;
-    DROP TEMPORARY TABLE IF EXISTS cohort_active;
     DROP TEMPORARY TABLE IF EXISTS cohort_months;
     IF v_locked THEN
       DROP TABLE IF EXISTS cohort_retention_new;
@@ -59,36 +59,9 @@ BEGIN
   SET SESSION tmp_table_size = GREATEST(v_saved_tmp, 268435456);
   SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
 
-  -- Each customer's cohort and first repeat month (months after the cohort month).
-  DROP TEMPORARY TABLE IF EXISTS cohort_members;
-  DROP TEMPORARY TABLE IF EXISTS cohort_active;
+  -- Each customer's cohort and first repeat month, and the active customers per cohort and
+  -- month, are kept by fact_customer_month (fact_customer, fact_cohort_month).
   DROP TEMPORARY TABLE IF EXISTS cohort_months;
-  CREATE TEMPORARY TABLE cohort_members (
-    CustomerId INT NOT NULL, cohort_month DATE NOT NULL, first_repeat INT NULL,
-    PRIMARY KEY (CustomerId)
-  ) ENGINE=MEMORY;
-  INSERT INTO cohort_members
-  SELECT f.CustomerId, f.cohort_month,
-         MIN(CASE WHEN f.month_start > f.cohort_month
-                  THEN PERIOD_DIFF(EXTRACT(YEAR_MONTH FROM f.month_start),
-                                   EXTRACT(YEAR_MONTH FROM f.cohort_month)) END)
-    FROM (SELECT CustomerId, month_start,
-                 MIN(month_start) OVER (PARTITION BY CustomerId) AS cohort_month
-            FROM fact_customer_month) f
-   GROUP BY f.CustomerId, f.cohort_month;
-
-  CREATE TEMPORARY TABLE cohort_active (
-    cohort_month DATE NOT NULL, months_since INT NOT NULL, active INT NOT NULL,
-    PRIMARY KEY (cohort_month, months_since)
-  ) ENGINE=MEMORY;
-  INSERT INTO cohort_active
-  SELECT STRAIGHT_JOIN c.cohort_month,
-         PERIOD_DIFF(EXTRACT(YEAR_MONTH FROM f.month_start), EXTRACT(YEAR_MONTH FROM c.cohort_month)),
-         COUNT(*)
-    FROM cohort_members c
-    JOIN fact_customer_month f ON f.CustomerId = c.CustomerId
-   GROUP BY 1, 2;
-
   -- months_since 0 .. 999
   CREATE TEMPORARY TABLE cohort_months (n INT NOT NULL, PRIMARY KEY (n)) ENGINE=MEMORY;
   INSERT INTO cohort_months
@@ -129,11 +102,13 @@ BEGIN
   INSERT INTO cohort_retention_new
   SELECT s.cohort_month, m.n, s.size, COALESCE(a.active, 0),
          ROUND(100 * COALESCE(a.active, 0) / s.size, 2), v_as_of
-    FROM (SELECT cohort_month, COUNT(*) AS size FROM cohort_members GROUP BY cohort_month) s
+    FROM (SELECT cohort_month, COUNT(*) AS size FROM fact_customer GROUP BY cohort_month) s
     JOIN cohort_months m
       ON m.n <= PERIOD_DIFF(EXTRACT(YEAR_MONTH FROM v_as_of_month),
                             EXTRACT(YEAR_MONTH FROM s.cohort_month))
-    LEFT JOIN cohort_active a ON a.cohort_month = s.cohort_month AND a.months_since = m.n
+    LEFT JOIN (SELECT cohort_month, months_since, active_customers AS active
+                 FROM fact_cohort_month) a
+      ON a.cohort_month = s.cohort_month AND a.months_since = m.n
    ORDER BY s.cohort_month, m.n;
 
   INSERT INTO cohort_cumulative_retention_new
@@ -145,7 +120,7 @@ BEGIN
          CASE WHEN cohort_month + INTERVAL 19 MONTH <= v_as_of
               THEN ROUND(100 * SUM(first_repeat <= 18) / COUNT(*), 2) END,
          v_as_of
-    FROM cohort_members
+    FROM fact_customer
    GROUP BY cohort_month
    ORDER BY cohort_month;
 
@@ -157,8 +132,6 @@ BEGIN
                cohort_cumulative_retention_new TO cohort_cumulative_retention;
   DROP TABLE cohort_retention_old;
   DROP TABLE cohort_cumulative_retention_old;
-  DROP TEMPORARY TABLE cohort_members;
-  DROP TEMPORARY TABLE cohort_active;
   DROP TEMPORARY TABLE cohort_months;
   INSERT INTO analytics_watermark (Name, LastId, LastId2, AsOf, UpdatedAt)
   VALUES ('cohort_retention', 0, 0, v_as_of, NOW(6))
