@@ -376,7 +376,11 @@ BEGIN
     -- Incremental. Temporary tables are created outside the transaction (GTID-safe on MySQL).
     DROP TEMPORARY TABLE IF EXISTS tmp_ss_new, tmp_ss_cm_delta, tmp_ss_customers,
       tmp_ss_cohort_delta, tmp_ss_cohort_size, tmp_ss_month_rev;
+    -- The new lines, keyed by the primary key only: the secondary keys cost 40 % of the
+    -- statement that fills it (0.24 against 0.15 s of CPU for 22 k lines at x1000).
     CREATE TEMPORARY TABLE tmp_ss_new LIKE sale_summary;
+    ALTER TABLE tmp_ss_new DROP KEY ix_sale_summary_customer, DROP KEY ix_sale_summary_track,
+      DROP KEY ix_sale_summary_date;
     CREATE TEMPORARY TABLE tmp_ss_cm_delta (
       CustomerId  INT           NOT NULL,
       Month       DATE          NOT NULL,

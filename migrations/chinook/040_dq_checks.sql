@@ -23,6 +23,36 @@
 --   invoice_total_mismatch        invoices whose Total differs from the sum of their lines'
 --                                 UnitPrice * Quantity (0 for an invoice without lines)
 --                                 (InvoiceIds)
+--
+-- dq_checks_incremental(p_run_id BIGINT): the same checks and the same log rows, exactly what
+-- dq_checks would log, as long as Invoice and InvoiceLine are appended to (new ids above old
+-- ones). The five checks on the small tables (Album, Track, Customer) run whole; the four on
+-- invoices and lines check only the lines with InvoiceLineId above the watermark, the invoices
+-- with InvoiceId above it or with such a line, and every key that failed last time (kept in
+-- dq_check_failing, so a fault that is repaired leaves the count and a late invoice clears its
+-- lines). Every run (either procedure) stores its failing keys of those four checks and the
+-- highest InvoiceId and InvoiceLineId it saw (dq_check_state), in the log's transaction.
+-- Without a stored state it checks everything, as dq_checks. Updated or deleted invoices and
+-- lines (a deleted invoice orphaning old lines, a changed Total) and rows committed late below
+-- the watermark are seen by the next dq_checks: schedule it periodically (the example does,
+-- weekly). Runs are serialised by the state row's lock.
+
+-- The failing keys of the last run of the four invoice and line checks.
+CREATE TABLE IF NOT EXISTS dq_check_failing (
+  check_name VARCHAR(64) NOT NULL,
+  k          BIGINT      NOT NULL,
+  PRIMARY KEY (check_name, k)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- One row (id 1): the highest InvoiceId and InvoiceLineId the last run checked; NULL before the
+-- first run.
+CREATE TABLE IF NOT EXISTS dq_check_state (
+  id            TINYINT     NOT NULL,
+  LastInvoiceId BIGINT      NULL,
+  LastLineId    BIGINT      NULL,
+  UpdatedAt     DATETIME(6) NULL,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 CREATE TABLE IF NOT EXISTS dq_check_log (
   id           BIGINT       NOT NULL AUTO_INCREMENT,
@@ -38,18 +68,26 @@ CREATE TABLE IF NOT EXISTS dq_check_log (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 DROP PROCEDURE IF EXISTS dq_checks;
+DROP PROCEDURE IF EXISTS dq_checks_incremental;
+DROP PROCEDURE IF EXISTS dq_checks_run;
 
 DELIMITER $$
-CREATE PROCEDURE dq_checks(IN p_run_id BIGINT)
+-- The body of both: p_incremental FALSE checks everything, TRUE only what changed (see above).
+CREATE PROCEDURE dq_checks_run(IN p_run_id BIGINT, IN p_incremental BOOLEAN)
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
-  COMMENT 'Data-quality checks into dq_check_log (sqlcron Chinook pack)'
+  COMMENT 'Data-quality checks into dq_check_log (sqlcron Chinook pack; call dq_checks)'
 BEGIN
   DECLARE v_run BIGINT DEFAULT p_run_id;
   DECLARE v_now DATETIME(6) DEFAULT NOW(6);
   DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
   DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
   DECLARE v_saved_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+  DECLARE v_incremental BOOLEAN DEFAULT COALESCE(p_incremental, FALSE);
+  DECLARE v_wm_inv BIGINT;
+  DECLARE v_wm_line BIGINT;
+  DECLARE v_max_inv BIGINT;
+  DECLARE v_max_line BIGINT;
 
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
@@ -57,7 +95,7 @@ BEGIN
     SET SESSION group_concat_max_len = v_saved_gcml;
     SET SESSION tmp_table_size = v_saved_tmp;
     SET SESSION max_heap_table_size = v_saved_heap;
-    DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
+    DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail, tmp_dq_lines, tmp_dq_invoices;
     RESIGNAL;
   END;
 
@@ -71,18 +109,31 @@ BEGIN
   SET SESSION max_heap_table_size = GREATEST(v_saved_heap, 268435456);
 
   -- Failing keys of every check; the log rows are derived from it.
-  DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
+  DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail, tmp_dq_lines, tmp_dq_invoices;
   CREATE TEMPORARY TABLE tmp_dq_fail (
     check_name VARCHAR(64) NOT NULL,
     k          BIGINT      NOT NULL,
     PRIMARY KEY (check_name, k)
   ) ENGINE=InnoDB;
+  -- Incremental: the lines and invoices to check.
+  CREATE TEMPORARY TABLE tmp_dq_lines (k BIGINT NOT NULL, PRIMARY KEY (k)) ENGINE=MEMORY;
+  CREATE TEMPORARY TABLE tmp_dq_invoices (k BIGINT NOT NULL, PRIMARY KEY (k)) ENGINE=MEMORY;
+  INSERT IGNORE INTO dq_check_state (id) VALUES (1);
 
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   START TRANSACTION;
+  -- The state row's lock serialises runs (a second one waits for the first to commit).
+  SELECT LastInvoiceId, LastLineId INTO v_wm_inv, v_wm_line
+    FROM dq_check_state WHERE id = 1 FOR UPDATE;
+  IF v_wm_inv IS NULL OR v_wm_line IS NULL THEN
+    SET v_incremental = FALSE;
+  END IF;
   IF v_run IS NULL THEN
     SELECT COALESCE(MAX(run_id), 0) + 1 INTO v_run FROM dq_check_log FOR UPDATE;
   END IF;
+  -- Read before the data: rows committed meanwhile are above the new watermark.
+  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
+  SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
 
   INSERT INTO tmp_dq_fail (check_name, k)
   SELECT 'album_title_multiple_artists', a.AlbumId
@@ -113,34 +164,83 @@ BEGIN
   WHERE ar.ArtistId IS NULL;
 
   INSERT INTO tmp_dq_fail (check_name, k)
-  SELECT 'invoice_line_missing_invoice', il.InvoiceLineId
-  FROM InvoiceLine il LEFT JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-  WHERE i.InvoiceId IS NULL;
-
-  INSERT INTO tmp_dq_fail (check_name, k)
-  SELECT 'invoice_line_missing_track', il.InvoiceLineId
-  FROM InvoiceLine il LEFT JOIN Track t ON t.TrackId = il.TrackId
-  WHERE t.TrackId IS NULL;
-
-  INSERT INTO tmp_dq_fail (check_name, k)
-  SELECT 'invoice_missing_customer', i.InvoiceId
-  FROM Invoice i LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
-  WHERE c.CustomerId IS NULL;
-
-  INSERT INTO tmp_dq_fail (check_name, k)
   SELECT 'customer_missing_support_rep', c.CustomerId
   FROM Customer c LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
   WHERE c.SupportRepId IS NOT NULL AND e.EmployeeId IS NULL;
 
-  -- Lines pre-aggregated per invoice (one pass over InvoiceLine in its stored order, grouped in
-  -- memory; "+ 0" keeps the optimizer from walking the InvoiceId index with a clustered-index
-  -- lookup per line), then compared with the invoices.
-  INSERT INTO tmp_dq_fail (check_name, k)
-  SELECT 'invoice_total_mismatch', i.InvoiceId
-  FROM Invoice i
-  LEFT JOIN (SELECT il.InvoiceId + 0 AS InvoiceId, SUM(il.UnitPrice * il.Quantity) AS LinesTotal
-               FROM InvoiceLine il GROUP BY il.InvoiceId + 0) l ON l.InvoiceId = i.InvoiceId
-  WHERE i.Total <> COALESCE(l.LinesTotal, 0);
+  IF NOT v_incremental THEN
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT 'invoice_line_missing_invoice', il.InvoiceLineId
+    FROM InvoiceLine il LEFT JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+    WHERE i.InvoiceId IS NULL;
+
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT 'invoice_line_missing_track', il.InvoiceLineId
+    FROM InvoiceLine il LEFT JOIN Track t ON t.TrackId = il.TrackId
+    WHERE t.TrackId IS NULL;
+
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT 'invoice_missing_customer', i.InvoiceId
+    FROM Invoice i LEFT JOIN Customer c ON c.CustomerId = i.CustomerId
+    WHERE c.CustomerId IS NULL;
+
+    -- Lines pre-aggregated per invoice (one pass over InvoiceLine in its stored order, grouped
+    -- in memory; "+ 0" keeps the optimizer from walking the InvoiceId index with a
+    -- clustered-index lookup per line), then compared with the invoices.
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT 'invoice_total_mismatch', i.InvoiceId
+    FROM Invoice i
+    LEFT JOIN (SELECT il.InvoiceId + 0 AS InvoiceId, SUM(il.UnitPrice * il.Quantity) AS LinesTotal
+                 FROM InvoiceLine il GROUP BY il.InvoiceId + 0) l ON l.InvoiceId = i.InvoiceId
+    WHERE i.Total <> COALESCE(l.LinesTotal, 0);
+  ELSE
+    -- The lines above the watermark and those that failed last time; the invoices above it,
+    -- those with such a line, and those that failed last time (a key that failed and was
+    -- deleted since is simply not found).
+    INSERT INTO tmp_dq_lines (k)
+    SELECT InvoiceLineId FROM InvoiceLine
+     WHERE InvoiceLineId > v_wm_line AND InvoiceLineId <= v_max_line;
+    INSERT IGNORE INTO tmp_dq_lines (k)
+    SELECT k FROM dq_check_failing
+     WHERE check_name IN ('invoice_line_missing_invoice', 'invoice_line_missing_track');
+    INSERT INTO tmp_dq_invoices (k)
+    SELECT InvoiceId FROM Invoice WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv;
+    INSERT IGNORE INTO tmp_dq_invoices (k)
+    SELECT STRAIGHT_JOIN il.InvoiceId
+      FROM tmp_dq_lines c JOIN InvoiceLine il ON il.InvoiceLineId = c.k;
+    INSERT IGNORE INTO tmp_dq_invoices (k)
+    SELECT k FROM dq_check_failing
+     WHERE check_name IN ('invoice_missing_customer', 'invoice_total_mismatch');
+
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT STRAIGHT_JOIN 'invoice_line_missing_invoice', il.InvoiceLineId
+    FROM tmp_dq_lines c
+    JOIN InvoiceLine il ON il.InvoiceLineId = c.k
+    LEFT JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+    WHERE i.InvoiceId IS NULL;
+
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT STRAIGHT_JOIN 'invoice_line_missing_track', il.InvoiceLineId
+    FROM tmp_dq_lines c
+    JOIN InvoiceLine il ON il.InvoiceLineId = c.k
+    LEFT JOIN Track t ON t.TrackId = il.TrackId
+    WHERE t.TrackId IS NULL;
+
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT STRAIGHT_JOIN 'invoice_missing_customer', i.InvoiceId
+    FROM tmp_dq_invoices c
+    JOIN Invoice i ON i.InvoiceId = c.k
+    LEFT JOIN Customer cu ON cu.CustomerId = i.CustomerId
+    WHERE cu.CustomerId IS NULL;
+
+    -- The candidates' lines through the InvoiceId index.
+    INSERT INTO tmp_dq_fail (check_name, k)
+    SELECT 'invoice_total_mismatch', i.InvoiceId
+    FROM tmp_dq_invoices c
+    JOIN Invoice i ON i.InvoiceId = c.k
+    WHERE i.Total <> COALESCE((SELECT SUM(il.UnitPrice * il.Quantity) FROM InvoiceLine il
+                                WHERE il.InvoiceId = i.InvoiceId), 0);
+  END IF;
 
   INSERT INTO dq_check_log (run_id, check_name, failing_rows, sample_keys, checked_at)
   SELECT v_run, c.check_name, COUNT(f.k),
@@ -157,11 +257,37 @@ BEGIN
         UNION ALL SELECT 'invoice_total_mismatch') c
   LEFT JOIN tmp_dq_fail f ON f.check_name = c.check_name
   GROUP BY c.check_name;
+
+  -- Every key that fails now was a candidate, so tmp_dq_fail holds the complete set.
+  DELETE FROM dq_check_failing;
+  INSERT INTO dq_check_failing (check_name, k)
+  SELECT check_name, k FROM tmp_dq_fail
+   WHERE check_name IN ('invoice_line_missing_invoice', 'invoice_line_missing_track',
+                        'invoice_missing_customer', 'invoice_total_mismatch');
+  UPDATE dq_check_state
+     SET LastInvoiceId = v_max_inv, LastLineId = v_max_line, UpdatedAt = v_now
+   WHERE id = 1;
   COMMIT;
 
-  DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail;
+  DROP TEMPORARY TABLE IF EXISTS tmp_dq_fail, tmp_dq_lines, tmp_dq_invoices;
   SET SESSION group_concat_max_len = v_saved_gcml;
   SET SESSION tmp_table_size = v_saved_tmp;
   SET SESSION max_heap_table_size = v_saved_heap;
+END$$
+
+CREATE PROCEDURE dq_checks(IN p_run_id BIGINT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Data-quality checks into dq_check_log (sqlcron Chinook pack)'
+BEGIN
+  CALL dq_checks_run(p_run_id, FALSE);
+END$$
+
+CREATE PROCEDURE dq_checks_incremental(IN p_run_id BIGINT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Data-quality checks of what changed into dq_check_log (sqlcron Chinook pack)'
+BEGIN
+  CALL dq_checks_run(p_run_id, TRUE);
 END$$
 DELIMITER ;

@@ -73,10 +73,12 @@ void load_chinook(const std::string& schema) {
   run_script(*s, script);
 }
 
-void apply_chinook_pack(const std::string& schema) {
+void apply_chinook_pack(const std::string& schema) { apply_pack(schema, "migrations/chinook"); }
+
+void apply_pack(const std::string& schema, const std::string& directory) {
   auto s = connect(schema);
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(source_path("migrations/chinook"))) {
+  for (const auto& e : std::filesystem::directory_iterator(source_path(directory))) {
     if (e.path().extension() == ".sql") files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());

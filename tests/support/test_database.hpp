@@ -27,6 +27,10 @@ void load_chinook(const std::string& schema = "Chinook");
 // Applies every .sql file of migrations/chinook to `schema` (DELIMITER-aware, as `migrate` does).
 void apply_chinook_pack(const std::string& schema = "Chinook");
 
+// Applies every .sql file of `directory` (relative to the source tree, e.g.
+// "migrations/analytics") to `schema`, in name order.
+void apply_pack(const std::string& schema, const std::string& directory);
+
 // Path of a file in the source tree, e.g. source_path("migrations/chinook").
 std::string source_path(const std::string& relative);
 

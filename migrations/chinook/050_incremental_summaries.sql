@@ -1,0 +1,390 @@
+-- The Chinook pack's nightly path: incremental refreshes of customer_summary and
+-- product_summary_etl, each exactly equal to the full refresh (customer_summary(...) and
+-- product_summary_etl()) as long as the sales tables are appended to.
+--
+-- customer_summary_incremental(p_as_of DATETIME, p_churn_days INT)
+--   Recomputes from scratch only the customers touched since the last run: customers of new
+--   invoices (InvoiceId above the watermark) and of invoices with new lines (InvoiceLineId
+--   above it) dated on or before p_as_of, customers of invoices that were dated after an earlier
+--   p_as_of and are now due (etl_pending), and customers whose contact data or support rep name
+--   changed, appeared or disappeared (compared byte for byte). Then the statuses that p_as_of
+--   moves ('active' customers whose last purchase fell out of the window) are set to 'churned'
+--   through the (CustomerStatus, LastPurchaseDate) index, and AsOf follows p_as_of. One
+--   transaction. Runs the full customer_summary when the table or its state is missing, when
+--   p_as_of is earlier than the last run's, or when p_churn_days changed.
+--
+-- product_summary_etl_incremental()
+--   Adds the invoice lines above the watermark (whose invoice exists) to their tracks' sales:
+--   TotalSales and TotalQuantity by sum, TotalInvoices by the (track, invoice) pairs the track had
+--   no earlier line for, TotalCustomers by the (track, customer) pairs likewise (looked up through
+--   the customers' and invoices' indexes, never by rescanning the track's lines); tracks
+--   added, removed or changed (name, album, artist, media type, genre, composer, price, length;
+--   byte for byte) are inserted, deleted or updated; the Playlists column is recomputed when
+--   PlaylistTrack or Playlist changed (a fingerprint of both). RefreshedAt is the time a row last
+--   changed. One transaction. Runs the full product_summary_etl when the table or its state is
+--   missing.
+--
+-- Both hold the same named lock as their full refresh (one refresh of a table at a time; a
+-- concurrent call fails at once with SQLSTATE 45000). Like sale_summary('incremental') they do
+-- not see updated or deleted invoice lines or invoices, or lines committed late below the
+-- watermark: schedule the full refresh periodically (the example does, weekly).
+
+CREATE TABLE IF NOT EXISTS etl_summary_state (
+  Name           VARCHAR(64) NOT NULL,
+  LastInvoiceId  BIGINT      NOT NULL DEFAULT 0,
+  LastLineId     BIGINT      NOT NULL DEFAULT 0,
+  AsOf           DATETIME    NULL,
+  ChurnDays      INT         NULL,
+  Fingerprint    BIGINT      NULL,
+  UpdatedAt      DATETIME(6) NOT NULL,
+  PRIMARY KEY (Name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+CREATE TABLE IF NOT EXISTS etl_pending (
+  Name  VARCHAR(64) NOT NULL,
+  Id    BIGINT      NOT NULL,
+  PRIMARY KEY (Name, Id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+DROP PROCEDURE IF EXISTS customer_summary_incremental;
+DROP PROCEDURE IF EXISTS product_summary_etl_incremental;
+
+DELIMITER $$
+CREATE PROCEDURE customer_summary_incremental(IN p_as_of DATETIME, IN p_churn_days INT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Incrementally refresh customer_summary (sqlcron Chinook pack)'
+BEGIN
+  DECLARE v_as_of DATETIME DEFAULT COALESCE(p_as_of, NOW());
+  DECLARE v_churn INT DEFAULT COALESCE(p_churn_days, 180);
+  DECLARE v_since DATETIME;
+  DECLARE v_max_inv BIGINT;
+  DECLARE v_max_line BIGINT;
+  DECLARE v_wm_inv BIGINT;
+  DECLARE v_wm_line BIGINT;
+  DECLARE v_wm_as_of DATETIME;
+  DECLARE v_wm_churn INT;
+  DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
+  DECLARE v_locked BOOLEAN DEFAULT FALSE;
+
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched;
+    DROP TEMPORARY TABLE IF EXISTS cs_inv;
+    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    IF v_locked THEN
+      DO RELEASE_LOCK(v_lock);
+    END IF;
+    RESIGNAL;
+  END;
+
+  IF DATABASE() IS NULL THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'customer_summary_incremental: no default schema selected';
+  END IF;
+  IF v_churn < 0 THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'customer_summary_incremental: p_churn_days must be >= 0';
+  END IF;
+  IF COALESCE(GET_LOCK(v_lock, 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'customer_summary_incremental: another refresh is running in this schema';
+  END IF;
+  SET v_locked = TRUE;
+  SET v_since = v_as_of - INTERVAL v_churn DAY;
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+  SELECT MAX(LastInvoiceId), MAX(LastLineId), MAX(AsOf), MAX(ChurnDays)
+    INTO v_wm_inv, v_wm_line, v_wm_as_of, v_wm_churn
+    FROM etl_summary_state WHERE Name = 'customer_summary';
+  -- Read before the data: rows committed meanwhile are above the new watermark.
+  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
+  SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
+
+  IF v_wm_inv IS NULL OR v_as_of < v_wm_as_of OR NOT (v_churn <=> v_wm_churn)
+     OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES
+                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customer_summary') THEN
+    -- GET_LOCK nests within a session: the full refresh takes and releases it once more.
+    CALL customer_summary(v_as_of, v_churn);
+    START TRANSACTION;
+    DELETE FROM etl_pending WHERE Name = 'customer_summary';
+    INSERT INTO etl_pending (Name, Id)
+    SELECT 'customer_summary', InvoiceId FROM Invoice WHERE InvoiceDate > v_as_of;
+  ELSE
+    DROP TEMPORARY TABLE IF EXISTS cs_touched;
+    DROP TEMPORARY TABLE IF EXISTS cs_inv;
+    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    CREATE TEMPORARY TABLE cs_touched (CustomerId INT NOT NULL, PRIMARY KEY (CustomerId))
+      ENGINE=MEMORY;
+    INSERT IGNORE INTO cs_touched
+    SELECT CustomerId FROM Invoice
+     WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate <= v_as_of;
+    INSERT IGNORE INTO cs_touched
+    SELECT STRAIGHT_JOIN i.CustomerId
+      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
+       AND i.InvoiceDate <= v_as_of;
+    INSERT IGNORE INTO cs_touched
+    SELECT STRAIGHT_JOIN i.CustomerId
+      FROM etl_pending p JOIN Invoice i ON i.InvoiceId = p.Id
+     WHERE p.Name = 'customer_summary' AND i.InvoiceDate <= v_as_of;
+    -- Contact data and rep names, every customer (one row each): new, changed, gone.
+    INSERT IGNORE INTO cs_touched
+    SELECT c.CustomerId
+      FROM Customer c
+      LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
+      LEFT JOIN customer_summary s ON s.CustomerId = c.CustomerId
+     WHERE s.CustomerId IS NULL
+        OR NOT (CAST(c.FirstName AS BINARY) <=> CAST(s.FirstName AS BINARY))
+        OR NOT (CAST(c.LastName AS BINARY) <=> CAST(s.LastName AS BINARY))
+        OR NOT (CAST(c.Company AS BINARY) <=> CAST(s.Company AS BINARY))
+        OR NOT (CAST(c.Address AS BINARY) <=> CAST(s.Address AS BINARY))
+        OR NOT (CAST(c.City AS BINARY) <=> CAST(s.City AS BINARY))
+        OR NOT (CAST(c.State AS BINARY) <=> CAST(s.State AS BINARY))
+        OR NOT (CAST(c.Country AS BINARY) <=> CAST(s.Country AS BINARY))
+        OR NOT (CAST(c.PostalCode AS BINARY) <=> CAST(s.PostalCode AS BINARY))
+        OR NOT (CAST(c.Phone AS BINARY) <=> CAST(s.Phone AS BINARY))
+        OR NOT (CAST(c.Fax AS BINARY) <=> CAST(s.Fax AS BINARY))
+        OR NOT (CAST(c.Email AS BINARY) <=> CAST(s.Email AS BINARY))
+        OR NOT (c.SupportRepId <=> s.SupportRepId)
+        OR NOT (CAST(CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName)
+                     END AS BINARY) <=> CAST(s.SupportRepName AS BINARY));
+    INSERT IGNORE INTO cs_touched
+    SELECT s.CustomerId FROM customer_summary s
+      LEFT JOIN Customer c ON c.CustomerId = s.CustomerId WHERE c.CustomerId IS NULL;
+
+    -- The touched customers' figures through the CustomerId and InvoiceId indexes.
+    CREATE TEMPORARY TABLE cs_inv ENGINE=MEMORY AS
+    SELECT STRAIGHT_JOIN t.CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
+           MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
+      FROM cs_touched t JOIN Invoice i ON i.CustomerId = t.CustomerId
+     WHERE i.InvoiceDate <= v_as_of
+     GROUP BY t.CustomerId;
+    CREATE TEMPORARY TABLE cs_lin ENGINE=MEMORY AS
+    SELECT STRAIGHT_JOIN t.CustomerId, SUM(il.Quantity) AS Tracks
+      FROM cs_touched t
+      JOIN Invoice i ON i.CustomerId = t.CustomerId
+      JOIN InvoiceLine il ON il.InvoiceId = i.InvoiceId
+     WHERE i.InvoiceDate <= v_as_of
+     GROUP BY t.CustomerId;
+    ALTER TABLE cs_inv ADD PRIMARY KEY (CustomerId);
+    ALTER TABLE cs_lin ADD PRIMARY KEY (CustomerId);
+
+    START TRANSACTION;
+    DELETE s FROM customer_summary s JOIN cs_touched t ON t.CustomerId = s.CustomerId;
+    INSERT INTO customer_summary
+      (CustomerId, FirstName, LastName, Company, Address, City, State, Country, PostalCode, Phone,
+       Fax, Email, SupportRepId, SupportRepName, TotalInvoices, TotalTracks, TotalSales,
+       FirstPurchaseDate, LastPurchaseDate, CustomerStatus, AsOf, ChurnDays, RefreshedAt)
+    SELECT STRAIGHT_JOIN c.CustomerId, c.FirstName, c.LastName, c.Company, c.Address, c.City,
+           c.State, c.Country, c.PostalCode, c.Phone, c.Fax, c.Email, c.SupportRepId,
+           CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName) END,
+           COALESCE(inv.Invoices, 0), COALESCE(lin.Tracks, 0), COALESCE(inv.Sales, 0),
+           inv.FirstDate, inv.LastDate,
+           CASE WHEN inv.LastDate >= v_since THEN 'active' ELSE 'churned' END,
+           v_as_of, v_churn, NOW()
+      FROM cs_touched t
+      JOIN Customer c ON c.CustomerId = t.CustomerId
+      LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
+      LEFT JOIN cs_inv inv ON inv.CustomerId = c.CustomerId
+      LEFT JOIN cs_lin lin ON lin.CustomerId = c.CustomerId
+     ORDER BY c.CustomerId;
+    -- Statuses p_as_of moved: through the (CustomerStatus, LastPurchaseDate) index.
+    UPDATE customer_summary SET CustomerStatus = 'churned'
+     WHERE CustomerStatus = 'active' AND LastPurchaseDate < v_since;
+    UPDATE customer_summary SET AsOf = v_as_of WHERE AsOf <> v_as_of;
+    -- Pending invoices now due (or gone) leave; still-future ones stay; new future ones join.
+    DELETE p FROM etl_pending p LEFT JOIN Invoice i ON i.InvoiceId = p.Id
+     WHERE p.Name = 'customer_summary' AND (i.InvoiceId IS NULL OR i.InvoiceDate <= v_as_of);
+    INSERT IGNORE INTO etl_pending (Name, Id)
+    SELECT 'customer_summary', InvoiceId FROM Invoice
+     WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
+    INSERT IGNORE INTO etl_pending (Name, Id)
+    SELECT STRAIGHT_JOIN 'customer_summary', i.InvoiceId
+      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
+       AND i.InvoiceDate > v_as_of;
+  END IF;
+  INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, UpdatedAt)
+  VALUES ('customer_summary', v_max_inv, v_max_line, v_as_of, v_churn, NOW(6))
+  ON DUPLICATE KEY UPDATE LastInvoiceId = v_max_inv, LastLineId = v_max_line, AsOf = v_as_of,
+                          ChurnDays = v_churn, UpdatedAt = NOW(6);
+  COMMIT;
+
+  DROP TEMPORARY TABLE IF EXISTS cs_touched;
+  DROP TEMPORARY TABLE IF EXISTS cs_inv;
+  DROP TEMPORARY TABLE IF EXISTS cs_lin;
+  DO RELEASE_LOCK(v_lock);
+END$$
+DELIMITER ;
+
+DELIMITER $$
+CREATE PROCEDURE product_summary_etl_incremental()
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Incrementally refresh product_summary_etl (sqlcron Chinook pack)'
+BEGIN
+  DECLARE v_max_line BIGINT;
+  DECLARE v_wm_line BIGINT;
+  DECLARE v_wm_print BIGINT;
+  DECLARE v_print BIGINT;
+  DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.product_summary_etl');
+  DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
+  DECLARE v_locked BOOLEAN DEFAULT FALSE;
+
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    SET SESSION group_concat_max_len = v_saved_gcml;
+    DROP TEMPORARY TABLE IF EXISTS ps_delta_lines;
+    DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
+    DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
+    DROP TEMPORARY TABLE IF EXISTS ps_delta;
+    DROP TEMPORARY TABLE IF EXISTS ps_dim;
+    IF v_locked THEN
+      DO RELEASE_LOCK(v_lock);
+    END IF;
+    RESIGNAL;
+  END;
+
+  IF DATABASE() IS NULL THEN
+    SIGNAL SQLSTATE '45000'
+      SET MESSAGE_TEXT = 'product_summary_etl_incremental: no default schema selected';
+  END IF;
+  IF COALESCE(GET_LOCK(v_lock, 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT =
+      'product_summary_etl_incremental: another refresh is running in this schema';
+  END IF;
+  SET v_locked = TRUE;
+  SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 1048576);
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+  SELECT MAX(LastLineId), MAX(Fingerprint) INTO v_wm_line, v_wm_print
+    FROM etl_summary_state WHERE Name = 'product_summary_etl';
+  SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
+  -- Fingerprint of the playlists: every (playlist, track, playlist name).
+  SELECT COUNT(*) * 4294967296 + COALESCE(BIT_XOR(CRC32(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
+                                                                 HEX(p.Name)))), 0)
+    INTO v_print
+    FROM PlaylistTrack pt LEFT JOIN Playlist p ON p.PlaylistId = pt.PlaylistId;
+
+  IF v_wm_line IS NULL
+     OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES
+                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'product_summary_etl') THEN
+    CALL product_summary_etl();
+    START TRANSACTION;
+  ELSE
+    DROP TEMPORARY TABLE IF EXISTS ps_delta_lines;
+    DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
+    DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
+    DROP TEMPORARY TABLE IF EXISTS ps_delta;
+    DROP TEMPORARY TABLE IF EXISTS ps_dim;
+    -- The new lines whose invoice exists, with their customer.
+    CREATE TEMPORARY TABLE ps_delta_lines ENGINE=MEMORY AS
+    SELECT STRAIGHT_JOIN il.InvoiceLineId, il.TrackId, il.InvoiceId, i.CustomerId,
+           il.UnitPrice * il.Quantity AS Sales, il.Quantity
+      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line;
+    -- What the tracks already had: (track, invoice) and (track, customer) pairs of earlier lines
+    -- of the same invoices and customers, through the InvoiceId and CustomerId indexes.
+    CREATE TEMPORARY TABLE ps_old_invoices (
+      TrackId INT NOT NULL, InvoiceId INT NOT NULL, PRIMARY KEY (TrackId, InvoiceId)
+    ) ENGINE=MEMORY;
+    INSERT IGNORE INTO ps_old_invoices
+    SELECT STRAIGHT_JOIN il.TrackId, il.InvoiceId
+      FROM (SELECT DISTINCT InvoiceId FROM ps_delta_lines) d
+      JOIN InvoiceLine il ON il.InvoiceId = d.InvoiceId
+     WHERE il.InvoiceLineId <= v_wm_line;
+    CREATE TEMPORARY TABLE ps_old_pairs (
+      TrackId INT NOT NULL, CustomerId INT NOT NULL, PRIMARY KEY (TrackId, CustomerId)
+    ) ENGINE=MEMORY;
+    INSERT IGNORE INTO ps_old_pairs
+    SELECT STRAIGHT_JOIN il.TrackId, i.CustomerId
+      FROM (SELECT DISTINCT CustomerId FROM ps_delta_lines) d
+      JOIN Invoice i ON i.CustomerId = d.CustomerId
+      JOIN InvoiceLine il ON il.InvoiceId = i.InvoiceId
+     WHERE il.InvoiceLineId <= v_wm_line;
+    CREATE TEMPORARY TABLE ps_delta ENGINE=MEMORY AS
+    SELECT t.TrackId, SUM(t.Sales) AS Sales, SUM(t.Quantity) AS Quantity,
+           SUM(t.new_invoice) AS Invoices, SUM(t.new_customer) AS Customers
+      FROM (SELECT g.TrackId, g.Sales, g.Quantity,
+                   g.first_of_invoice AND oi.TrackId IS NULL AS new_invoice,
+                   g.first_of_customer AND op.TrackId IS NULL AS new_customer
+              FROM (SELECT d.TrackId, d.InvoiceId, d.CustomerId, d.Sales, d.Quantity,
+                           ROW_NUMBER() OVER (PARTITION BY d.TrackId, d.InvoiceId
+                                              ORDER BY d.InvoiceLineId) = 1 AS first_of_invoice,
+                           ROW_NUMBER() OVER (PARTITION BY d.TrackId, d.CustomerId
+                                              ORDER BY d.InvoiceLineId) = 1 AS first_of_customer
+                      FROM ps_delta_lines d) g
+              LEFT JOIN ps_old_invoices oi ON oi.TrackId = g.TrackId AND oi.InvoiceId = g.InvoiceId
+              LEFT JOIN ps_old_pairs op ON op.TrackId = g.TrackId AND op.CustomerId = g.CustomerId) t
+     GROUP BY t.TrackId;
+    ALTER TABLE ps_delta ADD PRIMARY KEY (TrackId);
+
+    -- The dimension part of every track (3503 rows on stock and scaled data alike).
+    CREATE TEMPORARY TABLE ps_dim ENGINE=MEMORY AS
+    SELECT t.TrackId, t.Name AS TrackName, al.Title AS AlbumTitle, ar.Name AS ArtistName,
+           mt.Name AS MediaType, g.Name AS Genre, t.Composer, t.UnitPrice, t.Milliseconds
+      FROM Track t
+      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
+      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
+      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId;
+    ALTER TABLE ps_dim ADD PRIMARY KEY (TrackId);
+
+    START TRANSACTION;
+    DELETE p FROM product_summary_etl p LEFT JOIN Track t ON t.TrackId = p.TrackId
+     WHERE t.TrackId IS NULL;
+    INSERT INTO product_summary_etl
+      (TrackId, TrackName, AlbumTitle, ArtistName, MediaType, Genre, Composer, UnitPrice,
+       Milliseconds, Playlists, TotalSales, TotalQuantity, TotalInvoices, TotalCustomers,
+       RefreshedAt)
+    SELECT d.TrackId, d.TrackName, d.AlbumTitle, d.ArtistName, d.MediaType, d.Genre, d.Composer,
+           d.UnitPrice, d.Milliseconds,
+           (SELECT GROUP_CONCAT(DISTINCT pl.Name ORDER BY pl.Name SEPARATOR ', ')
+              FROM PlaylistTrack pt JOIN Playlist pl ON pl.PlaylistId = pt.PlaylistId
+             WHERE pt.TrackId = d.TrackId),
+           0, 0, 0, 0, NOW()
+      FROM ps_dim d LEFT JOIN product_summary_etl p ON p.TrackId = d.TrackId
+     WHERE p.TrackId IS NULL;
+    UPDATE product_summary_etl p JOIN ps_dim d ON d.TrackId = p.TrackId
+       SET p.TrackName = d.TrackName, p.AlbumTitle = d.AlbumTitle, p.ArtistName = d.ArtistName,
+           p.MediaType = d.MediaType, p.Genre = d.Genre, p.Composer = d.Composer,
+           p.UnitPrice = d.UnitPrice, p.Milliseconds = d.Milliseconds, p.RefreshedAt = NOW()
+     WHERE NOT (CAST(p.TrackName AS BINARY) <=> CAST(d.TrackName AS BINARY))
+        OR NOT (CAST(p.AlbumTitle AS BINARY) <=> CAST(d.AlbumTitle AS BINARY))
+        OR NOT (CAST(p.ArtistName AS BINARY) <=> CAST(d.ArtistName AS BINARY))
+        OR NOT (CAST(p.MediaType AS BINARY) <=> CAST(d.MediaType AS BINARY))
+        OR NOT (CAST(p.Genre AS BINARY) <=> CAST(d.Genre AS BINARY))
+        OR NOT (CAST(p.Composer AS BINARY) <=> CAST(d.Composer AS BINARY))
+        OR NOT (p.UnitPrice <=> d.UnitPrice) OR NOT (p.Milliseconds <=> d.Milliseconds);
+    UPDATE product_summary_etl p JOIN ps_delta d ON d.TrackId = p.TrackId
+       SET p.TotalSales = p.TotalSales + d.Sales, p.TotalQuantity = p.TotalQuantity + d.Quantity,
+           p.TotalInvoices = p.TotalInvoices + d.Invoices,
+           p.TotalCustomers = p.TotalCustomers + d.Customers, p.RefreshedAt = NOW();
+    IF NOT (v_print <=> v_wm_print) THEN
+      UPDATE product_summary_etl p
+        LEFT JOIN (SELECT pt.TrackId,
+                          GROUP_CONCAT(DISTINCT pl.Name ORDER BY pl.Name SEPARATOR ', ') AS Playlists
+                     FROM PlaylistTrack pt JOIN Playlist pl ON pl.PlaylistId = pt.PlaylistId
+                    GROUP BY pt.TrackId) x ON x.TrackId = p.TrackId
+         SET p.Playlists = x.Playlists, p.RefreshedAt = NOW()
+       WHERE NOT (CAST(p.Playlists AS BINARY) <=> CAST(x.Playlists AS BINARY));
+    END IF;
+  END IF;
+  INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, Fingerprint,
+                                 UpdatedAt)
+  VALUES ('product_summary_etl', 0, v_max_line, NULL, NULL, v_print, NOW(6))
+  ON DUPLICATE KEY UPDATE LastLineId = v_max_line, Fingerprint = v_print, UpdatedAt = NOW(6);
+  COMMIT;
+
+  DROP TEMPORARY TABLE IF EXISTS ps_delta_lines;
+  DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
+  DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
+  DROP TEMPORARY TABLE IF EXISTS ps_delta;
+  DROP TEMPORARY TABLE IF EXISTS ps_dim;
+  SET SESSION group_concat_max_len = v_saved_gcml;
+  DO RELEASE_LOCK(v_lock);
+END$$
+DELIMITER ;

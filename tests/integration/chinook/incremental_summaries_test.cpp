@@ -1,0 +1,87 @@
+// The Chinook pack's nightly path: customer_summary_incremental and
+// product_summary_etl_incremental must leave exactly what the full refreshes build.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "integration/analytics/analytics_schema.hpp"
+
+namespace {
+
+using sqlcron::test::AnalyticsSchema;
+
+const std::string kCustomerColumns =
+    "CustomerId, FirstName, LastName, Company, Address, City, State, Country, PostalCode, Phone, "
+    "Fax, Email, SupportRepId, SupportRepName, TotalInvoices, TotalTracks, TotalSales, "
+    "FirstPurchaseDate, LastPurchaseDate, CustomerStatus, AsOf, ChurnDays";
+const std::string kProductColumns =
+    "TrackId, TrackName, AlbumTitle, ArtistName, MediaType, Genre, Composer, UnitPrice, "
+    "Milliseconds, Playlists, TotalSales, TotalQuantity, TotalInvoices, TotalCustomers";
+
+// Every column but RefreshedAt equal, row for row.
+bool equal(AnalyticsSchema& db, const std::string& table, const std::string& columns) {
+  const auto n = db.scalar("SELECT COUNT(*) FROM " + table);
+  return n == db.scalar("SELECT COUNT(*) FROM inc_" + table) &&
+         n == db.scalar("SELECT COUNT(*) FROM (SELECT " + columns + " FROM " + table +
+                        " UNION SELECT " + columns + " FROM inc_" + table + ") u");
+}
+
+void nightly(AnalyticsSchema& db, const std::string& as_of) {
+  db.exec("CALL customer_summary_incremental('" + as_of + "', 180)");
+  db.exec("CALL product_summary_etl_incremental()");
+}
+
+void compare_with_full(AnalyticsSchema& db, const std::string& as_of) {
+  for (const std::string t : {"customer_summary", "product_summary_etl"}) {
+    db.exec("DROP TABLE IF EXISTS inc_" + t);
+    db.exec("CREATE TABLE inc_" + t + " AS SELECT * FROM " + t);
+  }
+  db.exec("CALL customer_summary('" + as_of + "', 180)");
+  db.exec("CALL product_summary_etl()");
+  CHECK(equal(db, "customer_summary", kCustomerColumns));
+  CHECK(equal(db, "product_summary_etl", kProductColumns));
+}
+
+}  // namespace
+
+TEST_CASE("incremental customer_summary and product_summary_etl equal the full refreshes",
+          "[chinook]") {
+  AnalyticsSchema db("it_chinook_nightly");
+  nightly(db, "2025-12-31");  // no state yet: runs the full refreshes
+  CHECK(db.scalar("SELECT COUNT(*) FROM customer_summary") == "59");
+  CHECK(db.scalar("SELECT SUM(CustomerStatus = 'active') FROM customer_summary") == "31");
+
+  db.exec("SET foreign_key_checks = 0");
+  // A new customer buying the same track twice in one invoice, a repeat buyer, an invoice dated
+  // after the next slot, a line added to an old invoice and one more to the very first, a moved
+  // customer, a renamed playlist and track.
+  db.exec(
+      "INSERT INTO Customer (CustomerId, FirstName, LastName, Email, Country) VALUES "
+      "(60, 'New', 'Customer', 'new@example.com', 'Norway')");
+  db.exec(
+      "INSERT INTO Invoice (InvoiceId, CustomerId, InvoiceDate, Total) VALUES "
+      "(413, 60, '2026-01-05', 1.98), (414, 6, '2026-01-20', 0.99), "
+      "(415, 7, '2026-05-01', 2.97)");
+  db.exec(
+      "INSERT INTO InvoiceLine VALUES (2241, 413, 1, 0.99, 1), (2242, 413, 1, 0.99, 1), "
+      "(2243, 414, 3, 0.99, 1), (2244, 415, 4, 0.99, 1), (2245, 415, 5, 0.99, 1), "
+      "(2246, 415, 6, 0.99, 1), (2247, 412, 7, 0.99, 1), (2248, 1, 2, 0.99, 1)");
+  db.exec("UPDATE Customer SET City = 'Trondheim' WHERE CustomerId = 2");
+  db.exec("UPDATE Playlist SET Name = 'Musica' WHERE PlaylistId = 1");
+  db.exec("UPDATE Track SET Name = 'Renamed' WHERE TrackId = 10");
+
+  nightly(db, "2026-03-01");  // invoice 415 still in the future
+  CHECK(db.scalar("SELECT TotalInvoices FROM customer_summary WHERE CustomerId = 7") ==
+        db.scalar("SELECT COUNT(*) FROM Invoice WHERE CustomerId = 7 AND InvoiceDate <= "
+                  "'2026-03-01'"));
+  CHECK(db.scalar("SELECT TotalCustomers FROM product_summary_etl WHERE TrackId = 1") ==
+        db.scalar("SELECT COUNT(DISTINCT i.CustomerId) FROM InvoiceLine il JOIN Invoice i USING "
+                  "(InvoiceId) WHERE il.TrackId = 1"));
+  compare_with_full(db, "2026-03-01");
+  nightly(db, "2026-06-01");  // now 415 counts, and statuses move with the slot
+  nightly(db, "2026-06-01");  // re-running the slot is harmless
+  compare_with_full(db, "2026-06-01");
+  CHECK(db.scalar("SELECT SUM(CustomerStatus = 'active') FROM customer_summary") ==
+        db.scalar("SELECT COUNT(*) FROM (SELECT CustomerId FROM Invoice WHERE InvoiceDate <= "
+                  "'2026-06-01' GROUP BY CustomerId HAVING MAX(InvoiceDate) >= '2026-06-01' - "
+                  "INTERVAL 180 DAY) a"));
+}
