@@ -1,9 +1,9 @@
 #include "core/failure_follow_up.hpp"
 
-#include "core/chain_readiness.hpp"
-
 #include <date/date.h>
 #include <fmt/format.h>
+
+#include "core/chain_readiness.hpp"
 
 namespace sqlcron::core {
 
