@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 
 #include "exec/file_inbox.hpp"
 #include "mysql/db_error.hpp"
@@ -40,7 +41,7 @@ std::string lower(std::string s) {
 }
 
 std::string hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
+  static constexpr std::string_view kDigits = "0123456789ABCDEF";
   std::string out;
   out.reserve(bytes.size() * 2);
   for (const unsigned char c : bytes) {
