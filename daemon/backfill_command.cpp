@@ -3,8 +3,10 @@
 // succeeded are skipped unless --force; a new run of a slot takes the next attempt number, so
 // the run log keeps every earlier attempt. With --chain the job's chain steps run after it for
 // each slot (cause chain, tied to the slot's root run), each once all its upstream jobs have
-// succeeded for that slot; the steps below a failure are recorded as skipped. A final failure
-// fires the job's failure hooks and notify command, as in the daemon (exec::ManualPipeline).
+// succeeded for that slot; the steps below a failure are recorded as skipped, and so are those
+// below a load that brought nothing new (`no new data`, as in the daemon; not with --force,
+// which re-runs them). A final failure fires the job's failure hooks and notify command, as in
+// the daemon (exec::ManualPipeline).
 #include <date/date.h>
 
 #include <iostream>
@@ -101,6 +103,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     exec::ManualRunner runner(config, connection_settings(config->database), hostname(),
                               "backfill");
     exec::ManualPipeline pipeline(config, runner, std::cout);
+    if (o.force) pipeline.run_below_empty_loads();
     for (const auto t : slots) {
       std::int64_t chain = 0;
       pipeline.step(*job, t, core::RunCause::manual, chain, o.force);
@@ -109,7 +112,9 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     const auto& n = pipeline.totals();
     std::cout << slots.size() << " slots: " << n.ran << " runs (" << n.succeeded << " succeeded, "
               << n.failed << " failed), " << n.already << " already succeeded, " << n.skipped
-              << " skipped\n";
+              << " skipped";
+    if (n.idle > 0) std::cout << ", " << n.idle << " skipped: no new data";
+    std::cout << '\n';
     return n.failed == 0 && n.skipped == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';

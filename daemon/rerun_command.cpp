@@ -82,6 +82,7 @@ int rerun_command(const CommandContext& ctx, const RerunOptions& o) {
     std::cout << "instance " << root->instance << " (" << root->job << ", slot " << slot_text
               << " UTC): rerun from " << config->jobs[*from].name << '\n';
     exec::ManualPipeline pipeline(config, runner, std::cout);
+    pipeline.run_below_empty_loads();  // the operator asked for the steps below
     std::int64_t chain = root->instance;
     pipeline.step(*from, root->slot, core::RunCause::manual, chain, true);
     pipeline.downstream(*from, root->slot, chain, core::RunCause::manual, true);

@@ -22,5 +22,8 @@ std::string upstream_failed(const std::string& job, std::string_view status, std
 std::string upstream_skipped(const std::string& job, const std::string& why);
 // ... its upstream jobs have no succeeded run for the slot, for no reason known here.
 std::string upstream_missing(const std::vector<std::string>& jobs);
+// ... its upstream load succeeded but brought nothing new: the steps below would only redo the
+// last instance's work.
+inline constexpr std::string_view kNoNewData = "no new data";
 
 }  // namespace sqlcron::core

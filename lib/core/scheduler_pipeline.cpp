@@ -23,7 +23,7 @@ void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
     const auto chain = order.chain_run_id != 0 ? order.chain_run_id : report.run_id;
     if (report.outcome.no_new_data) {
       // A load that found nothing new: the steps below would only redo the last instance.
-      skip_downstream(*i, order.scheduled_for, chain, "no new data");
+      skip_downstream(*i, order.scheduled_for, chain, std::string(kNoNewData));
       return;
     }
     if (!stopping_) start_downstream(*i, order.scheduled_for, chain);

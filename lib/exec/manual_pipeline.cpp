@@ -54,6 +54,11 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
   ++totals_.ran;
   if (report.outcome.status == core::RunStatus::succeeded) {
     ++totals_.succeeded;
+    if (report.outcome.no_new_data && !run_below_empty_loads_) {
+      for (const auto d : graph_.descendants(job)) {
+        blocked_.emplace(std::make_pair(d, slot), std::string(core::kNoNewData));
+      }
+    }
     return true;
   }
   ++totals_.failed;
@@ -165,7 +170,7 @@ void ManualPipeline::skip(std::size_t job, schedule::Instant slot, std::int64_t 
   r.chain_run_id = chain;
   r.attempt = state.attempts + 1;
   runner_.runner().skip(r, why);
-  ++totals_.skipped;
+  ++(why == core::kNoNewData ? totals_.idle : totals_.skipped);
   out_ << when(slot) << "  " << j.name << ": skipped: " << why << '\n';
 }
 

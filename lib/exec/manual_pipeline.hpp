@@ -1,7 +1,8 @@
 // ManualPipeline: the steps of pipeline instances run by a one-shot command (run-now, backfill,
 // rerun) under the daemon's rules: a step's retries follow core::retried; after a step's final
 // outcome its downstream steps run in order, each once all its upstream jobs have succeeded for
-// the slot, and the steps below a failure are recorded skipped; a final failure fires the job's
+// the slot, and the steps below a failure are recorded skipped, as are those below a load that
+// brought nothing new (core::kNoNewData, as in the daemon); a final failure fires the job's
 // failure hooks and notify command as core::failure_follow_up decides - whatever started the run.
 // Progress goes to `out`, one line per run, skip and notification.
 //
@@ -30,6 +31,7 @@ struct ManualTotals {
   int failed = 0;     // of them, finally failed
   int already = 0;    // not run: succeeded for the slot before
   int skipped = 0;    // recorded skipped (or claimed by another instance)
+  int idle = 0;       // recorded skipped below a load that brought nothing new (not a failure)
 };
 
 class ManualPipeline {
@@ -52,6 +54,10 @@ class ManualPipeline {
   void skip(std::size_t job, schedule::Instant slot, std::int64_t chain, const std::string& why,
             core::RunCause cause = core::RunCause::chain);
 
+  // The steps below a load that brought nothing new run anyway (rerun: the operator asked for
+  // them) instead of being recorded skipped.
+  void run_below_empty_loads() { run_below_empty_loads_ = true; }
+
   [[nodiscard]] const ManualTotals& totals() const { return totals_; }
   [[nodiscard]] const config::JobGraph& graph() const { return graph_; }
 
@@ -66,6 +72,7 @@ class ManualPipeline {
   std::ostream& out_;
   config::JobGraph graph_;
   ManualTotals totals_;
+  bool run_below_empty_loads_ = false;
   // Why a step below a failure is skipped for a slot (the failure's own reason).
   std::map<std::pair<std::size_t, schedule::Instant>, std::string> blocked_;
 };

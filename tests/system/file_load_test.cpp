@@ -24,10 +24,12 @@ namespace {
 constexpr const char* kState = "st_files_state";
 constexpr const char* kWork = "st_files_work";
 
-// A watched load of `inbox` into work.raw with `load_extra` in its load_csv map, and a chain step
-// after it that records its slot in work.ticks.
-std::string jobs(const std::string& inbox, const std::string& load_extra) {
-  return "  - name: ingest\n    watch: " + inbox + "\n    load_csv: {dir: " + inbox +
+// A load of `inbox` into work.raw with `load_extra` in its load_csv map, started by `trigger`
+// (default: watching the inbox), and a chain step after it that records its slot in work.ticks.
+std::string jobs(const std::string& inbox, const std::string& load_extra,
+                 const std::string& trigger = "") {
+  const auto start = trigger.empty() ? "watch: " + inbox : trigger;
+  return "  - name: ingest\n    " + start + "\n    load_csv: {dir: " + inbox +
          ", table: raw, columns: [code, amount]" + load_extra +
          "}\n"
          "  - name: after_ingest\n    after: [ingest]\n    call: tick\n"
@@ -35,7 +37,8 @@ std::string jobs(const std::string& inbox, const std::string& load_extra) {
 }
 
 // Schemas, the raw table, the config and the migrations; returns the config file.
-std::string setup(const TempDir& dir, const std::string& load_extra) {
+std::string setup(const TempDir& dir, const std::string& load_extra,
+                  const std::string& trigger = "") {
   sqlcron::test::prepare_schemas(kState, kWork);
   auto db = sqlcron::test::connect();
   db->execute_raw(std::string("CREATE TABLE ") + kWork +
@@ -46,7 +49,7 @@ std::string setup(const TempDir& dir, const std::string& load_extra) {
   const auto inbox = (dir.path() / "inbox").string();
   fs::create_directories(inbox);
   const auto config =
-      write_config(dir, ConfigSpec{kState, kWork, jobs(inbox, load_extra), "10s", "", ""});
+      write_config(dir, ConfigSpec{kState, kWork, jobs(inbox, load_extra, trigger), "10s", "", ""});
   const auto migrated = sqlcrond({"--config", config, "migrate"});
   INFO(migrated.output);
   REQUIRE(migrated.exit_code == 0);
@@ -209,4 +212,40 @@ TEST_CASE("a load that brings nothing new skips the rest of its chain; loaded fi
   CHECK(n("SELECT COUNT(*) FROM " + state + ".runs WHERE job = 'after_ingest'") == 2);
   CHECK(fs::exists(dir.path() / "done" / "a-again.csv"));  // loaded before: archived as well
   stop(serve, log);
+}
+
+TEST_CASE("backfill --chain skips the steps below a load that brought nothing new, as the daemon",
+          "[system][pipeline][files][recover]") {
+  TempDir dir;
+  const auto config = setup(dir, ", settle: 0s", "schedule: \"0 * * * *\"");
+  drop(dir.path() / "inbox", "a.csv", "code,amount\nA1,10\n");
+  auto db = sqlcron::test::connect();
+  const std::string runs = std::string(kState) + ".runs";
+  const auto n = [&](const std::string& sql) { return sqlcron::test::count(*db, sql); };
+
+  // Three hourly slots: the first loads a.csv and runs the step below; the next two find nothing
+  // new, so the step is recorded skipped with the daemon's reason. Not a failure: exit 0.
+  const auto r = sqlcrond({"--config", config, "backfill", "ingest", "--from",
+                           "2026-01-01 00:00:00", "--to", "2026-01-01 02:00:00", "--chain"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("2 skipped: no new data"));
+  CHECK(n("SELECT COUNT(*) FROM " + runs + " WHERE job = 'ingest' AND status = 'succeeded'") == 3);
+  CHECK(n("SELECT COUNT(*) FROM " + runs +
+          " WHERE job = 'after_ingest' AND status = 'succeeded'"
+          " AND scheduled_for = '2026-01-01 00:00:00'") == 1);
+  CHECK(n("SELECT COUNT(*) FROM " + runs +
+          " WHERE job = 'after_ingest' AND status = 'skipped' AND error_message = 'no new data'") ==
+        2);
+  CHECK(n("SELECT COUNT(*) FROM " + std::string(kWork) + ".raw") == 1);
+
+  // --force re-runs the steps below for those slots (the operator asked for them).
+  const auto forced =
+      sqlcrond({"--config", config, "backfill", "ingest", "--from", "2026-01-01 01:00:00", "--to",
+                "2026-01-01 01:00:00", "--chain", "--force"});
+  INFO(forced.output);
+  CHECK(forced.exit_code == 0);
+  CHECK(n("SELECT COUNT(*) FROM " + runs +
+          " WHERE job = 'after_ingest' AND status = 'succeeded'"
+          " AND scheduled_for = '2026-01-01 01:00:00'") == 1);
 }

@@ -175,8 +175,18 @@ TEST_CASE(
                           "SELECT COUNT(*) FROM " + state +
                               ".runs WHERE job = 'medallion_check' AND status = 'skipped'",
                           "1", 60s);
+  // Alerted: the stock file's root hook and notify command cover every step of the chain.
+  sqlcron::test::wait_for(*db,
+                          "SELECT COUNT(*) FROM " + work +
+                              ".medallion_alerts WHERE failed_job = 'medallion_gold' AND "
+                              "error_code = '1146'",
+                          "1", 30s);
+  sqlcron::test::wait_for(
+      *db, "SELECT COUNT(*) FROM " + state + ".notifications WHERE job = 'medallion_gold'", "1",
+      30s);
   serve.signal(SIGTERM);
   REQUIRE(serve.wait(20s).has_value());
+  CHECK(n("SELECT COUNT(*) FROM " + work + ".medallion_alerts") == 1);
   const auto gold = db->query("SELECT run_id, chain_run_id, scheduled_for FROM " + state +
                               ".runs WHERE job = 'medallion_gold' AND status = 'failed'");
   REQUIRE(gold.rows.size() == 1);
@@ -201,11 +211,11 @@ TEST_CASE(
           ".runs WHERE job IN ('medallion_gold', 'medallion_check') AND cause = 'manual'"
           " AND status = 'succeeded' AND chain_run_id = " +
           instance + " AND scheduled_for = '" + *gold.rows[0][2] + "'") == 2);
-  CHECK(n("SELECT COUNT(*) FROM " + state + ".pipeline_instances WHERE chain_run_id = " +
-          instance + " AND succeeded = 4 AND failed = 0 AND skipped = 0") == 1);
-  const auto totals = db->query("SELECT (SELECT SUM(revenue) FROM " + work +
-                                ".gold_daily_sales), (SELECT SUM(line_total) FROM " + work +
-                                ".curated_sales)");
+  CHECK(n("SELECT COUNT(*) FROM " + state + ".pipeline_instances WHERE chain_run_id = " + instance +
+          " AND succeeded = 4 AND failed = 0 AND skipped = 0") == 1);
+  const auto totals =
+      db->query("SELECT (SELECT SUM(revenue) FROM " + work +
+                ".gold_daily_sales), (SELECT SUM(line_total) FROM " + work + ".curated_sales)");
   CHECK(totals.rows[0][0] == totals.rows[0][1]);
   CHECK(n("SELECT COUNT(*) FROM " + work + ".gold_customer_stats") > 0);
 }
