@@ -161,6 +161,9 @@ void Scheduler::retry(Run& run, const RunReport& report) {
   o.scheduled_for = report.scheduled_for;  // a failure hook may have moved to a free second
   o.attempt = next_attempt;
   o.cause = RunCause::retry;
+  // A root's retry belongs to the instance its first attempt opened (its run id), so the steps
+  // below and status --chains see one instance, not one per attempt.
+  if (o.chain_run_id == 0 && job.chain_root) o.chain_run_id = report.run_id;
   o.claimed_run_id.reset();  // a retry claims its own attempt
   o.lease_taken.reset();
   o.not_before.reset();

@@ -44,13 +44,17 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
   r.cause = cause;
   r.chain_run_id = chain;
   r.attempt = state.attempts + 1;
-  const auto report = run_with_retries(r, on_claimed);
+  std::int64_t first_run = 0;  // the instance a root opens is its first attempt's run
+  const auto report = run_with_retries(r, [&](std::int64_t id) {
+    first_run = id;
+    if (on_claimed) on_claimed(id);
+  });
   if (!report.claimed) {
     out_ << when(slot) << "  " << j.name << ": claimed by another instance; not run\n";
     ++totals_.skipped;
     return false;
   }
-  if (chain == 0) chain = report.run_id;
+  if (chain == 0) chain = first_run != 0 ? first_run : report.run_id;
   ++totals_.ran;
   if (report.outcome.status == core::RunStatus::succeeded) {
     ++totals_.succeeded;
@@ -79,6 +83,7 @@ RunReport ManualPipeline::run_with_retries(RunRequest r,
     if (out.status != core::RunStatus::succeeded && core::retried(out, tries, j.retry)) {
       std::this_thread::sleep_for(core::retry_delay(j.retry, tries + 1, 0.5));
       r.cause = core::RunCause::retry;
+      if (r.chain_run_id == 0 && j.chain_root) r.chain_run_id = report.run_id;  // one instance
       continue;
     }
     if (out.status != core::RunStatus::succeeded) follow_failure(r, report);

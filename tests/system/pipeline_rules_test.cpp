@@ -17,7 +17,7 @@ constexpr const char* kState = "st_rules_state";
 constexpr const char* kWork = "st_rules_work";
 
 // tries(job, slot): one row per attempt; deadlock(): error 1213 (transient); lock_busy(): the
-// application's own SIGNAL SQLSTATE '45000'.
+// application's own SIGNAL SQLSTATE '45000'; flaky_odd(): 1213 every other call.
 void prepare() {
   sqlcron::test::prepare_schemas(kState, kWork);
   auto w = sqlcron::test::connect(kWork);
@@ -29,6 +29,12 @@ void prepare() {
       "CREATE PROCEDURE lock_busy() BEGIN INSERT INTO tries (job) VALUES ('lock_busy');"
       " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the batch lock is held'; END");
   w->execute_raw("CREATE PROCEDURE ok() INSERT INTO tries (job) VALUES ('ok')");
+  // Fails (1213) on every odd call, succeeds on every even one: each slot's retry succeeds.
+  w->execute_raw(
+      "CREATE PROCEDURE flaky_odd() BEGIN INSERT INTO tries (job) VALUES ('flaky');"
+      " IF (SELECT COUNT(*) FROM tries WHERE job = 'flaky') % 2 = 1 THEN"
+      " SIGNAL SQLSTATE '40001' SET MESSAGE_TEXT = 'Deadlock found', MYSQL_ERRNO = 1213;"
+      " END IF; END");
 }
 
 std::string job(const std::string& name, const std::string& lines) {
@@ -135,4 +141,32 @@ TEST_CASE("backfill: retry.on \"45000\" retries a SIGNAL, the default does not",
   CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + work +
                                       ".tries"
                                       " WHERE job = 'lock_busy'") == 8);
+}
+
+TEST_CASE("backfill: a root's retry stays in the instance its first attempt opened",
+          "[system][pipeline]") {
+  prepare();
+  TempDir dir;
+  const auto config =
+      write_config(dir, ConfigSpec{kState, kWork,
+                                   job("root",
+                                       "    schedule: \"0 0 * * *\"\n    call: flaky_odd\n"
+                                       "    retry: {attempts: 2, backoff: 10ms}\n") +
+                                       job("step", "    after: [root]\n    call: ok\n"),
+                                   "10s", "", "", "off", ""});
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  const auto r = sqlcrond({"--config", config, "backfill", "root", "--from", "2026-01-01", "--to",
+                           "2026-01-01", "--chain"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  auto db = sqlcron::test::connect();
+  const std::string runs = std::string(kState) + ".runs";
+  // Attempt 1 failed, attempt 2 succeeded, the step ran: all three in the first attempt's instance.
+  const auto first = db->query("SELECT MIN(run_id) FROM " + runs + " WHERE job = 'root'");
+  const auto instance = *first.rows.at(0).at(0);
+  CHECK(sqlcron::test::count(
+            *db, "SELECT COUNT(*) FROM " + runs + " WHERE chain_run_id = " + instance) == 3);
+  CHECK(sqlcron::test::count(*db, "SELECT COUNT(*) FROM " + std::string(kState) +
+                                      ".pipeline_instances WHERE chain_run_id = " + instance +
+                                      " AND succeeded = 2 AND failed = 0") == 1);
 }

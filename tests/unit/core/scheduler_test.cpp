@@ -297,3 +297,39 @@ TEST_CASE("a slot due while the database is away claims no row, even queued behi
   CHECK(starts[0].runs[0].scheduled_for == date::sys_days{date::year{2027} / 1 / 4} + 2min);
   CHECK(starts[0].runs[0].cause == core::RunCause::catchup);
 }
+
+TEST_CASE("a root's retry and the steps after it belong to the instance its first attempt opened",
+          "[core][scheduler]") {
+  auto c = std::make_shared<sqlcron::config::Config>(*one_job(2));
+  c->jobs[0].chain_root = true;
+  sqlcron::config::JobConfig step;
+  step.name = "step";
+  step.sql = "SELECT 1";
+  step.after = {"etl"};
+  c->jobs.push_back(step);
+  Clock clock;
+  core::Scheduler s(c, {}, clock.now);
+  auto order = first_start(s, clock);
+  CHECK(order.chain_run_id == 0);  // a root: its claim makes its run id the instance
+  core::RunReport report;
+  report.claimed = true;
+  report.run_id = 7;
+  report.scheduled_for = order.scheduled_for;
+  report.outcome.status = core::RunStatus::failed;
+  report.outcome.error_code = 1213;
+  auto actions = s.handle(event::Finished{order, report, false}, clock.advance(1s));
+  const auto timers = all<action::ArmTimer>(actions);
+  REQUIRE(timers.size() == 1);
+  actions = s.handle(event::TimerFired{timers[0].timer}, clock.advance(1s));
+  const auto retry = all<action::Start>(actions);
+  REQUIRE(retry.size() == 1);
+  CHECK(retry[0].runs[0].chain_run_id == 7);
+  report.run_id = 8;
+  report.outcome.status = core::RunStatus::succeeded;
+  report.outcome.error_code = 0;
+  actions = s.handle(event::Finished{retry[0].runs[0], report, false}, clock.advance(1s));
+  const auto steps = all<action::Start>(actions);
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0].runs[0].job_config().name == "step");
+  CHECK(steps[0].runs[0].chain_run_id == 7);
+}
