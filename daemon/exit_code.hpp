@@ -13,6 +13,7 @@ enum class ExitCode : int {
   state_dir_busy = 75,  // EX_TEMPFAIL: another daemon holds scheduler.state_dir (serve)
   cannot_listen = 75,   // EX_TEMPFAIL: serve cannot listen on http.listen (port in use, not
                         // permitted); nothing was registered; systemd's Restart= tries again
+  tempfail = 75,        // EX_TEMPFAIL: rerun: a step of the instance still runs; try later
   config = 78,          // EX_CONFIG: the configuration is invalid
 };
 

@@ -35,12 +35,24 @@ int rerun_command(const CommandContext& ctx, const RerunOptions& o) {
   if (!config) return to_int(ExitCode::config);
   try {
     std::optional<runlog::InstanceRoot> root;
+    std::optional<runlog::RunningStep> busy;
     {
       const mysql::Connector connector;
       const auto session = connector.open(connection_settings(config->database));
-      root = runlog::InstanceLookup(config->scheduler.state_schema).find(*session, o.run_id);
+      const runlog::InstanceLookup lookup(config->scheduler.state_schema);
+      root = lookup.find(*session, o.run_id);
+      if (root) busy = lookup.running(*session, root->instance);
     }
     if (!root) return fail("no run " + std::to_string(o.run_id), ExitCode::usage);
+    if (busy) {
+      // Rerunning now would run that step (and the steps below it) a second time, beside it.
+      return fail("instance " + std::to_string(root->instance) + " is still running: run " +
+                      std::to_string(busy->run_id) + " of " + busy->job + " on " +
+                      util::escape_for_message(busy->instance) +
+                      "; rerun it once that run has ended (a run of a stopped or killed "
+                      "process ends `abandoned` when a daemon sweeps it)",
+                  ExitCode::tempfail);
+    }
     const config::JobGraph graph(config->jobs);
     const auto root_job = graph.index(root->job);
     if (!root_job) {

@@ -269,9 +269,10 @@ void JobRunner::record(const RunRequest& r, RunReport report, Clock::time_point 
 }
 
 int JobRunner::lease_limit(const RunRequest& r) {
-  // A failure hook always runs (an alert is never skipped for overlap); manual runs are an
-  // operator's explicit request.
-  if (r.cause == core::RunCause::failure_hook || r.cause == core::RunCause::manual) return 0;
+  // A failure hook always runs (an alert is never skipped for overlap). A manual run (run-now,
+  // backfill, rerun) takes a lease like any run - it never runs beside another run of its job -
+  // and waits for its turn (overlap()).
+  if (r.cause == core::RunCause::failure_hook) return 0;
   const auto& job = r.job_config();
   return job.overlap == config::Overlap::allow ? job.max_instances : 1;
 }
@@ -287,10 +288,10 @@ void JobRunner::overlap(mysql::ConnectionPool::Lease& lease, const RunRequest& r
   lease.release();
   const auto& job = r.job_config();
   r.control->end();
-  // A queued slot, a retry or a catch-up waits for its turn: its row stays claimed and the
-  // daemon offers it again shortly (Daemon::on_finished).
+  // A queued slot, a retry, a catch-up or an operator's manual run waits for its turn: its row
+  // stays claimed and the daemon (or ManualRunner) offers it again shortly.
   if (job.overlap == config::Overlap::queue || r.cause == core::RunCause::retry ||
-      r.cause == core::RunCause::catchup) {
+      r.cause == core::RunCause::catchup || r.cause == core::RunCause::manual) {
     report.overlapped_by = holders.empty() ? "a run that just ended" : holders;
     on_done(report);
     return;

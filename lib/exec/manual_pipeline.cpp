@@ -52,6 +52,8 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
   if (!report.claimed) {
     out_ << when(slot) << "  " << j.name << ": claimed by another instance; not run\n";
     ++totals_.skipped;
+    // That instance runs the steps below too: they are left to it, not recorded skipped here.
+    for (const auto d : graph_.descendants(job)) blocked_.emplace(std::make_pair(d, slot), "");
     return false;
   }
   if (chain == 0) chain = first_run != 0 ? first_run : report.run_id;
@@ -137,6 +139,11 @@ void ManualPipeline::downstream(std::size_t from, schedule::Instant slot, std::i
   for (const auto d : graph_.descendants(from)) {
     std::string why;
     if (const auto it = blocked_.find({d, slot}); it != blocked_.end()) {
+      if (it->second.empty()) {
+        out_ << when(slot) << "  " << config_->jobs[d].name
+             << ": left to the instance that claimed the step above\n";
+        continue;
+      }
       why = it->second;
     } else {
       std::vector<std::string> ups;

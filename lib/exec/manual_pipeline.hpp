@@ -73,7 +73,8 @@ class ManualPipeline {
   config::JobGraph graph_;
   ManualTotals totals_;
   bool run_below_empty_loads_ = false;
-  // Why a step below a failure is skipped for a slot (the failure's own reason).
+  // Why a step below a failure is skipped for a slot (the failure's own reason); empty: another
+  // instance claimed a step above it, and runs it.
   std::map<std::pair<std::size_t, schedule::Instant>, std::string> blocked_;
 };
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "exec/run_watchdog.hpp"
 #include "mysql/db_error.hpp"
 #include "runlog/instance_registry.hpp"
@@ -12,6 +14,7 @@ namespace sqlcron::exec {
 namespace {
 
 constexpr std::chrono::seconds kHeartbeat{10};
+constexpr std::chrono::milliseconds kTurnPoll{500};  // as the daemon's queued runs
 
 }  // namespace
 
@@ -60,15 +63,28 @@ ManualRunner::~ManualRunner() {
 
 exec::RunReport ManualRunner::run(const exec::RunRequest& request,
                                   const std::function<void(std::int64_t)>& on_claimed) {
-  RunWatchdog watchdog(connector_, settings_);
-  const auto& timeout = request.job_config().timeout;
-  auto report = runner_.run(request, [&](std::int64_t run_id, std::uint64_t connection,
-                                         std::chrono::system_clock::time_point /*started_at*/) {
-    if (timeout) watchdog.arm(*timeout, connection, request.control);
-    if (on_claimed) on_claimed(run_id);
-  });
-  watchdog.done();
-  return report;
+  auto r = request;
+  for (;;) {
+    RunWatchdog watchdog(connector_, settings_);
+    const auto& timeout = r.job_config().timeout;
+    auto report = runner_.run(r, [&](std::int64_t run_id, std::uint64_t connection,
+                                     std::chrono::system_clock::time_point /*started_at*/) {
+      if (timeout) watchdog.arm(*timeout, connection, r.control);
+      if (on_claimed) on_claimed(run_id);
+    });
+    watchdog.done();
+    if (!report.claimed || report.overlapped_by.empty()) return report;
+    // Another run of the job holds its overlap lease: this one keeps its claimed row (this
+    // process heartbeats, so no daemon abandons it) and starts when that run has ended.
+    if (!r.claimed_run_id) {
+      spdlog::info("run {} of {} waits for its turn: {}", report.run_id, r.job_config().name,
+                   report.overlapped_by);
+    }
+    r.claimed_run_id = report.run_id;
+    r.scheduled_for = report.scheduled_for;
+    r.control = std::make_shared<RunControl>();
+    std::this_thread::sleep_for(kTurnPoll);
+  }
 }
 
 }  // namespace sqlcron::exec

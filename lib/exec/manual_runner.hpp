@@ -1,7 +1,8 @@
-// ManualRunner: runs jobs from a one-shot command (run-now, backfill) through the daemon's own
-// JobRunner - claimed in the run log, arguments bound, the job's timeout enforced, the result
-// recorded (or spooled) - without the daemon. It registers as an instance ("host:pid:kind") and
-// heartbeats while it lives, so that running daemons do not take its runs for abandoned ones.
+// ManualRunner: runs jobs from a one-shot command (run-now, backfill, rerun) through the daemon's
+// own JobRunner - claimed in the run log, the overlap rule kept (it waits for its turn), arguments
+// bound, the job's timeout enforced, the result recorded (or spooled) - without the daemon. It
+// registers as an instance ("host:pid:kind") and heartbeats while it lives, so that running daemons
+// do not take its runs for abandoned ones.
 //
 // Error contract: the constructor and run() throw mysql::DbError when the database is
 // unreachable (nothing ran then).
@@ -35,7 +36,9 @@ class ManualRunner {
   ManualRunner(const ManualRunner&) = delete;
   ManualRunner& operator=(const ManualRunner&) = delete;
 
-  // Runs `request` to its end; `on_claimed` gets the run id once the slot is claimed.
+  // Runs `request` to its end; `on_claimed` gets the run id once the run starts. While another
+  // run of the job holds its overlap lease (a daemon's run, another command's) the run keeps its
+  // claimed row and waits for its turn, polling every 500 ms.
   exec::RunReport run(const exec::RunRequest& request,
                       const std::function<void(std::int64_t)>& on_claimed = {});
   // A session for reading the run log between runs.

@@ -23,4 +23,14 @@ std::optional<InstanceRoot> InstanceLookup::find(mysql::Session& s, std::int64_t
   return out;
 }
 
+std::optional<RunningStep> InstanceLookup::running(mysql::Session& s, std::int64_t instance) const {
+  const auto rs = s.query("SELECT run_id, job, instance FROM " + runs_ +
+                              " WHERE (chain_run_id = ? OR run_id = ?) AND status = 'running'"
+                              " AND cause <> 'failure_hook' ORDER BY run_id LIMIT 1",
+                          {instance, instance});
+  if (rs.rows.empty()) return std::nullopt;
+  const auto& row = rs.rows[0];
+  return RunningStep{std::stoll(row[0].value_or("0")), row[1].value_or(""), row[2].value_or("")};
+}
+
 }  // namespace sqlcron::runlog

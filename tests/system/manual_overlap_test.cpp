@@ -1,0 +1,88 @@
+// Black-box tests of manual runs and the overlap rule (issue 16's adversarial pass): a manual run
+// (run-now, backfill, rerun) never runs beside another run of its job - it waits for its turn -
+// and `rerun` refuses an instance one of whose steps still runs, instead of running that step
+// (and the steps below it) a second time beside it.
+#include <catch2/catch.hpp>
+
+#include "support/system_harness.hpp"
+#include "support/test_database.hpp"
+
+using namespace std::chrono_literals;
+using sqlcron::test::ConfigSpec;
+using sqlcron::test::count;
+using sqlcron::test::sqlcrond;
+using sqlcron::test::TempDir;
+
+namespace {
+
+constexpr const char* kState = "st_manual_state";
+constexpr const char* kWork = "st_manual_work";
+const std::string kRuns = std::string(kState) + ".runs";
+const std::string kCalls = std::string(kWork) + ".calls";
+
+// work(job, seconds): one row per call, with when it began and ended.
+std::string setup(const TempDir& dir, const std::string& jobs) {
+  sqlcron::test::prepare_schemas(kState, kWork);
+  auto w = sqlcron::test::connect(kWork);
+  w->execute_raw(
+      "CREATE TABLE calls (id INT AUTO_INCREMENT PRIMARY KEY, job VARCHAR(64),"
+      " began DATETIME(6), ended DATETIME(6))");
+  w->execute_raw(
+      "CREATE PROCEDURE work(IN p_job VARCHAR(64), IN p_seconds DOUBLE) BEGIN "
+      "DECLARE v_id INT; INSERT INTO calls (job, began) VALUES (p_job, NOW(6)); "
+      "SET v_id = LAST_INSERT_ID(); DO SLEEP(p_seconds); "
+      "UPDATE calls SET ended = NOW(6) WHERE id = v_id; END");
+  const auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", "", "off", ""});
+  REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
+  return config;
+}
+
+std::string work_job(const std::string& name, const std::string& trigger, double seconds) {
+  return "  - name: " + name + "\n    " + trigger + "\n    call: work\n    args: [\"" + name +
+         "\", " + std::to_string(seconds) + "]\n";
+}
+
+}  // namespace
+
+TEST_CASE("a manual run waits for the running run of its job instead of running beside it",
+          "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(dir, work_job("slow", "schedule: \"0 0 1 1 *\"", 1.5));
+  auto db = sqlcron::test::connect();
+  // The first run-now returns once its run started (a detached child runs it); the second asks
+  // for the same job while it runs.
+  REQUIRE(sqlcrond({"--config", config, "run-now", "slow"}).exit_code == 0);
+  const auto second = sqlcrond({"--config", config, "run-now", "slow", "--wait"});
+  INFO(second.output);
+  CHECK(second.exit_code == 0);
+  sqlcron::test::wait_for(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE ended IS NOT NULL", "2",
+                          20s);
+  // One after the other: the second began once the first had ended.
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " a JOIN " + kCalls +
+                       " b ON a.id < b.id WHERE b.began < a.ended") == 0);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
+                       " WHERE job = 'slow' AND cause = 'manual' AND status = 'succeeded'") == 2);
+}
+
+TEST_CASE("rerun refuses an instance whose step still runs", "[system][recover]") {
+  TempDir dir;
+  const auto config =
+      setup(dir, work_job("root", "schedule: \"0 0 1 1 *\"", 0) +
+                     work_job("step", "after: [root]", 2) + work_job("last", "after: [step]", 0));
+  auto db = sqlcron::test::connect();
+  REQUIRE(sqlcrond({"--config", config, "run-now", "root"}).exit_code == 0);
+  sqlcron::test::wait_for(
+      *db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'step' AND status = 'running'", "1",
+      20s);
+  const auto root = *db->query("SELECT run_id FROM " + kRuns + " WHERE job = 'root'").rows[0][0];
+  const auto r = sqlcrond({"--config", config, "rerun", root, "--from", "step"});
+  INFO(r.output);
+  CHECK(r.exit_code == 75);
+  CHECK_THAT(r.output, Catch::Contains("instance " + root + " is still running") &&
+                           Catch::Contains(" of step on "));
+  sqlcron::test::wait_for(
+      *db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'last' AND status = 'succeeded'", "1",
+      20s);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job = 'step'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'last'") == 1);
+}
