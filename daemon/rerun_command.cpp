@@ -94,15 +94,21 @@ int rerun_command(const CommandContext& ctx, const RerunOptions& o) {
     std::cout << "instance " << root->instance << " (" << root->job << ", slot " << slot_text
               << " UTC): rerun from " << config->jobs[*from].name << '\n';
     exec::ManualPipeline pipeline(config, runner, std::cout);
-    pipeline.run_below_empty_loads();  // the operator asked for the steps below
     std::int64_t chain = root->instance;
     pipeline.step(*from, root->slot, core::RunCause::manual, chain, true);
     pipeline.downstream(*from, root->slot, chain, core::RunCause::manual, true);
     const auto& n = pipeline.totals();
     std::cout << n.ran << " runs (" << n.succeeded << " succeeded, " << n.failed << " failed), "
-              << n.skipped << " skipped; see: sqlcrond --config " << ctx.config_path
+              << n.skipped + n.idle << " skipped; see: sqlcrond --config " << ctx.config_path
               << " runs --chain " << root->instance << '\n';
-    return n.failed == 0 && n.skipped == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
+    if (n.idle > 0) {
+      // As in the daemon: a load that found nothing new does not run the steps below, so the
+      // instance is not recovered (a refused file stays refused until it is forgotten).
+      std::cout << "the load brought nothing new, so the steps below it did not run; to load a "
+                   "refused file as it is: sqlcrond forget-file PATH, then rerun again\n";
+    }
+    return n.failed == 0 && n.skipped == 0 && n.idle == 0 ? to_int(ExitCode::ok)
+                                                          : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     return fail(e.what(),
                 mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);

@@ -100,6 +100,8 @@ LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
       case FileResult::refused_before:
         ++summary.files_refused_before;
         break;
+      case FileResult::skipped:
+        break;
     }
   }
   if (summary.files_refused == 0) inbox.marker_done();
@@ -110,9 +112,9 @@ ForgetResult CsvLoader::forget(mysql::Session& session, const std::string& state
                                const std::string& job, const std::string& path) {
   const auto schema = mysql::quote_identifier(state_schema);
   ForgetResult out;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    const auto checksum = util::fnv1a_hex(util::read_file(path));
+  if (auto file = util::read_dropped_file(path, kMaxFileBytes);
+      file.status == util::DroppedFile::Status::ok) {
+    const auto checksum = util::fnv1a_hex(file.content);
     out.loaded = session.execute(
         "DELETE FROM " + schema + ".loaded_files WHERE job = ? AND checksum = ?", {job, checksum});
     out.rejected =
@@ -130,12 +132,28 @@ ForgetResult CsvLoader::forget(mysql::Session& session, const std::string& state
 
 CsvLoader::FileResult CsvLoader::load_file(const std::string& path, std::int64_t run_id,
                                            schedule::Instant slot, LoadSummary& summary) {
-  std::error_code size_ec;
-  if (fs::file_size(path, size_ec) > kMaxFileBytes && !size_ec) {
-    throw std::runtime_error(path + " is larger than 1 GiB; split it");
-  }
-  const auto content = util::read_file(path);
   const auto name = fs::path(path).filename().string();
+  auto file = util::read_dropped_file(path, kMaxFileBytes);
+  using Status = util::DroppedFile::Status;
+  if (file.status == Status::vanished || file.status == Status::not_regular) {
+    // Removed or replaced after the listing (a producer withdrawing it, another consumer), or
+    // a link or special file swapped in: nothing to load; the others are loaded.
+    spdlog::warn(
+        "job {}: {}: {}; not loaded", job_.name, util::escape_for_message(name),
+        file.status == Status::vanished ? "gone before it was read" : file.error + ", never read");
+    return FileResult::skipped;
+  }
+  if (file.status != Status::ok) {
+    // Nothing of it loaded, nothing recorded: the run fails saying why (the other files are
+    // loaded), and the next run tries it again - a permission fixed, a file split.
+    const auto why = file.status == Status::too_large ? "larger than 1 GiB; split it"
+                                                      : "cannot be read: " + file.error;
+    summary.refusals +=
+        (summary.refusals.empty() ? "" : "; ") + util::escape_for_message(name) + ": " + why;
+    spdlog::error("job {}: {}: {}", job_.name, util::escape_for_message(name), why);
+    return FileResult::refused;
+  }
+  const auto content = std::move(file.content);
   const auto checksum = util::fnv1a_hex(content);
   const auto now = util::to_sql_datetime(std::chrono::system_clock::now());
   const auto slot_text = date::format("%F %T", slot);
@@ -275,7 +293,7 @@ CsvLoader::FileResult CsvLoader::load_file(const std::string& path, std::int64_t
       summary.refusals +=
           (summary.refusals.empty() ? "" : "; ") + util::escape_for_message(name) + ": " + why;
       spdlog::error("job {}: {}: refused, nothing loaded: {} (see load_rejects, run {})", job_.name,
-                    util::escape_for_message(name), why, run_id);
+                    util::escape_for_message(name), util::escape_for_message(why), run_id);
       return FileResult::refused;
     }
     insert_rejects(run_id, name, rejects);
@@ -286,9 +304,9 @@ CsvLoader::FileResult CsvLoader::load_file(const std::string& path, std::int64_t
     summary.rows += rows;
     if (rejected > 0) {
       spdlog::warn("job {}: {}: loaded {} rows, rejected {} lines (see load_rejects, run {})",
-                   job_.name, name, rows, rejected, run_id);
+                   job_.name, util::escape_for_message(name), rows, rejected, run_id);
     } else {
-      spdlog::info("job {}: {}: loaded {} rows", job_.name, name, rows);
+      spdlog::info("job {}: {}: loaded {} rows", job_.name, util::escape_for_message(name), rows);
     }
     return FileResult::loaded;
   } catch (...) {

@@ -14,8 +14,13 @@
 // lines in `load_rejects`) and the summary says so - the run fails. Later runs skip a refused
 // file until `sqlcrond forget-file` (forget()) clears it.
 //
+// A file that is gone by the time it is read, or is a symbolic link or special file, is logged
+// and skipped; one that cannot be read (permissions) or is over 1 GiB is refused for this run
+// only (the run fails naming it; the next run tries again). Files are opened without following
+// a symbolic link (a link dropped in could point at any file the daemon may read).
+//
 // Error contract: throws mysql::DbError when the database fails (the file being loaded is rolled
-// back; files before it stay loaded) and std::runtime_error when a file cannot be read.
+// back; files before it stay loaded) and std::runtime_error when the directory cannot be listed.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +64,7 @@ class CsvLoader {
                              const std::string& job, const std::string& path);
 
  private:
-  enum class FileResult { loaded, seen, refused, refused_before };
+  enum class FileResult { loaded, seen, refused, refused_before, skipped };
   struct Reject {
     int line;
     std::string reason;

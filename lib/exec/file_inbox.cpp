@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "util/directory.hpp"
+#include "util/file_move.hpp"
 #include "util/utf8.hpp"
 
 namespace sqlcron::exec {
@@ -31,10 +32,11 @@ FileInbox::FileInbox(const config::LoadCsvConfig& csv, std::string job)
 std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_point now) {
   unsettled_ = 0;
   std::error_code ec;
-  // The marker first: files listed after it are the batch it announces.
-  if (!csv_.marker.empty() && !fs::exists(fs::path(csv_.dir) / csv_.marker, ec)) {
+  // The marker first: the files written before it are the batch it announces.
+  struct stat marker {};
+  if (!csv_.marker.empty() && ::stat((fs::path(csv_.dir) / csv_.marker).c_str(), &marker) != 0) {
     spdlog::info("job {}: no {} in {} yet: nothing is loaded until it is there", job_, csv_.marker,
-                 csv_.dir);
+                 util::escape_for_message(csv_.dir));
     return {};
   }
   marker_seen_ = !csv_.marker.empty();
@@ -46,17 +48,33 @@ std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_
     if (name.empty() || name[0] == '.' || name == csv_.marker) continue;
     if (::fnmatch(csv_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) {
       spdlog::info("job {}: {} in {} does not match pattern '{}': ignored", job_,
-                   util::escape_for_message(name), csv_.dir, csv_.pattern);
+                   util::escape_for_message(name), util::escape_for_message(csv_.dir),
+                   csv_.pattern);
       continue;
     }
-    // A matching name that cannot be examined (a symlink loop) fails the run, saying which.
-    if (entry.error) {
-      throw std::runtime_error("cannot read " + entry.path + ": " + entry.error.message());
+    // A symbolic link is never followed (it could point at any file the daemon may read: its
+    // password file, /proc/self/environ), nor is an entry that cannot be examined: each is
+    // logged and left; the other files load.
+    if (entry.symlink || entry.error) {
+      spdlog::warn("job {}: {} in {} is {}: not loaded", job_, util::escape_for_message(name),
+                   util::escape_for_message(csv_.dir),
+                   entry.symlink ? "a symbolic link (never followed)"
+                                 : "unreadable (" + entry.error.message() + ")");
+      continue;
     }
     if (!entry.regular_file) continue;
     struct stat st {};
-    if (csv_.marker.empty() && csv_.settle.count() > 0 && ::stat(entry.path.c_str(), &st) == 0 &&
-        now - modified_at(st) < csv_.settle) {
+    if (::lstat(entry.path.c_str(), &st) != 0) continue;  // gone meanwhile
+    if (marker_seen_ && modified_at(st) > modified_at(marker)) {
+      // Changed after the marker was written: a file of the next batch, perhaps still being
+      // written; its own marker will announce it.
+      ++unsettled_;
+      spdlog::info("job {}: {} changed after {}: left for the next batch", job_,
+                   util::escape_for_message(name), csv_.marker);
+      continue;
+    }
+    // With a marker too: a file still being written when it came is not complete.
+    if (csv_.settle.count() > 0 && now - modified_at(st) < csv_.settle) {
       ++unsettled_;
       spdlog::info("job {}: {} changed less than {} ms ago: loaded once it stops changing", job_,
                    util::escape_for_message(name), csv_.settle.count());
@@ -71,11 +89,16 @@ void FileInbox::taken(const std::string& path) const {
   std::error_code ec;
   const auto name = fs::path(path).filename();
   if (!csv_.archive.empty()) {
-    const auto to = fs::path(csv_.archive) / name;
-    fs::rename(path, to, ec);
-    if (ec) {
+    const auto moved = util::move_without_replacing(path, csv_.archive);
+    if (moved.to.empty()) {
       spdlog::warn("job {}: cannot move {} to {}: {}; it stays (and is not loaded again)", job_,
-                   util::escape_for_message(path), csv_.archive, ec.message());
+                   util::escape_for_message(path), util::escape_for_message(csv_.archive),
+                   moved.error);
+    } else if (!moved.error.empty()) {
+      spdlog::warn("job {}: {}", job_, util::escape_for_message(moved.error));
+    } else if (moved.to != (fs::path(csv_.archive) / name).string()) {
+      spdlog::info("job {}: {} archived as {} (the name was taken)", job_,
+                   util::escape_for_message(path), util::escape_for_message(moved.to));
     }
   } else if (csv_.remove) {
     fs::remove(path, ec);

@@ -1,14 +1,17 @@
 // FileInbox: which files of a `load_csv:` directory are ready to load, and what becomes of a file
 // once loaded. A file is ready when its name matches the pattern (names starting with '.' are
 // writers' temporary files and never read), it is a regular file, and it is complete: unchanged
-// for `settle` (size and modification time), or - with `marker:` - the marker file is in the
-// directory (then settle is not waited for). Names that do not match are logged, never read.
-// After a load: the file is moved to `archive:` or deleted (`delete: true`), or stays; the
-// marker is removed once every file it covered was taken.
+// for `settle` (its modification time) and - with `marker:` - the marker file is in the directory
+// and the file was last changed before it (a file changed after it belongs to the next batch).
+// Names that do not match are logged, never read; symbolic links and entries that cannot be
+// examined are logged and never followed or read. After a load: the file is moved to `archive:`
+// (never over a file there: a name taken gets a number; across file systems it is copied, synced,
+// then removed) or deleted (`delete: true`), or stays; the marker is removed once every file it
+// covered was taken.
 //
-// Error contract: ready_files() throws std::runtime_error when the directory cannot be listed or
-// a matching name cannot be examined (a symlink loop); taken() and marker_done() log what they
-// cannot do (the file stays, and is not loaded twice: loaded_files remembers it) and never throw.
+// Error contract: ready_files() throws std::runtime_error when the directory cannot be listed;
+// taken() and marker_done() log what they cannot do (the file stays, and is not loaded twice:
+// loaded_files remembers it) and never throw.
 #pragma once
 
 #include <chrono>

@@ -10,6 +10,7 @@
 #include "core/run_outcome.hpp"
 #include "exec/notify_command.hpp"
 #include "runlog/notification_log.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::exec {
 
@@ -122,7 +123,7 @@ void ManualPipeline::follow_failure(const RunRequest& request, const RunReport& 
     runlog::NotificationLog(config_->scheduler.state_schema).record(*lease, n);
     out_ << "notify for run " << n.run_id << " of " << n.job << ": ";
     if (!n.error_message.empty()) {
-      out_ << n.error_message;
+      out_ << util::escape_for_message(n.error_message);
     } else if (n.timed_out) {
       out_ << "killed at its timeout";
     } else if (n.exit_code) {
@@ -183,7 +184,7 @@ void ManualPipeline::skip(std::size_t job, schedule::Instant slot, std::int64_t 
   r.attempt = state.attempts + 1;
   runner_.runner().skip(r, why);
   ++(why == core::kNoNewData ? totals_.idle : totals_.skipped);
-  out_ << when(slot) << "  " << j.name << ": skipped: " << why << '\n';
+  out_ << when(slot) << "  " << j.name << ": skipped: " << util::escape_for_message(why) << '\n';
 }
 
 void ManualPipeline::print(schedule::Instant slot, const std::string& job,
@@ -191,7 +192,9 @@ void ManualPipeline::print(schedule::Instant slot, const std::string& job,
   const auto& o = report.outcome;
   out_ << when(slot) << "  " << job << ": run " << report.run_id << " " << core::to_string(o.status)
        << " in " << static_cast<double>(o.duration.count()) / 1000.0 << " ms";
-  if (o.status != core::RunStatus::succeeded) out_ << ": " << core::failure_text(o);
+  if (o.status != core::RunStatus::succeeded) {
+    out_ << ": " << util::escape_for_message(core::failure_text(o));  // the server's text: one line
+  }
   out_ << '\n' << std::flush;
 }
 

@@ -54,8 +54,8 @@ class ManualPipeline {
   void skip(std::size_t job, schedule::Instant slot, std::int64_t chain, const std::string& why,
             core::RunCause cause = core::RunCause::chain);
 
-  // The steps below a load that brought nothing new run anyway (rerun: the operator asked for
-  // them) instead of being recorded skipped.
+  // The steps below a load that brought nothing new run anyway (backfill --force: the operator
+  // asked for them) instead of being recorded skipped.
   void run_below_empty_loads() { run_below_empty_loads_ = true; }
 
   [[nodiscard]] const ManualTotals& totals() const { return totals_; }

@@ -211,9 +211,9 @@ void Daemon::watch_dirs() {
   watchers_.clear();
   for (const auto& j : scheduler_.config().jobs) {
     if (j.watch.empty() || !j.enabled) continue;
-    // A load of the watched directory waits until a file has settled (unless a marker file says
-    // when the files are complete); other watched jobs start when a file is closed or moved in.
-    const bool settles = j.load_csv && j.load_csv->dir == j.watch && j.load_csv->marker.empty();
+    // A load of the watched directory waits until a file (or its marker) has settled; other
+    // watched jobs start when a file is closed or moved in.
+    const bool settles = j.load_csv && j.load_csv->dir == j.watch;
     const auto settle = settles ? j.load_csv->settle : std::chrono::milliseconds(0);
     try {
       watchers_.push_back(std::make_unique<DirWatcher>(io_, j.watch, settle,
@@ -254,7 +254,14 @@ void Daemon::reload() {
   try {
     config = options_.reload();
   } catch (const config::ConfigError& e) {
-    spdlog::error("reload rejected; the previous configuration stays in force:\n{}", e.what());
+    spdlog::error("reload rejected; the previous configuration stays in force:");
+    // One log line per problem: a message never carries a line break (logging.hpp).
+    std::string_view all = e.what();
+    while (!all.empty()) {
+      const auto end = all.find('\n');
+      if (end != 0) spdlog::error("  {}", all.substr(0, end));
+      all = end == std::string_view::npos ? std::string_view() : all.substr(end + 1);
+    }
   } catch (const std::exception& e) {  // last resort: the loader turns what it meets into the above
     spdlog::error("reload rejected; the previous configuration stays in force: {}", e.what());
   }

@@ -57,7 +57,7 @@ void DirWatcher::rescan() {
   if (ec) spdlog::warn("cannot list {}: {}", dir_, ec.message());
   for (const auto& entry : entries) {
     if (entry.regular_file && !entry.name.empty() && entry.name[0] != '.') {
-      seen(entry.name);
+      seen("");  // files are waiting (not a name: a marker's job starts on its marker's name)
       break;
     }
   }

@@ -4,38 +4,41 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "util/utf8.hpp"
+
 namespace sqlcron::runtime {
 
 namespace {
 
-// %* : the message as a JSON string body (quotes, backslashes and control bytes escaped).
+// %~ : the message with every control character, line break (LF, CR, NEL, LS, PS) and invalid
+// UTF-8 byte escaped (util::escape_for_message): text from the server, a file name or a config
+// can never start a log line of its own (a forged journal priority), move a terminal's cursor or
+// break a reader that expects UTF-8.
+class SafeMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm& /*tm*/,
+              spdlog::memory_buf_t& dest) override {
+    const auto text =
+        util::escape_for_message(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SafeMessageFlag>();
+  }
+};
+
+// %* : the message, escaped as for %~, as a JSON string body (quotes and backslashes escaped).
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm& /*tm*/,
               spdlog::memory_buf_t& dest) override {
-    for (const char c : msg.payload) {
-      switch (c) {
-        case '"':
-          dest.append(std::string_view("\\\""));
-          break;
-        case '\\':
-          dest.append(std::string_view("\\\\"));
-          break;
-        case '\n':
-          dest.append(std::string_view("\\n"));
-          break;
-        case '\t':
-          dest.append(std::string_view("\\t"));
-          break;
-        case '\r':
-          dest.append(std::string_view("\\r"));
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
-          } else {
-            dest.push_back(c);
-          }
+    for (const char c :
+         util::escape_for_message(std::string_view(msg.payload.data(), msg.payload.size()))) {
+      if (c == '"' || c == '\\') dest.push_back('\\');
+      if (c == '\t') {
+        dest.append(std::string_view("\\t"));
+      } else {
+        dest.push_back(c);
       }
     }
   }
@@ -89,16 +92,17 @@ void configure_logging(LogFormat format, const std::string& journal_stream, bool
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonMessageFlag>('*');
+  formatter->add_flag<SafeMessageFlag>('~');
   formatter->add_flag<PriorityFlag>('&');
   switch (format) {
     case LogFormat::journal:
-      formatter->set_pattern("%&%v");
+      formatter->set_pattern("%&%~");
       break;
     case LogFormat::json:
       formatter->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%*"})");
       break;
     default:
-      formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %L %v");
+      formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %L %~");
       break;
   }
   logger->set_formatter(std::move(formatter));

@@ -1,6 +1,7 @@
 // Logging setup: spdlog to stderr. Formats: `text` (timestamped lines), `journal` (no timestamp,
 // with <N> syslog priority prefixes, chosen automatically when JOURNAL_STREAM is set, i.e. under
-// systemd) and `json` (one object per line).
+// systemd) and `json` (one object per line). In every format a message is one line: its control
+// characters, line breaks and invalid UTF-8 bytes are escaped (util::escape_for_message).
 #pragma once
 
 #include <string>

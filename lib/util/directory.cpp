@@ -42,6 +42,8 @@ std::vector<DirectoryEntry> list_directory(const std::string& dir, std::error_co
     DirectoryEntry entry;
     entry.path = it->path().string();
     entry.name = it->path().filename().string();
+    std::error_code link_ec;
+    entry.symlink = it->symlink_status(link_ec).type() == fs::file_type::symlink;
     const auto st = it->status(entry.error);
     if (st.type() == fs::file_type::not_found) {  // a dangling symlink
       entry.error.clear();

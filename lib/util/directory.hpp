@@ -24,6 +24,7 @@ struct DirectoryEntry {
   std::string name;
   bool regular_file = false;  // after following symlinks (a dangling symlink is none)
   bool dangling = false;      // a symbolic link whose target does not exist
+  bool symlink = false;       // the entry itself is a symbolic link
   std::error_code error;      // why the entry could not be examined (e.g. a symlink loop)
 };
 

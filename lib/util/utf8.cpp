@@ -34,6 +34,15 @@ void append_hex_byte(std::string& out, unsigned char b) {
   out += kHex[b & 0xFU];
 }
 
+// "\u0085", "\u2028".
+std::string escaped_code_point(unsigned cp) {
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out = "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4)
+    out += kHex[(cp >> static_cast<unsigned>(shift)) & 0xFU];
+  return out;
+}
+
 }  // namespace
 
 bool valid_utf8(std::string_view s) {
@@ -67,9 +76,18 @@ std::string escape_for_message(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
     const auto n = utf8_sequence_length(s, i);
+    const auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0U;
+    const auto b2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0U;
     if (n == 0 || (n == 1 && ((b < 0x20 && b != '\t') || b == 0x7F))) {
       append_hex_byte(out, b);
       ++i;
+    } else if ((n == 2 && b == 0xC2 && b1 <= 0x9F) ||
+               (n == 3 && b == 0xE2 && b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9))) {
+      // C1 controls (NEL, U+0085, among them) and the line and paragraph separators: line
+      // breaks to YAML, journals and some terminals.
+      const unsigned cp = n == 2 ? b1 : 0x2000U + ((b1 & 0x3FU) << 6U) + (b2 & 0x3FU);
+      out += escaped_code_point(cp);
+      i += n;
     } else {
       out.append(s.substr(i, n));
       i += n;

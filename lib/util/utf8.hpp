@@ -11,7 +11,8 @@ bool valid_utf8(std::string_view s);
 // `s` with every byte that is not part of a well-formed sequence replaced by '?'.
 std::string sanitize_utf8(std::string_view s);
 // `s` for a message on a terminal or in a log: each byte that is not part of a well-formed
-// sequence, and each control character but tab (C0, DEL), becomes \xHH ("\xFF", "\x1B").
+// sequence, and each control character but tab (C0, DEL), becomes \xHH ("\xFF", "\x1B"); C1
+// controls (NEL among them) and U+2028/U+2029 become \uHHHH: no line break YAML knows remains.
 std::string escape_for_message(std::string_view s);
 // The length of the well-formed sequence starting at s[i] (1 to 4), or 0 if there is none.
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i);

@@ -22,12 +22,19 @@ std::string setup(const TempDir& dir) {
   auto w = sqlcron::test::connect(kWork);
   w->execute_raw(
       "CREATE PROCEDURE fails() SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'bad data, \"quoted\"'");
+  // A server message carrying data: a line feed, a forged journal priority, a carriage return, a
+  // line separator (U+2028).
+  w->execute_raw(
+      "CREATE PROCEDURE hostile() BEGIN DECLARE m VARCHAR(200) DEFAULT CONCAT('dup ', CHAR(10),"
+      " '<3>sqlcrond: FORGED', CHAR(13), _utf8mb4 X'E280A8', 'end');"
+      " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = m; END");
   const auto config = write_config(
       dir,
       ConfigSpec{kState, kWork,
                  "  - name: nightly\n    schedule: \"0 2 * * *\"\n    timezone: Europe/Berlin\n"
                  "    call: tick\n    args: [\"{scheduled_for}\"]\n"
                  "  - name: broken\n    schedule: \"@hourly\"\n    call: fails\n"
+                 "  - name: hostile\n    schedule: \"@hourly\"\n    call: hostile\n"
                  "  - name: hangs\n    schedule: \"@daily\"\n    call: busy\n"
                  "    timeout: 1s\n"
                  "  - name: off\n    schedule: \"@daily\"\n    call: tick\n"
@@ -98,13 +105,13 @@ TEST_CASE("status shows one line per job with last run, next fire and failures",
   std::vector<std::string> lines;
   std::istringstream in(r.output);
   for (std::string l; std::getline(in, l);) lines.push_back(l);
-  REQUIRE(lines.size() == 5);
+  REQUIRE(lines.size() == 6);
   CHECK_THAT(lines[0], Catch::StartsWith("JOB") && Catch::Contains("NEXT FIRE"));
   CHECK_THAT(lines[1], Catch::StartsWith("nightly") && Catch::Contains("Europe/Berlin") &&
                            Catch::Contains("succeeded") && Catch::Contains("T02:00:00+0"));
   CHECK_THAT(lines[2],
              Catch::StartsWith("broken") && Catch::Contains("failed") && Catch::EndsWith("  2"));
-  CHECK_THAT(lines[4],
+  CHECK_THAT(lines[5],
              Catch::StartsWith("off") && Catch::Contains(" no ") && Catch::EndsWith("  0"));
 }
 
@@ -153,4 +160,20 @@ TEST_CASE("logs: journal priority prefixes under systemd, JSON lines on request"
   CHECK_THAT(json.output, Catch::Contains("{\"time\":\"") &&
                               Catch::Contains("\"level\":\"warning\",\"msg\":\"run ") &&
                               Catch::Contains("bad data, \\\"quoted\\\""));
+}
+
+TEST_CASE("text from the server never breaks a log line or the CLI's lines", "[system][cli]") {
+  TempDir dir;
+  const auto config = setup(dir);
+  ::setenv("JOURNAL_STREAM", "8:12345", 1);
+  const auto r = sqlcrond({"--config", config, "run-now", "hostile", "--wait"});
+  ::unsetenv("JOURNAL_STREAM");
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  // Every line is a journal line of ours or a line of the command's own report; the message is
+  // there, escaped, and nothing of it starts a line.
+  CHECK(r.output.find("\n<3>sqlcrond: FORGED") == std::string::npos);
+  CHECK(r.output.find('\r') == std::string::npos);
+  CHECK(r.output.find("\xe2\x80\xa8") == std::string::npos);
+  CHECK_THAT(r.output, Catch::Contains("dup \\x0A<3>sqlcrond: FORGED\\x0D\\u2028end"));
 }

@@ -1,6 +1,11 @@
 // CsvLoader against the test server (issue 16): a file with more rejected lines than
 // max_reject_ratio is refused whole and remembered apart from loaded files, until forget();
-// rejected lines keep their bytes; a file still changing waits; archive and delete.
+// rejected lines keep their bytes; a file still changing waits; archive (never over a file, also
+// across file systems) and delete; symbolic links and entries that cannot be examined are never
+// read, and the other files load.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -9,6 +14,7 @@
 #include "migrate/migrator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_database.hpp"
+#include "util/file_text.hpp"
 
 using sqlcron::exec::CsvLoader;
 using sqlcron::test::TempDir;
@@ -149,5 +155,61 @@ TEST_CASE("load_csv waits for a file that is still changing, then archives or de
     CHECK(loader.load(2, kSlot).files == 1);
     CHECK_FALSE(fs::exists(f.dir.path() / "in" / "a.csv"));
     CHECK_FALSE(fs::exists(f.dir.path() / "in" / "_SUCCESS"));  // the next batch needs its own
+  }
+}
+
+TEST_CASE(
+    "load_csv never follows a symbolic link, skips what cannot be examined, and loads the rest",
+    "[csv][integration]") {
+  Fixture f(", settle: 0s");
+  const auto in = f.dir.path() / "in";
+  // A secret the daemon may read, shaped like the table's CSV; a link to it named *.csv.
+  f.dir.write("secret.txt", "code,amount\nPW,hunter2\n");
+  fs::create_symlink(f.dir.path() / "secret.txt", in / "a-secret.csv");
+  fs::create_symlink("loop-b.csv", in / "loop-a.csv");  // a loop
+  fs::create_symlink("loop-a.csv", in / "loop-b.csv");
+  fs::create_directory(in / "dir.csv");
+  f.dir.write("in/good.csv", "code,amount\nG1,1\n");
+  CsvLoader loader(*f.work, f.job(), kWork, kState);
+  const auto s = loader.load(1, kSlot);
+  CHECK(s.files == 1);
+  CHECK(s.files_refused == 0);
+  CHECK(count(*f.work, "SELECT COUNT(*) FROM raw") == 1);
+  CHECK(count(*f.work, "SELECT COUNT(*) FROM raw WHERE code = 'G1'") == 1);
+  CHECK(count(*f.state, std::string("SELECT COUNT(*) FROM ") + kState +
+                            ".load_rejects WHERE raw LIKE '%hunter2%'") == 0);
+}
+
+TEST_CASE("load_csv's archive never replaces a file there, also on another file system",
+          "[csv][integration]") {
+  const auto loads_twice = [](const fs::path& archive) {
+    Fixture f(", settle: 0s, archive: " + archive.string());
+    CsvLoader loader(*f.work, f.job(), kWork, kState);
+    f.dir.write("in/orders.csv", "code,amount\nD1,1\n");
+    CHECK(loader.load(1, kSlot).files == 1);
+    f.dir.write("in/orders.csv", "code,amount\nD2,2\n");  // the next day's, same name
+    CHECK(loader.load(2, kSlot).files == 1);
+    CHECK_FALSE(fs::exists(f.dir.path() / "in" / "orders.csv"));
+    CHECK(sqlcron::util::read_file((archive / "orders.csv").string()) == "code,amount\nD1,1\n");
+    CHECK(sqlcron::util::read_file((archive / "orders.1.csv").string()) == "code,amount\nD2,2\n");
+  };
+  SECTION("the same file system") {
+    TempDir archive;
+    loads_twice(archive.path());
+  }
+  SECTION("another file system (tmpfs): copied, synced, then removed") {
+    struct stat tmp {};
+    struct stat shm {};
+    TempDir probe;
+    REQUIRE(::stat(probe.path().c_str(), &tmp) == 0);
+    if (::stat("/dev/shm", &shm) != 0 || shm.st_dev == tmp.st_dev) {
+      WARN("no second file system at /dev/shm: the cross-device move is not exercised");
+      return;
+    }
+    const fs::path archive = "/dev/shm/sqlcron-archive-test-" + std::to_string(::getpid());
+    fs::remove_all(archive);
+    fs::create_directory(archive);
+    loads_twice(archive);
+    fs::remove_all(archive);
   }
 }

@@ -14,3 +14,14 @@ TEST_CASE("escape_for_message: invalid UTF-8 and control bytes become \\xHH, tex
   CHECK(escape_for_message("bell\a esc\x1b[2J del\x7f nl\n") ==
         "bell\\x07 esc\\x1B[2J del\\x7F nl\\x0A");
 }
+
+TEST_CASE("escape_for_message: every line break YAML knows is escaped (NEL, LS, PS, CR, LF)",
+          "[util]") {
+  CHECK(escape_for_message("a\nb\rc") == "a\\x0Ab\\x0Dc");
+  CHECK(escape_for_message("a\xc2\x85"
+                           "b") == "a\\u0085b");  // NEL
+  CHECK(escape_for_message("a\xe2\x80\xa8"
+                           "b\xe2\x80\xa9") == "a\\u2028b\\u2029");  // LS, PS
+  CHECK(escape_for_message("\xc2\xa0\xe2\x80\xa6") ==
+        "\xc2\xa0\xe2\x80\xa6");  // NBSP, ellipsis stay
+}
