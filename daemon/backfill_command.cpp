@@ -45,12 +45,17 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     }
     const auto& j = loaded->jobs[*job];
     if (!j.schedule) {
-      std::string roots;
+      std::string roots;  // the scheduled roots it runs below: backfill works for them
       for (const auto r : graph.roots(*job)) {
-        if (r != *job) roots += (roots.empty() ? "" : ", ") + loaded->jobs[r].name;
+        if (r != *job && loaded->jobs[r].schedule) {
+          roots += (roots.empty() ? "" : ", ") + loaded->jobs[r].name;
+        }
       }
       std::cerr << "sqlcrond backfill: " << o.job << " has no schedule (" << j.trigger() << ")"
-                << (roots.empty() ? "" : "; backfill its root job with --chain: " + roots) << '\n';
+                << (roots.empty() ? "" : "; backfill its root job with --chain: " + roots)
+                << "; to run a pipeline instance again (a watched directory's too): `sqlcrond "
+                   "status --chains` shows its run ids, `sqlcrond rerun RUN_ID [--from STEP]` "
+                   "runs it\n";
       return to_int(ExitCode::usage);
     }
   }
@@ -114,8 +119,10 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
               << n.failed << " failed), " << n.already << " already succeeded, " << n.skipped
               << " skipped";
     if (n.idle > 0) std::cout << ", " << n.idle << " skipped: no new data";
+    if (n.running > 0) std::cout << ", " << n.running << " running elsewhere (not started again)";
     std::cout << '\n';
-    return n.failed == 0 && n.skipped == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
+    return n.failed == 0 && n.skipped == 0 && n.running == 0 ? to_int(ExitCode::ok)
+                                                             : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {
     std::cerr << "sqlcrond backfill: " << e.what() << '\n';
     return to_int(mysql::is_unreachable(e.code()) ? ExitCode::unavailable : ExitCode::failure);

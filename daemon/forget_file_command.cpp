@@ -32,7 +32,17 @@ std::string directory_key(const fs::path& dir) {
 int forget_file_command(const CommandContext& ctx, const ForgetFileOptions& o) {
   const auto config = load_config_or_report(ctx.config_path);
   if (!config) return to_int(ExitCode::config);
-  const auto path = fs::absolute(o.path).lexically_normal();
+  if (o.path.empty()) {  // an unset shell variable: forget-file "$F"
+    std::cerr << "sqlcrond forget-file: the path is empty; give the file's path\n";
+    return to_int(ExitCode::usage);
+  }
+  std::error_code ec;
+  const auto path = fs::absolute(o.path, ec).lexically_normal();
+  if (ec) {
+    std::cerr << "sqlcrond forget-file: " << util::escape_for_message(o.path) << ": "
+              << ec.message() << '\n';
+    return to_int(ExitCode::usage);
+  }
   const auto dir = directory_key(path.parent_path());
   std::vector<std::string> jobs;
   for (const auto& j : config->jobs) {
@@ -54,6 +64,16 @@ int forget_file_command(const CommandContext& ctx, const ForgetFileOptions& o) {
     for (const auto& job : jobs) {
       const auto r =
           exec::CsvLoader::forget(*session, config->scheduler.state_schema, job, path.string());
+      if (r.same_name > 1) {
+        // The file is gone and several contents were loaded under its name (a daily
+        // "orders.csv"): forgetting them all would let every one load twice.
+        std::cerr << "sqlcrond forget-file: job " << job << " has " << r.same_name
+                  << " records of different contents named "
+                  << util::escape_for_message(path.filename().string())
+                  << " and the file is not there to say which; put the file back (or a copy) "
+                     "at that path and run this again\n";
+        return to_int(ExitCode::usage);
+      }
       if (r.loaded + r.rejected == 0) continue;
       any = true;
       std::cout << "job " << job << ": forgot " << util::escape_for_message(path.string())

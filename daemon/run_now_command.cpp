@@ -23,6 +23,8 @@ namespace sqlcron::daemon {
 
 namespace {
 
+constexpr int kSecondsToTry = 60;  // run-now takes the first second of these no run of the job has
+
 // The chain steps below `job` by name, comma-separated ("" when it starts no chain).
 std::string steps_below(const config::Config& config, std::size_t job) {
   std::string names;
@@ -40,7 +42,18 @@ int execute(const std::shared_ptr<const config::Config>& config, std::size_t job
   try {
     exec::ManualRunner runner(config, connection_settings(config->database), hostname(), "run-now");
     exec::ManualPipeline pipeline(config, runner, std::cout);
-    const auto slot = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    // This second, or the next one no run of the job has: a second run-now (or a scheduled or
+    // watched slot) in the same second is its own slot - its own pipeline instance - and never
+    // the next attempt of another one, whose chain steps would count as done already.
+    auto slot = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    {
+      auto lease = runner.session();
+      for (int i = 0; i < kSecondsToTry &&
+                      runner.log().slot_state(*lease, config->jobs[job].name, slot).attempts > 0;
+           ++i) {
+        slot += std::chrono::seconds(1);
+      }
+    }
     std::int64_t chain = 0;
     const bool ok = pipeline.step(job, slot, core::RunCause::manual, chain, true, on_claimed);
     if (chain == 0) {

@@ -25,5 +25,7 @@ std::string upstream_missing(const std::vector<std::string>& jobs);
 // ... its upstream load succeeded but brought nothing new: the steps below would only redo the
 // last instance's work.
 inline constexpr std::string_view kNoNewData = "no new data";
+// ... it is a chain step with `enabled: false`.
+inline constexpr std::string_view kJobDisabled = "the job is disabled";
 
 }  // namespace sqlcron::core

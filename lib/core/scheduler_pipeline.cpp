@@ -66,7 +66,7 @@ void Scheduler::offer_chain(std::size_t job, schedule::Instant slot, std::int64_
   }
   if (!j.enabled) {
     const Slot s{job, slot, RunCause::chain, 1, chain, nullptr};
-    dispatch({Decision{Decision::Action::skip, s, "the job is disabled"}});
+    dispatch({Decision{Decision::Action::skip, s, std::string(kJobDisabled)}});
     return;
   }
   if (paused()) {

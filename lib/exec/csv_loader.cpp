@@ -123,6 +123,16 @@ ForgetResult CsvLoader::forget(mysql::Session& session, const std::string& state
     return out;
   }
   const auto name = util::sanitize_utf8(fs::path(path).filename().string());
+  out.same_name = std::stoll(
+      session
+          .query("SELECT (SELECT COUNT(*) FROM " + schema +
+                     ".loaded_files WHERE job = ? AND file_name = ?) + (SELECT COUNT(*) FROM " +
+                     schema + ".rejected_files WHERE job = ? AND file_name = ?)",
+                 {job, name, job, name})
+          .rows.at(0)
+          .at(0)
+          .value_or("0"));
+  if (out.same_name > 1) return out;
   out.loaded = session.execute(
       "DELETE FROM " + schema + ".loaded_files WHERE job = ? AND file_name = ?", {job, name});
   out.rejected = session.execute(

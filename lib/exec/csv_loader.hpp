@@ -45,8 +45,9 @@ struct LoadSummary {
 
 // What forget() cleared.
 struct ForgetResult {
-  std::int64_t loaded = 0;    // loaded_files rows deleted
-  std::int64_t rejected = 0;  // rejected_files rows deleted
+  std::int64_t loaded = 0;     // loaded_files rows deleted
+  std::int64_t rejected = 0;   // rejected_files rows deleted
+  std::int64_t same_name = 0;  // by name: records of that name (more than 1: nothing deleted)
 };
 
 class CsvLoader {
@@ -59,7 +60,8 @@ class CsvLoader {
   LoadSummary load(std::int64_t run_id, schedule::Instant slot);
 
   // Forgets that this job loaded or refused the content of `path` (or, when it cannot be read,
-  // every record of that file name), so that the next run loads it again.
+  // the one record of that file name - none when several contents had that name), so that the
+  // next run loads it again.
   static ForgetResult forget(mysql::Session& session, const std::string& state_schema,
                              const std::string& job, const std::string& path);
 

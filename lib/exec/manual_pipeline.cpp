@@ -38,6 +38,15 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
          << ")\n";
     return true;
   }
+  if (state.running_run) {
+    // Another process runs the slot right now (a daemon, another command): starting it again
+    // would run the slot twice; whoever runs it runs the steps below too.
+    ++totals_.running;
+    out_ << when(slot) << "  " << j.name << ": running (run " << *state.running_run
+         << "); not started again\n";
+    for (const auto d : graph_.descendants(job)) blocked_.emplace(std::make_pair(d, slot), "");
+    return false;
+  }
   RunRequest r;
   r.config = config_;
   r.job = job;
@@ -58,6 +67,10 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
     return false;
   }
   if (chain == 0) chain = first_run != 0 ? first_run : report.run_id;
+  if (report.outcome.status == core::RunStatus::skipped) {  // the overlap rule (a chain step)
+    ++totals_.skipped;
+    return false;
+  }
   ++totals_.ran;
   if (report.outcome.status == core::RunStatus::succeeded) {
     ++totals_.succeeded;
@@ -156,13 +169,17 @@ void ManualPipeline::downstream(std::size_t from, schedule::Instant slot, std::i
         why = core::upstream_missing(missing);  // the daemon's words
       }
     }
+    auto below_why = why;  // a step skipped for any reason skips everything below it
+    if (why.empty() && !config_->jobs[d].enabled) {
+      why = core::kJobDisabled;  // as in the daemon: never run as a step, by hand either
+      below_why = core::upstream_skipped(config_->jobs[d].name, why);
+    }
     if (why.empty()) {
       step(d, slot, cause, chain, force);
       continue;
     }
-    // A step skipped for any reason skips everything below it, with the same reason.
     for (const auto below : graph_.descendants(d)) {
-      blocked_.emplace(std::make_pair(below, slot), why);
+      blocked_.emplace(std::make_pair(below, slot), below_why);
     }
     skip(d, slot, chain, why, cause);
   }

@@ -32,6 +32,7 @@ struct ManualTotals {
   int already = 0;    // not run: succeeded for the slot before
   int skipped = 0;    // recorded skipped (or claimed by another instance)
   int idle = 0;       // recorded skipped below a load that brought nothing new (not a failure)
+  int running = 0;    // not started: an attempt of the slot is running (another process's)
 };
 
 class ManualPipeline {

@@ -12,6 +12,7 @@
 #include "schedule/time_format.hpp"
 #include "util/crash_point.hpp"
 #include "util/sql_time.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::runlog {
 
@@ -276,7 +277,8 @@ void RunFinisher::write(mysql::Session& s, const std::vector<Pending>& batch) co
                               ? mysql::Value{std::monostate{}}
                               : mysql::Value{static_cast<std::int64_t>(o.error_code)});
       params.emplace_back(mysql::null_if_empty(o.sql_state));
-      params.emplace_back(mysql::null_if_empty(o.error_message.substr(0, kMaxMessage)));
+      params.emplace_back(
+          mysql::null_if_empty(util::text_for_column(o.error_message, kMaxMessage)));
       // Unknown (zero) start details leave the row's as they are.
       params.emplace_back(r.connection_id == 0
                               ? mysql::Value{std::monostate{}}

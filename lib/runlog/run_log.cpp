@@ -8,6 +8,7 @@
 #include "mysql/db_error.hpp"
 #include "mysql/error_class.hpp"
 #include "util/sql_time.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::runlog {
 
@@ -117,7 +118,7 @@ void RunLog::finish(mysql::Session& s, std::int64_t run_id, const core::RunOutco
              o.error_code == 0 ? mysql::Value{std::monostate{}}
                                : mysql::Value{static_cast<std::int64_t>(o.error_code)},
              mysql::null_if_empty(o.sql_state),
-             mysql::null_if_empty(o.error_message.substr(0, kMaxMessage)), run_id});
+             mysql::null_if_empty(util::text_for_column(o.error_message, kMaxMessage)), run_id});
 }
 
 void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string& reason) const {
@@ -128,7 +129,8 @@ void RunLog::record_skipped(mysql::Session& s, const Claim& c, const std::string
                 " duration_ms, status, error_message, chain_run_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'skipped', ?, ?)",
             {c.job, slot_text(c.scheduled_for), static_cast<std::int64_t>(c.attempt),
-             std::string(core::to_string(c.cause)), c.instance, now, now, reason, chain_of(c)});
+             std::string(core::to_string(c.cause)), c.instance, now, now,
+             util::text_for_column(reason, kMaxMessage), chain_of(c)});
 }
 
 std::vector<std::string> RunLog::succeeded_for(mysql::Session& s,
@@ -185,7 +187,8 @@ SlotState RunLog::slot_state(mysql::Session& s, const std::string& job,
                              schedule::Instant slot) const {
   const auto rs = s.query(
       "SELECT MAX(attempt), MIN(CASE WHEN status = 'succeeded' THEN run_id END),"
-      " MIN(CASE WHEN status = 'succeeded' THEN COALESCE(chain_run_id, run_id) END) FROM " +
+      " MIN(CASE WHEN status = 'succeeded' THEN COALESCE(chain_run_id, run_id) END),"
+      " MIN(CASE WHEN status = 'running' THEN run_id END) FROM " +
           runs_ + " WHERE job = ? AND scheduled_for = ?",
       {job, slot_text(slot)});
   SlotState out;
@@ -194,6 +197,7 @@ SlotState RunLog::slot_state(mysql::Session& s, const std::string& job,
   out.attempts = row[0] ? std::stoi(*row[0]) : 0;
   if (row[1]) out.succeeded_run = std::stoll(*row[1]);
   if (row[2]) out.chain_root = std::stoll(*row[2]);
+  if (row[3]) out.running_run = std::stoll(*row[3]);
   return out;
 }
 

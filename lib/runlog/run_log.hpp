@@ -54,6 +54,7 @@ struct SlotState {
   int attempts = 0;                           // the highest attempt recorded (0: none)
   std::optional<std::int64_t> succeeded_run;  // a succeeded run of the slot
   std::int64_t chain_root = 0;                // that run's pipeline instance (its root run)
+  std::optional<std::int64_t> running_run;    // an attempt of the slot still `running`
 };
 
 class RunLog {

@@ -96,4 +96,13 @@ std::string escape_for_message(std::string_view s) {
   return out;
 }
 
+std::string text_for_column(std::string_view s, std::size_t max_bytes) {
+  auto out = sanitize_utf8(s);
+  if (out.size() <= max_bytes) return out;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0U) == 0x80U) --end;
+  out.resize(end);
+  return out;
+}
+
 }  // namespace sqlcron::util

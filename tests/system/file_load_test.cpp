@@ -249,3 +249,40 @@ TEST_CASE("backfill --chain skips the steps below a load that brought nothing ne
           " WHERE job = 'after_ingest' AND status = 'succeeded'"
           " AND scheduled_for = '2026-01-01 01:00:00'") == 1);
 }
+
+TEST_CASE("forget-file of a file that is gone forgets one record, never every day's",
+          "[system][pipeline][files]") {
+  TempDir dir;
+  const auto config = setup(dir, ", settle: 0s", "schedule: \"0 * * * *\"");
+  const auto inbox = dir.path() / "inbox";
+  auto db = sqlcron::test::connect();
+  const auto n = [&](const std::string& sql) { return sqlcron::test::count(*db, sql); };
+  const auto load = [&](const std::string& hour) {
+    return sqlcrond({"--config", config, "backfill", "ingest", "--from", "2026-01-01 " + hour,
+                     "--to", "2026-01-01 " + hour});
+  };
+  // A daily orders.csv: two contents under one name, then the file is gone.
+  drop(inbox, "orders.csv", "code,amount\nD1,1\n");
+  REQUIRE(load("00:00:00").exit_code == 0);
+  fs::remove(inbox / "orders.csv");
+  drop(inbox, "orders.csv", "code,amount\nD2,2\n");
+  REQUIRE(load("01:00:00").exit_code == 0);
+  fs::remove(inbox / "orders.csv");
+  const auto loaded = "SELECT COUNT(*) FROM " + std::string(kState) + ".loaded_files";
+  REQUIRE(n(loaded) == 2);
+
+  auto r = sqlcrond({"--config", config, "forget-file", (inbox / "orders.csv").string()});
+  INFO(r.output);
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.output, Catch::Contains("2 records of different contents named orders.csv"));
+  CHECK(n(loaded) == 2);
+  // With the file back at its path, exactly its content is forgotten.
+  drop(inbox, "orders.csv", "code,amount\nD1,1\n");
+  r = sqlcrond({"--config", config, "forget-file", (inbox / "orders.csv").string()});
+  CHECK(r.exit_code == 0);
+  CHECK(n(loaded) == 1);
+  // An empty path (an unset shell variable) is a usage error, not an internal one.
+  r = sqlcrond({"--config", config, "forget-file", ""});
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.output, Catch::Contains("the path is empty"));
+}

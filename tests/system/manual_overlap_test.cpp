@@ -86,3 +86,69 @@ TEST_CASE("rerun refuses an instance whose step still runs", "[system][recover]"
   CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job = 'step'") == 1);
   CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'last'") == 1);
 }
+
+TEST_CASE("backfill does not start again a slot another process is running", "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(dir, work_job("daily", "schedule: \"0 0 * * *\"", 2));
+  auto db = sqlcron::test::connect();
+  const std::vector<std::string> args{"--config", config,       "backfill", "daily",
+                                      "--from",   "2026-01-01", "--to",     "2026-01-01"};
+  std::vector<std::string> argv{sqlcron::test::sqlcrond_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  sqlcron::test::Process first(argv, (dir.path() / "first.log").string());
+  sqlcron::test::wait_for(
+      *db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'daily' AND status = 'running'", "1",
+      20s);
+  const auto second = sqlcrond(args);
+  INFO(second.output);
+  CHECK(second.exit_code == 1);
+  CHECK_THAT(second.output,
+             Catch::Contains("daily: running (run ") && Catch::Contains("not started again"));
+  REQUIRE(first.wait(20s).has_value());
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job = 'daily'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'daily'") == 1);
+}
+
+TEST_CASE("run-now in a second whose slot has runs takes the next free second: its own instance",
+          "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(
+      dir, work_job("root", "schedule: \"0 0 1 1 *\"", 0) + work_job("step", "after: [root]", 0));
+  auto db = sqlcron::test::connect();
+  // The slots of the next seconds are taken, root and step succeeded (a watched or scheduled
+  // instance, another run-now): a run-now now must not become their next attempt.
+  for (int i = 0; i < 4; ++i) {
+    for (const std::string job : {"root", "step"}) {
+      db->execute(
+          "INSERT INTO " + kRuns +
+              " (job, scheduled_for, attempt, cause, instance, started_at, finished_at,"
+              " status, duration_ms) VALUES (?, DATE_ADD(UTC_TIMESTAMP(), INTERVAL ? SECOND),"
+              " 1, 'schedule', 'other', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'succeeded', 1)",
+          {job, static_cast<std::int64_t>(i)});
+    }
+  }
+  const auto r = sqlcrond({"--config", config, "run-now", "root", "--wait"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job = 'step'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
+                       " WHERE job = 'root' AND cause = 'manual' AND attempt = 1") == 1);
+}
+
+TEST_CASE("the one-shot commands never run a disabled chain step", "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(dir, work_job("root", "schedule: \"0 0 * * *\"", 0) +
+                                     work_job("off", "after: [root]", 0) + "    enabled: false\n" +
+                                     work_job("last", "after: [off]", 0));
+  auto db = sqlcron::test::connect();
+  const auto r = sqlcrond({"--config", config, "backfill", "root", "--from", "2026-01-01", "--to",
+                           "2026-01-01", "--chain"});
+  INFO(r.output);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job IN ('off', 'last')") == 0);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
+                       " WHERE job = 'off' AND status = 'skipped' AND error_message = 'the job is "
+                       "disabled'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
+                       " WHERE job = 'last' AND status = 'skipped' AND error_message = 'upstream "
+                       "off was skipped (the job is disabled)'") == 1);
+}

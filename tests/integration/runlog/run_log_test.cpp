@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "migrate/migrator.hpp"
+#include "runlog/notification_log.hpp"
 #include "support/test_database.hpp"
 #include "util/sql_time.hpp"
 
@@ -142,4 +143,41 @@ TEST_CASE("a chain root's claimed run is its own chain; other runs keep theirs",
   CHECK(chain_of(*ids[0]) == std::to_string(*ids[0]));
   CHECK_FALSE(chain_of(*ids[1]).has_value());
   CHECK(chain_of(*ids[2]) == std::to_string(*single));
+}
+
+TEST_CASE(
+    "text that is not UTF-8 or too long never makes the server refuse a run's row or a "
+    "notification",
+    "[runlog]") {
+  auto s = prepare();
+  const sqlcron::runlog::RunLog log(kState);
+  sqlcron::runlog::Claim c;
+  c.job = "load";
+  c.scheduled_for = date::sys_days{date::year{2026} / 8 / 1};
+  c.instance = "me";
+  c.started_at = sqlcron::util::from_sql_datetime("2026-08-01 00:00:00");
+  const auto id = log.claim(*s, c);
+  REQUIRE(id);
+  sqlcron::core::RunOutcome o;
+  o.status = sqlcron::core::RunStatus::failed;
+  // A file name with a latin-1 byte, then a message cut in the middle of a character.
+  o.error_message =
+      "cannot read /in/caf\xe9.csv: No such file; " + std::string(3990, 'x') + "\xc3\xbc";
+  log.finish(*s, *id, o, c.started_at);
+  const auto row = s->query(
+      std::string("SELECT status, error_message FROM ") + kState + ".runs WHERE run_id = ?", {*id});
+  CHECK(row.rows.at(0).at(0) == "failed");
+  CHECK_THAT(*row.rows.at(0).at(1), Catch::StartsWith("cannot read /in/caf?.csv"));
+
+  sqlcron::runlog::Notification n;
+  n.run_id = *id;
+  n.job = "load";
+  n.command = "[\"/bin/alert\"]";
+  n.started_at = c.started_at;
+  n.exit_code = 0;
+  n.output = "latin-1 page: \xe9t\xe9 " + std::string(70000, 'y');  // over a TEXT column too
+  sqlcron::runlog::NotificationLog(kState).record(*s, n);
+  CHECK(std::stoll(*s->query(std::string("SELECT LENGTH(output) FROM ") + kState + ".notifications")
+                        .rows.at(0)
+                        .at(0)) == 65535);
 }

@@ -25,3 +25,13 @@ TEST_CASE("escape_for_message: every line break YAML knows is escaped (NEL, LS, 
   CHECK(escape_for_message("\xc2\xa0\xe2\x80\xa6") ==
         "\xc2\xa0\xe2\x80\xa6");  // NBSP, ellipsis stay
 }
+
+TEST_CASE("text_for_column: valid UTF-8, cut at a character boundary", "[util]") {
+  using sqlcron::util::text_for_column;
+  CHECK(text_for_column("ab\xff"
+                        "c",
+                        10) == "ab?c");
+  CHECK(text_for_column("a\xc3\xbc\xc3\xbc", 4) == "a\xc3\xbc");  // not half of the second ü
+  CHECK(text_for_column("a\xe2\x82\xac", 3) == "a");
+  CHECK(text_for_column("abc", 3) == "abc");
+}
