@@ -8,7 +8,8 @@
 namespace sqlcron::core {
 
 bool is_final_failure(RunStatus status) {
-  return status == RunStatus::failed || status == RunStatus::timed_out;
+  return status == RunStatus::failed || status == RunStatus::timed_out ||
+         status == RunStatus::abandoned;
 }
 
 namespace {

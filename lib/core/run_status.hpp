@@ -1,6 +1,7 @@
 // RunStatus and RunCause: the states and origins of a run, as stored in the run log.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace sqlcron::core {
@@ -47,6 +48,15 @@ constexpr std::string_view to_string(RunCause c) {
       return "watch";
   }
   return "unknown";
+}
+
+// The cause named `text` in the run log; nullopt for a name it does not know.
+constexpr std::optional<RunCause> parse_run_cause(std::string_view text) {
+  for (const auto c : {RunCause::schedule, RunCause::catchup, RunCause::retry, RunCause::manual,
+                       RunCause::chain, RunCause::failure_hook, RunCause::watch}) {
+    if (to_string(c) == text) return c;
+  }
+  return std::nullopt;
 }
 
 }  // namespace sqlcron::core

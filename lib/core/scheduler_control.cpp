@@ -106,13 +106,33 @@ void Scheduler::health_checked(const HealthReport& h) {
 }
 
 void Scheduler::retry_abandoned(const std::vector<AbandonedRun>& abandoned) {
-  // An abandoned run counts as a failed attempt: the next attempt runs if the job has one left.
+  // An abandoned run counts as a failed attempt: the next attempt runs if the job has one left;
+  // if not, it was the final one, and it is followed up as any final failure: the steps below
+  // are skipped, its hooks and notify command fire (a process killed by the OOM killer alerts).
   std::vector<Decision> decisions;
   for (const auto& run : abandoned) {
     const auto i = job_index(run.job);
-    if (!i || run.attempt >= plan_.config->jobs[*i].retry.attempts) continue;
-    decisions.push_back(plan_.planner->offer(
-        {*i, run.scheduled_for, RunCause::retry, run.attempt + 1, run.chain_run_id}));
+    if (!i) continue;
+    if (run.attempt < plan_.config->jobs[*i].retry.attempts) {
+      decisions.push_back(plan_.planner->offer(
+          {*i, run.scheduled_for, RunCause::retry, run.attempt + 1, run.chain_run_id}));
+      continue;
+    }
+    if (run.run_id == 0) continue;  // it never started: nothing ran that could have failed
+    RunOrder order;
+    order.config = plan_.config;
+    order.job = *i;
+    order.scheduled_for = run.scheduled_for;
+    order.attempt = run.attempt;
+    order.cause = run.cause;
+    order.chain_run_id = run.chain_run_id == run.run_id ? 0 : run.chain_run_id;
+    RunReport report;
+    report.claimed = true;
+    report.run_id = run.run_id;
+    report.scheduled_for = run.scheduled_for;
+    report.outcome.status = RunStatus::abandoned;
+    report.outcome.error_message = "the instance running it stopped or lost its database link";
+    follow_up(order, report);
   }
   dispatch(decisions);
 }

@@ -30,6 +30,8 @@ struct AbandonedRun {
   schedule::Instant scheduled_for;
   int attempt = 1;
   std::int64_t chain_run_id = 0;
+  std::int64_t run_id = 0;  // 0: not known (a claim whose reply was lost: it never started)
+  RunCause cause = RunCause::schedule;
 };
 
 struct HealthReport {

@@ -299,7 +299,7 @@ std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string&
                                            std::chrono::seconds stale_after) const {
   const auto candidates = s.query(
       "SELECT r.run_id, r.job, r.scheduled_for, r.attempt, r.instance,"
-      " COALESCE(r.chain_run_id, 0) FROM " +
+      " COALESCE(r.chain_run_id, 0), r.cause FROM " +
           runs_ + " r LEFT JOIN " + instances_ +
           " i ON i.instance = r.instance"
           " WHERE r.status = 'running' AND r.instance <> ?"
@@ -322,6 +322,8 @@ std::vector<Claim> RunLog::abandon_orphans(mysql::Session& s, const std::string&
     c.attempt = std::stoi(row[3].value_or("1"));
     c.instance = row[4].value_or("");
     c.chain_run_id = std::stoll(row[5].value_or("0"));
+    c.run_id = std::stoll(row[0].value_or("0"));
+    c.cause = core::parse_run_cause(row[6].value_or("")).value_or(core::RunCause::schedule);
     out.push_back(std::move(c));
   }
   return out;

@@ -29,6 +29,7 @@ struct Claim {
   std::chrono::system_clock::time_point started_at;
   std::int64_t chain_run_id = 0;  // 0: not part of a chain (or its root)
   bool chain_root = false;        // a run of a job that others run after: its chain is its id
+  std::int64_t run_id = 0;        // a row read back (abandon_orphans): its id
 };
 
 struct RunFilter {

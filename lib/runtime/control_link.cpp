@@ -37,7 +37,7 @@ void ControlLink::check_health() {
     core::HealthReport r{h.up, h.read_only, h.error, h.replayed, h.purged, {}};
     if (h.up) metrics_.set_spooled(h.spooled);
     for (const auto& c : h.abandoned) {
-      r.abandoned.push_back({c.job, c.scheduled_for, c.attempt, c.chain_run_id});
+      r.abandoned.push_back({c.job, c.scheduled_for, c.attempt, c.chain_run_id, c.run_id, c.cause});
     }
     sink_(core::event::HealthChecked{std::move(r)});
   });

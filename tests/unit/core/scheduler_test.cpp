@@ -333,3 +333,40 @@ TEST_CASE("a root's retry and the steps after it belong to the instance its firs
   CHECK(steps[0].runs[0].job_config().name == "step");
   CHECK(steps[0].runs[0].chain_run_id == 7);
 }
+
+TEST_CASE("an abandoned final attempt is followed up as a final failure: skips and hooks",
+          "[core][scheduler]") {
+  auto c = std::make_shared<sqlcron::config::Config>(*one_job(1));
+  c->jobs[0].chain_root = true;
+  c->jobs[0].on_failure = {"alert"};
+  sqlcron::config::JobConfig step;
+  step.name = "step";
+  step.sql = "SELECT 1";
+  step.after = {"etl"};
+  c->jobs.push_back(step);
+  sqlcron::config::JobConfig alert;
+  alert.name = "alert";
+  alert.sql = "SELECT 1";
+  c->jobs.push_back(alert);
+  Clock clock;
+  core::Scheduler s(c, {}, clock.now);
+  s.handle(event::Begin{}, clock.now);
+  const auto slot = date::sys_days{date::year{2027} / 1 / 4};
+  core::HealthReport h{true, false, "", 0, 0, {}};
+  h.abandoned.push_back({"etl", slot, 1, 42, 42, core::RunCause::schedule});
+  const auto actions = s.handle(event::HealthChecked{h}, clock.advance(1s));
+  const auto skips = all<action::RecordSkip>(actions);
+  REQUIRE(skips.size() == 1);
+  CHECK(skips[0].run.job_config().name == "step");
+  CHECK(skips[0].reason == "upstream etl abandoned (run 42)");
+  std::vector<core::RunOrder> hooks;
+  for (const auto& st : all<action::Start>(actions)) {
+    for (const auto& r : st.runs) {
+      if (r.cause == core::RunCause::failure_hook) hooks.push_back(r);
+    }
+  }
+  REQUIRE(hooks.size() == 1);
+  CHECK(hooks[0].job_config().name == "alert");
+  CHECK(hooks[0].failure->run_id == 42);
+  CHECK(hooks[0].failure->status == "abandoned");
+}
