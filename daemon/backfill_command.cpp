@@ -110,6 +110,7 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     exec::ManualPipeline pipeline(config, runner, std::cout);
     if (o.force) pipeline.run_below_empty_loads();
     for (const auto t : slots) {
+      if (runner.interrupted()) break;  // the slots after it are left for another backfill
       std::int64_t chain = 0;
       pipeline.step(*job, t, core::RunCause::manual, chain, o.force);
       if (o.chain) pipeline.downstream(*job, t, chain, core::RunCause::chain, o.force);
@@ -121,6 +122,10 @@ int backfill_command(const CommandContext& ctx, const BackfillOptions& o) {
     if (n.idle > 0) std::cout << ", " << n.idle << " skipped: no new data";
     if (n.running > 0) std::cout << ", " << n.running << " running elsewhere (not started again)";
     std::cout << '\n';
+    if (runner.interrupted()) {
+      std::cout << "interrupted: the slots not started are left (run the same backfill again)\n";
+      return to_int(ExitCode::interrupted);
+    }
     return n.failed == 0 && n.skipped == 0 && n.running == 0 ? to_int(ExitCode::ok)
                                                              : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {

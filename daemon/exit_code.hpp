@@ -14,7 +14,9 @@ enum class ExitCode : int {
   cannot_listen = 75,   // EX_TEMPFAIL: serve cannot listen on http.listen (port in use, not
                         // permitted); nothing was registered; systemd's Restart= tries again
   tempfail = 75,        // EX_TEMPFAIL: rerun: a step of the instance still runs; try later
-  config = 78,          // EX_CONFIG: the configuration is invalid
+  config = 78,
+  interrupted = 130,  // 128 + SIGINT: a run-now/backfill/rerun stopped by SIGINT or SIGTERM //
+                      // EX_CONFIG: the configuration is invalid
 };
 
 inline int to_int(ExitCode c) { return static_cast<int>(c); }

@@ -107,6 +107,10 @@ int rerun_command(const CommandContext& ctx, const RerunOptions& o) {
       std::cout << "the load brought nothing new, so the steps below it did not run; to load a "
                    "refused file as it is: sqlcrond forget-file PATH, then rerun again\n";
     }
+    if (runner.interrupted()) {
+      std::cout << "interrupted: run `sqlcrond rerun " << root->instance << "` to go on\n";
+      return to_int(ExitCode::interrupted);
+    }
     return n.failed == 0 && n.skipped == 0 && n.idle == 0 ? to_int(ExitCode::ok)
                                                           : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {

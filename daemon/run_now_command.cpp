@@ -69,6 +69,7 @@ int execute(const std::shared_ptr<const config::Config>& config, std::size_t job
       }
     }
     const auto& n = pipeline.totals();
+    if (runner.interrupted()) return to_int(ExitCode::interrupted);
     const bool all_ok = only ? ok : n.failed == 0 && n.skipped == 0;
     return all_ok ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   } catch (const mysql::DbError& e) {

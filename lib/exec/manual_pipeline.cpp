@@ -28,6 +28,12 @@ bool ManualPipeline::step(std::size_t job, schedule::Instant slot, core::RunCaus
                           std::int64_t& chain, bool force,
                           const std::function<void(std::int64_t)>& on_claimed) {
   const auto& j = config_->jobs[job];
+  if (runner_.interrupted()) {
+    ++totals_.interrupted;
+    out_ << when(slot) << "  " << j.name << ": not started: interrupted\n";
+    for (const auto d : graph_.descendants(job)) blocked_.emplace(std::make_pair(d, slot), "");
+    return false;
+  }
   auto lease = runner_.session();
   const auto state = runner_.log().slot_state(*lease, j.name, slot);
   lease.release();
@@ -96,7 +102,8 @@ RunReport ManualPipeline::run_with_retries(RunRequest r,
     print(report.scheduled_for, j.name, report);
     const auto& out = report.outcome;
     const int tries = r.attempt - first + 1;
-    if (out.status != core::RunStatus::succeeded && core::retried(out, tries, j.retry)) {
+    if (out.status != core::RunStatus::succeeded && core::retried(out, tries, j.retry) &&
+        !runner_.interrupted()) {
       std::this_thread::sleep_for(core::retry_delay(j.retry, tries + 1, 0.5));
       r.cause = core::RunCause::retry;
       if (r.chain_run_id == 0 && j.chain_root) r.chain_run_id = report.run_id;  // one instance
@@ -155,7 +162,8 @@ void ManualPipeline::downstream(std::size_t from, schedule::Instant slot, std::i
     if (const auto it = blocked_.find({d, slot}); it != blocked_.end()) {
       if (it->second.empty()) {
         out_ << when(slot) << "  " << config_->jobs[d].name
-             << ": left to the instance that claimed the step above\n";
+             << (runner_.interrupted() ? ": not started: interrupted\n"
+                                       : ": left to the instance that claimed the step above\n");
         continue;
       }
       why = it->second;

@@ -26,13 +26,14 @@
 namespace sqlcron::exec {
 
 struct ManualTotals {
-  int ran = 0;        // steps run (each with its retries)
-  int succeeded = 0;  // of them, succeeded
-  int failed = 0;     // of them, finally failed
-  int already = 0;    // not run: succeeded for the slot before
-  int skipped = 0;    // recorded skipped (or claimed by another instance)
-  int idle = 0;       // recorded skipped below a load that brought nothing new (not a failure)
-  int running = 0;    // not started: an attempt of the slot is running (another process's)
+  int ran = 0;          // steps run (each with its retries)
+  int succeeded = 0;    // of them, succeeded
+  int failed = 0;       // of them, finally failed
+  int already = 0;      // not run: succeeded for the slot before
+  int skipped = 0;      // recorded skipped (or claimed by another instance)
+  int idle = 0;         // recorded skipped below a load that brought nothing new (not a failure)
+  int running = 0;      // not started: an attempt of the slot is running (another process's)
+  int interrupted = 0;  // not started: SIGINT/SIGTERM arrived (nothing recorded; rerun them)
 };
 
 class ManualPipeline {

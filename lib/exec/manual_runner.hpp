@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "exec/interrupts.hpp"
 #include "exec/job_runner.hpp"
 #include "mysql/connection_pool.hpp"
 #include "mysql/connection_settings.hpp"
@@ -47,8 +48,15 @@ class ManualRunner {
   [[nodiscard]] const exec::JobRunner& runner() const { return runner_; }
   // This process's instance name ("host:pid:kind").
   [[nodiscard]] const std::string& instance() const { return instance_; }
+  // A SIGINT or SIGTERM arrived: start nothing more (the run in progress ends and is recorded;
+  // a second signal kills it, recorded `cancelled`).
+  [[nodiscard]] bool interrupted() const { return interrupts_.count() > 0; }
 
  private:
+  // The second signal: KILL the run in progress (its connection), as at the daemon's shutdown.
+  void kill_current();
+
+  Interrupts interrupts_{[this] { kill_current(); }};  // first: before any other thread starts
   std::shared_ptr<const config::Config> config_;
   mysql::Connector connector_;
   mysql::ConnectionSettings settings_;
@@ -61,6 +69,10 @@ class ManualRunner {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread heartbeat_;
+  // The run in progress, for kill_current(): its control and connection (0: none).
+  std::mutex current_mutex_;
+  std::shared_ptr<RunControl> current_control_;
+  std::uint64_t current_connection_ = 0;
 };
 
 }  // namespace sqlcron::exec

@@ -3,6 +3,7 @@
 // and `rerun` refuses an instance one of whose steps still runs, instead of running that step
 // (and the steps below it) a second time beside it.
 #include <catch2/catch.hpp>
+#include <csignal>
 
 #include "support/system_harness.hpp"
 #include "support/test_database.hpp"
@@ -151,4 +152,51 @@ TEST_CASE("the one-shot commands never run a disabled chain step", "[system][rec
   CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
                        " WHERE job = 'last' AND status = 'skipped' AND error_message = 'upstream "
                        "off was skipped (the job is disabled)'") == 1);
+}
+
+TEST_CASE("SIGINT stops a backfill after its run in progress; a second one kills that run",
+          "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(dir, work_job("daily", "schedule: \"0 0 * * *\"", 2));
+  auto db = sqlcron::test::connect();
+  std::vector<std::string> argv{sqlcron::test::sqlcrond_path(),
+                                "--config",
+                                config,
+                                "backfill",
+                                "daily",
+                                "--from",
+                                "2026-01-01",
+                                "--to",
+                                "2026-01-03"};
+  const auto running =
+      "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'daily' AND status = 'running'";
+  {
+    sqlcron::test::Process backfill(argv, (dir.path() / "first.log").string());
+    sqlcron::test::wait_for(*db, running, "1", 20s);
+    backfill.signal(SIGINT);
+    const auto code = backfill.wait(20s);
+    INFO(sqlcron::test::read_text((dir.path() / "first.log").string()));
+    REQUIRE(code.has_value());
+    CHECK(*code == 130);
+  }
+  // The run in progress ended and was recorded; the other slots were not started.
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'daily'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE status = 'succeeded'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE ended IS NOT NULL") == 1);
+
+  // Twice: the run is killed and recorded cancelled - never left running.
+  argv.back() = "2026-01-02";
+  sqlcron::test::Process again(argv, (dir.path() / "second.log").string());
+  sqlcron::test::wait_for(*db, running, "1", 20s);
+  again.signal(SIGINT);
+  // Signals of one kind do not queue: the second is sent once the first was taken.
+  sqlcron::test::wait_for_log((dir.path() / "second.log").string(), "SIGINT again kills it", 10s);
+  again.signal(SIGINT);
+  const auto code = again.wait(20s);
+  INFO(sqlcron::test::read_text((dir.path() / "second.log").string()));
+  REQUIRE(code.has_value());
+  CHECK(*code == 130);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
+                       " WHERE scheduled_for = '2026-01-02' AND status = 'cancelled'") == 1);
+  CHECK(count(*db, running) == 0);
 }
