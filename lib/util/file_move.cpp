@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -31,9 +32,9 @@ int place(const std::string& from, const std::string& to) {
 
 // `from` copied to a dot-name in `dir` and synced; the copy's path, or empty with `error` set.
 std::string copy_into(const std::string& from, const std::string& dir, std::string& error) {
-  const auto tmp = (fs::path(dir) / ("." + fs::path(from).filename().string() + ".partial-" +
-                                     std::to_string(::getpid())))
-                       .string();
+  auto tmp = (fs::path(dir) /
+              ("." + fs::path(from).filename().string() + ".partial-" + std::to_string(::getpid())))
+                 .string();
   const UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   const UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
   if (!in || !out) {
@@ -41,12 +42,12 @@ std::string copy_into(const std::string& from, const std::string& dir, std::stri
     if (out) ::unlink(tmp.c_str());
     return {};
   }
-  char buffer[64 * 1024];
+  std::array<char, 64 * 1024> buffer{};
   for (;;) {
-    const auto n = ::read(in.get(), buffer, sizeof buffer);
+    const auto n = ::read(in.get(), buffer.data(), buffer.size());
     if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
-    const bool ok = n > 0 && ::write(out.get(), buffer, static_cast<std::size_t>(n)) == n;
+    const bool ok = n > 0 && ::write(out.get(), buffer.data(), static_cast<std::size_t>(n)) == n;
     if (!ok) {
       error = std::strerror(errno);
       ::unlink(tmp.c_str());

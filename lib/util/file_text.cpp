@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -51,9 +52,9 @@ DroppedFile read_dropped_file(const std::string& path, std::size_t max_bytes) {
     return out;
   }
   out.content.reserve(static_cast<std::size_t>(st.st_size));
-  char buffer[64 * 1024];
+  std::array<char, 64 * 1024> buffer{};
   for (;;) {
-    const auto n = ::read(fd.get(), buffer, sizeof buffer);
+    const auto n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -62,7 +63,7 @@ DroppedFile read_dropped_file(const std::string& path, std::size_t max_bytes) {
       out.content.clear();
       return out;
     }
-    out.content.append(buffer, static_cast<std::size_t>(n));
+    out.content.append(buffer.data(), static_cast<std::size_t>(n));
     if (out.content.size() > max_bytes) {  // it grew while being read
       out.status = DroppedFile::Status::too_large;
       out.content.clear();

@@ -38,8 +38,9 @@ void append_hex_byte(std::string& out, unsigned char b) {
 std::string escaped_code_point(unsigned cp) {
   static constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string out = "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4)
+  for (int shift = 12; shift >= 0; shift -= 4) {
     out += kHex[(cp >> static_cast<unsigned>(shift)) & 0xFU];
+  }
   return out;
 }
 
