@@ -42,3 +42,19 @@ TEST_CASE("notify output is capped", "[notify]") {
   CHECK(r.output.size() == 1000);
   CHECK(*r.exit_code == 0);
 }
+
+TEST_CASE("a notify command that exits is done, whatever it left in the background", "[notify]") {
+  // A child in the background (its own session: no process group to kill) holds its stdout.
+  const auto started = std::chrono::steady_clock::now();
+  const auto r =
+      CommandRunner::run({"/bin/sh", "-c", "echo sent; setsid sleep 5 & echo done; exit 0"},
+                         {"PATH=/usr/bin:/bin"}, 3s);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(r.error.empty());
+  CHECK_FALSE(r.timed_out);
+  REQUIRE(r.exit_code);
+  CHECK(*r.exit_code == 0);
+  CHECK_FALSE(r.term_signal);
+  CHECK(r.output == "sent\ndone\n");
+  CHECK(took < 2s);  // the exit and at most CommandRunner::kReadAfterExit more, not the timeout
+}
