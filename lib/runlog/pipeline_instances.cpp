@@ -8,7 +8,8 @@ namespace sqlcron::runlog {
 namespace {
 
 // Instance ids are read in batches until `limit` instances are found: most ids are instances
-// (a root with at least one step run), but a root that never got further is not.
+// (a root with at least one step run), but a root that never got further is not. A batch is
+// a number of rows naming ids; it doubles up to this.
 constexpr std::int64_t kMaxBatch = 10000;
 
 }  // namespace
@@ -20,17 +21,21 @@ mysql::ResultSet PipelineInstances::latest(mysql::Session& s, int limit) const {
   mysql::ResultSet out;
   const auto wanted = static_cast<std::size_t>(std::max(limit, 1));
   auto below = std::numeric_limits<std::int64_t>::max();
-  auto batch = static_cast<std::int64_t>(wanted);
+  // Rows, not ids: an instance has a row per run naming it (a few, usually).
+  auto batch = std::min(static_cast<std::int64_t>(wanted) * 4, kMaxBatch);
   while (out.rows.size() < wanted) {
-    // Backwards along ix_runs_chain: the newest ids first, and no further than needed. Every
+    // Backwards along ix_runs_chain: the newest ids first, and no further than needed (not
+    // DISTINCT: prepared, MariaDB would then group every id of the log before the LIMIT). Every
     // instance has a run naming it (a root names itself; an old root may name none, but then a
     // step names it).
-    const auto ids_rs = s.query("SELECT DISTINCT chain_run_id FROM " + runs_ +
+    const auto ids_rs = s.query("SELECT chain_run_id FROM " + runs_ +
                                     " WHERE chain_run_id < ? ORDER BY chain_run_id DESC LIMIT ?",
                                 {below, batch});
     std::vector<std::int64_t> ids;
-    ids.reserve(ids_rs.rows.size());
-    for (const auto& row : ids_rs.rows) ids.push_back(std::stoll(row[0].value_or("0")));
+    for (const auto& row : ids_rs.rows) {
+      const auto id = std::stoll(row[0].value_or("0"));
+      if (ids.empty() || ids.back() != id) ids.push_back(id);
+    }
     if (ids.empty()) break;
     auto rs = aggregate(s, ids);
     if (out.columns.empty()) out.columns = std::move(rs.columns);
@@ -38,7 +43,7 @@ mysql::ResultSet PipelineInstances::latest(mysql::Session& s, int limit) const {
       if (out.rows.size() == wanted) break;
       out.rows.push_back(std::move(row));
     }
-    if (static_cast<std::int64_t>(ids.size()) < batch) break;  // the log has no more
+    if (static_cast<std::int64_t>(ids_rs.rows.size()) < batch) break;  // the log has no more
     below = ids.back();
     batch = std::min(batch * 2, kMaxBatch);
   }

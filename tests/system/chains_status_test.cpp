@@ -34,7 +34,8 @@ TEST_CASE("status --chains --limit N reads the N newest instances, not the whole
       write_config(dir, ConfigSpec{kState, kWork,
                                    "  - name: root\n    schedule: \"0 0 1 1 *\"\n    sql: DO 1\n"
                                    "  - name: step\n    after: [root]\n    sql: DO 1\n"
-                                   "  - name: last\n    after: [step]\n    sql: DO 1\n"});
+                                   "  - name: last\n    after: [step]\n    sql: DO 1\n",
+                                   "10s", "", "", "off", ""});
   REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
   auto db = sqlcron::test::connect(kState);
   // 20,000 three-step instances: 60,000 runs.
