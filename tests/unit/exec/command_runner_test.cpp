@@ -1,16 +1,15 @@
 #include "exec/command_runner.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using sqlcron::exec::CommandRunner;
 using namespace std::chrono_literals;
 
 TEST_CASE("a notify command runs without a shell, with only the given environment", "[notify]") {
-  const auto r = CommandRunner::run({"/bin/sh", "-c",
-                                     "echo \"$1 $SQLCRON_JOB ${HOME:-nohome}\"; "
-                                     "echo err >&2; exit 3",
-                                     "sh", "arg one"},
-                                    {"SQLCRON_JOB=nightly"}, 10s);
+  const std::string script = "echo \"$1 $SQLCRON_JOB ${HOME:-nohome}\"; echo err >&2; exit 3";
+  const auto r =
+      CommandRunner::run({"/bin/sh", "-c", script, "sh", "arg one"}, {"SQLCRON_JOB=nightly"}, 10s);
   CHECK(r.error.empty());
   CHECK_FALSE(r.timed_out);
   REQUIRE(r.exit_code);

@@ -14,7 +14,7 @@ namespace {
 // Writes `name` in `dir` and stamps it with `changed` as its modification time.
 fs::path write_stamped(const fs::path& dir, const std::string& name,
                        std::chrono::system_clock::time_point changed) {
-  const auto path = dir / name;
+  auto path = dir / name;
   std::ofstream(path) << "a,b\n1,2\n";
   fs::last_write_time(path, fs::file_time_type::clock::from_sys(changed));
   return path;
