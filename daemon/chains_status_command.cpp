@@ -1,6 +1,7 @@
-// status --chains: one line per pipeline instance (the view pipeline_instances, migration 008):
-// its id, root job and slot, how many steps succeeded, failed, were skipped or still run, and
-// its first failed step with the error - the run id to give `sqlcrond rerun`.
+// status --chains: one line per pipeline instance (the rows of the view pipeline_instances,
+// migration 008, read for the latest instances only: runlog::PipelineInstances): its id, root job
+// and slot, how many steps succeeded, failed, were skipped or still run, and its first failed
+// step with the error - the run id to give `sqlcrond rerun`.
 #include <algorithm>
 #include <iostream>
 
@@ -8,6 +9,7 @@
 #include "mysql/connector.hpp"
 #include "mysql/db_error.hpp"
 #include "mysql/error_class.hpp"
+#include "runlog/pipeline_instances.hpp"
 #include "util/result_format.hpp"
 
 namespace sqlcron::daemon {
@@ -18,12 +20,7 @@ int chains_status_command(const CommandContext& ctx, const StatusOptions& o) {
   try {
     const mysql::Connector connector;
     const auto session = connector.open(connection_settings(config->database));
-    auto rs = session->query(
-        "SELECT chain_run_id, root_job, slot, succeeded, failed, skipped, running, failed_job,"
-        " failed_run_id, error_message FROM " +
-            mysql::quote_identifier(config->scheduler.state_schema) +
-            ".pipeline_instances ORDER BY chain_run_id DESC LIMIT ?",
-        {static_cast<std::int64_t>(std::max(o.limit, 1))});
+    auto rs = runlog::PipelineInstances(config->scheduler.state_schema).latest(*session, o.limit);
     std::reverse(rs.rows.begin(), rs.rows.end());  // oldest first, newest at the bottom
     for (auto& row : rs.rows) {
       if (row[2]) row[2] = row[2]->substr(0, 19);  // whole seconds

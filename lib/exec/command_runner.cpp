@@ -98,25 +98,30 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv,
   bool reaped = false;
   int status = 0;
   Clock::time_point kill_at{};
+  Clock::time_point read_until{};
   // Until it has exited and closed its output - or the time is up: SIGTERM to its process group,
-  // SIGKILL a second later.
+  // SIGKILL a second later. Once it has exited, its output is read for kReadAfterExit at most: a
+  // child it left in the background (an alerter that daemonises, `curl ... &`) may hold the pipe
+  // open for as long as it likes, and is neither waited for nor killed.
   for (;;) {
     if (!reaped) {
       const auto r = ::waitpid(pid, &status, WNOHANG);
       reaped = r == pid;
+      if (reaped) read_until = Clock::now() + kReadAfterExit;
     }
-    if (reaped && !open) break;
     const auto now = Clock::now();
-    if (!term_sent && now >= deadline) {
+    if (reaped && (!open || now >= read_until)) break;
+    if (!reaped && !term_sent && now >= deadline) {
       result.timed_out = true;
       ::kill(-pid, SIGTERM);
       term_sent = true;
       kill_at = now + std::chrono::seconds(1);
-    } else if (term_sent && now >= kill_at) {
+    } else if (!reaped && term_sent && now >= kill_at) {
       ::kill(-pid, SIGKILL);  // the group outlives its leader until every member is gone
       break;
     }
-    const auto until = term_sent ? kill_at : deadline;
+    auto until = term_sent ? kill_at : deadline;
+    if (reaped) until = read_until;
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
     if (!reaped) wait_ms = std::min<std::int64_t>(wait_ms, 10);  // exit is polled, not signalled
     if (open) {

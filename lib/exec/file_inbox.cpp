@@ -73,8 +73,19 @@ std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_
                    util::escape_for_message(name), csv_.marker);
       continue;
     }
-    // With a marker too: a file still being written when it came is not complete.
-    if (csv_.settle.count() > 0 && now - modified_at(st) < csv_.settle) {
+    // With a marker too: a file still being written when it came is not complete. A file
+    // stamped ahead of this host's clock (clock skew on a share, `rsync -t` of a file from a
+    // fast clock) cannot be judged by its time - it would look "just changed" until the clock
+    // caught up, and nothing looks again: it is loaded as it is found (the watcher reports a file
+    // only once it was closed or moved in, and then unchanged for settle).
+    const auto changed = modified_at(st);
+    if (csv_.settle.count() > 0 && changed > now) {
+      spdlog::warn(
+          "job {}: {} was last changed {} ms ahead of this host's clock (clock skew?): its time "
+          "cannot tell whether it is complete; loaded as it is",
+          job_, util::escape_for_message(name),
+          std::chrono::duration_cast<std::chrono::milliseconds>(changed - now).count());
+    } else if (csv_.settle.count() > 0 && now - changed < csv_.settle) {
       ++unsettled_;
       spdlog::info("job {}: {} changed less than {} ms ago: loaded once it stops changing", job_,
                    util::escape_for_message(name), csv_.settle.count());

@@ -1,7 +1,8 @@
 // FileInbox: which files of a `load_csv:` directory are ready to load, and what becomes of a file
 // once loaded. A file is ready when its name matches the pattern (names starting with '.' are
 // writers' temporary files and never read), it is a regular file, and it is complete: unchanged
-// for `settle` (its modification time) and - with `marker:` - the marker file is in the directory
+// for `settle` (its modification time; a time ahead of the wall clock cannot be judged and counts
+// as settled, with a warning) and - with `marker:` - the marker file is in the directory
 // and the file was last changed before it (a file changed after it belongs to the next batch).
 // Names that do not match are logged, never read; symbolic links and entries that cannot be
 // examined are logged and never followed or read. After a load: the file is moved to `archive:`

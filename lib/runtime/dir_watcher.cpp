@@ -12,21 +12,22 @@
 #include <stdexcept>
 
 #include "util/directory.hpp"
+#include "util/utf8.hpp"
 
 namespace sqlcron::runtime {
 
 namespace {
 
-int open_watch(const std::string& dir, bool modifications) {
+// The directory's own removal or move, and IN_IGNORED (always reported), say that the watch is
+// gone.
+std::uint32_t watch_mask(bool modifications) {
+  return IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR | IN_DELETE_SELF | IN_MOVE_SELF |
+         (modifications ? IN_MODIFY : 0U);
+}
+
+int open_inotify() {
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) throw std::runtime_error("inotify: " + std::string(std::strerror(errno)));
-  const std::uint32_t mask =
-      IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR | (modifications ? IN_MODIFY : 0U);
-  if (::inotify_add_watch(fd, dir.c_str(), mask) < 0) {
-    const int e = errno;
-    ::close(fd);
-    throw std::runtime_error("cannot watch " + dir + ": " + std::strerror(e));
-  }
   return fd;
 }
 
@@ -37,9 +38,15 @@ DirWatcher::DirWatcher(boost::asio::io_context& io, const std::string& dir,
     : dir_(dir),
       settle_(settle),
       on_file_(std::move(on_file)),
-      fd_(io, open_watch(dir, settle.count() > 0)),
+      fd_(io, open_inotify()),
       timer_(io),
+      rewatch_timer_(io),
       buffer_(64UL * 1024) {
+  wd_ = ::inotify_add_watch(fd_.native_handle(), dir.c_str(), watch_mask(settle.count() > 0));
+  if (wd_ < 0) {
+    const int e = errno;
+    throw std::runtime_error("cannot watch " + dir + ": " + std::strerror(e));
+  }
   read();
 }
 
@@ -47,6 +54,7 @@ DirWatcher::~DirWatcher() {
   *alive_ = false;
   boost::system::error_code ignored;
   timer_.cancel();
+  rewatch_timer_.cancel();
   fd_.cancel(ignored);
   fd_.close(ignored);
 }
@@ -76,6 +84,10 @@ void DirWatcher::read() {
           at += sizeof(inotify_event) + ev.len;
           if ((ev.mask & IN_Q_OVERFLOW) != 0) {
             seen("");
+          } else if (ev.wd != wd_) {
+            // a watch given up (the directory moved away), or its IN_IGNORED
+          } else if ((ev.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) != 0) {
+            lost();
           } else if ((ev.mask & IN_ISDIR) == 0 && !file.empty() && file[0] != '.') {
             seen(file);
           }
@@ -115,6 +127,28 @@ void DirWatcher::arm() {
     }
     arm();
     for (const auto& name : due) on_file_(name);
+  });
+}
+
+void DirWatcher::lost() {
+  // Moved away, the old watch would report the files of a directory elsewhere: given up.
+  ::inotify_rm_watch(fd_.native_handle(), wd_);
+  wd_ = -1;
+  spdlog::error("{} is gone (removed or moved): not watched until it is there again",
+                util::escape_for_message(dir_));
+  rewatch();
+}
+
+void DirWatcher::rewatch() {
+  wd_ = ::inotify_add_watch(fd_.native_handle(), dir_.c_str(), watch_mask(settle_.count() > 0));
+  if (wd_ >= 0) {
+    spdlog::info("watching {} again", util::escape_for_message(dir_));
+    rescan();  // what arrived while nothing watched
+    return;
+  }
+  rewatch_timer_.expires_after(kRewatchEvery);
+  rewatch_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!ec && *alive) rewatch();
   });
 }
 

@@ -1,16 +1,15 @@
 #include "exec/command_runner.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using sqlcron::exec::CommandRunner;
 using namespace std::chrono_literals;
 
 TEST_CASE("a notify command runs without a shell, with only the given environment", "[notify]") {
-  const auto r = CommandRunner::run({"/bin/sh", "-c",
-                                     "echo \"$1 $SQLCRON_JOB ${HOME:-nohome}\"; "
-                                     "echo err >&2; exit 3",
-                                     "sh", "arg one"},
-                                    {"SQLCRON_JOB=nightly"}, 10s);
+  const std::string script = "echo \"$1 $SQLCRON_JOB ${HOME:-nohome}\"; echo err >&2; exit 3";
+  const auto r =
+      CommandRunner::run({"/bin/sh", "-c", script, "sh", "arg one"}, {"SQLCRON_JOB=nightly"}, 10s);
   CHECK(r.error.empty());
   CHECK_FALSE(r.timed_out);
   REQUIRE(r.exit_code);
@@ -41,4 +40,20 @@ TEST_CASE("notify output is capped", "[notify]") {
                                     {"PATH=/usr/bin:/bin"}, 10s, 1000);
   CHECK(r.output.size() == 1000);
   CHECK(*r.exit_code == 0);
+}
+
+TEST_CASE("a notify command that exits is done, whatever it left in the background", "[notify]") {
+  // A child in the background (its own session: no process group to kill) holds its stdout.
+  const auto started = std::chrono::steady_clock::now();
+  const auto r =
+      CommandRunner::run({"/bin/sh", "-c", "echo sent; setsid sleep 5 & echo done; exit 0"},
+                         {"PATH=/usr/bin:/bin"}, 3s);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(r.error.empty());
+  CHECK_FALSE(r.timed_out);
+  REQUIRE(r.exit_code);
+  CHECK(*r.exit_code == 0);
+  CHECK_FALSE(r.term_signal);
+  CHECK(r.output == "sent\ndone\n");
+  CHECK(took < 2s);  // the exit and at most CommandRunner::kReadAfterExit more, not the timeout
 }
