@@ -119,3 +119,17 @@ TEST_CASE("the latest pipeline instances cost what they show, not the whole run 
   CHECK(view > 60000);  // the view reads every run
   CHECK(read < 1000);
 }
+
+TEST_CASE("a step cancelled by a shutdown leaves its instance failed at that step, not healthy",
+          "[runlog][chains]") {
+  auto s = prepare();
+  const auto a = run(*s, "extract", "2026-01-01", 1, "schedule", -1, "succeeded");
+  const auto t = run(*s, "transform", "2026-01-01", 1, "chain", a, "cancelled", "shutdown");
+  const sqlcron::runlog::PipelineInstances instances(kState);
+  const auto got = instances.latest(*s, 10);
+  CHECK(got.rows == from_view(*s, 10).rows);
+  REQUIRE(got.rows.size() == 1);
+  CHECK(got.rows[0][4] == "1");  // failed
+  CHECK(got.rows[0][7] == "transform");
+  CHECK(got.rows[0][8] == std::to_string(t));
+}
