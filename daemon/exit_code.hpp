@@ -15,7 +15,7 @@ enum class ExitCode : int {
                         // permitted); nothing was registered; systemd's Restart= tries again
   tempfail = 75,        // EX_TEMPFAIL: rerun: a step of the instance still runs; try later
   config = 78,
-  interrupted = 130,  // 128 + SIGINT: a run-now/backfill/rerun stopped by SIGINT or SIGTERM //
+  interrupted = 130,  // 128 + SIGINT: a run-now/backfill/rerun stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT //
                       // EX_CONFIG: the configuration is invalid
 };
 

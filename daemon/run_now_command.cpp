@@ -48,14 +48,19 @@ int execute(const std::shared_ptr<const config::Config>& config, std::size_t job
     auto slot = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     {
       auto lease = runner.session();
-      for (int i = 0; i < kSecondsToTry &&
-                      runner.log().slot_state(*lease, config->jobs[job].name, slot).attempts > 0;
-           ++i) {
+      int tried = 0;
+      while (runner.log().slot_state(*lease, config->jobs[job].name, slot).attempts > 0) {
+        if (++tried == kSecondsToTry) {
+          std::cerr << "sqlcrond run-now: " << config->jobs[job].name << " has runs in each of the "
+                    << kSecondsToTry << " seconds from now; try again shortly\n";
+          return to_int(ExitCode::failure);
+        }
         slot += std::chrono::seconds(1);
       }
     }
     std::int64_t chain = 0;
     const bool ok = pipeline.step(job, slot, core::RunCause::manual, chain, true, on_claimed);
+    if (chain == 0 && runner.interrupted()) return to_int(ExitCode::interrupted);
     if (chain == 0) {
       std::cerr << "sqlcrond run-now: " << config->jobs[job].name
                 << " already has a run for this second; try again\n";

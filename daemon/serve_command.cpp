@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -109,7 +110,10 @@ int serve_command(const CommandContext& ctx) {
     claim_anchors(*loaded, *session, state, instance);
     const runlog::InstanceRegistry registry(state, instance);
     registry.register_self(*session, host, getpid(), SQLCRON_VERSION);
-    registry.mark_dead_local(*session, host, [](int pid) { return ::kill(pid, 0) == 0; });
+    // EPERM: alive, another user's (an operator's backfill beside the service user's daemon);
+    // only ESRCH says the process is gone.
+    registry.mark_dead_local(*session, host,
+                             [](int pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; });
     // Their open runs are abandoned (and retried where attempts remain) by the first health
     // check, as soon as the loop runs.
   } catch (const mysql::DbError& e) {

@@ -106,7 +106,10 @@ std::shared_ptr<const LoadCsvConfig> read_load_csv(YamlReader& r, const YamlNode
     c.archive = (fs::path(r.file()).parent_path() / *archive).lexically_normal().string();
     if (auto problem = util::directory_problem(c.archive)) {
       r.issue(node["archive"], YamlReader::join(key, "archive"), *problem);
-    } else if (fs::path(c.archive) == fs::path(c.dir)) {
+    } else if (std::error_code ec;
+               fs::path(c.archive) == fs::path(c.dir) || fs::equivalent(c.archive, c.dir, ec)) {
+      // However spelled ("inbox/", a symlink to it): moving files into it would start the
+      // watched load again for each, under ever longer names.
       r.issue(node["archive"], YamlReader::join(key, "archive"),
               "is the load directory itself; name another directory");
     }

@@ -31,6 +31,7 @@ FileInbox::FileInbox(const config::LoadCsvConfig& csv, std::string job)
 
 std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_point now) {
   unsettled_ = 0;
+  batch_left_ = 0;
   std::error_code ec;
   // The marker first: the files written before it are the batch it announces.
   struct stat marker {};
@@ -40,6 +41,8 @@ std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_
     return {};
   }
   marker_seen_ = !csv_.marker.empty();
+  marker_ino_ = marker.st_ino;
+  marker_mtime_ = modified_at(marker);
   const auto entries = util::list_directory(csv_.dir, ec);
   if (ec) throw std::runtime_error("cannot list " + csv_.dir + ": " + ec.message());
   std::vector<std::string> files;
@@ -87,6 +90,7 @@ std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_
           std::chrono::duration_cast<std::chrono::milliseconds>(changed - now).count());
     } else if (csv_.settle.count() > 0 && now - changed < csv_.settle) {
       ++unsettled_;
+      ++batch_left_;  // (with a marker: a file of its batch - the marker stays for it)
       spdlog::info("job {}: {} changed less than {} ms ago: loaded once it stops changing", job_,
                    util::escape_for_message(name), csv_.settle.count());
       continue;
@@ -121,7 +125,16 @@ void FileInbox::taken(const std::string& path) const {
 }
 
 void FileInbox::marker_done() const {
-  if (!marker_seen_) return;
+  if (!marker_seen_ || batch_left_ > 0) return;  // a file of its batch is still to load
+  // Only the marker this run saw: a producer may have written the next batch and its marker
+  // meanwhile, and that one announces files not loaded yet.
+  struct stat now {};
+  const auto path = fs::path(csv_.dir) / csv_.marker;
+  if (::stat(path.c_str(), &now) != 0) return;
+  if (now.st_ino != marker_ino_ || modified_at(now) != marker_mtime_) {
+    spdlog::info("job {}: a new {} came during the load: kept for its batch", job_, csv_.marker);
+    return;
+  }
   std::error_code ec;
   fs::remove(fs::path(csv_.dir) / csv_.marker, ec);
   if (ec) {

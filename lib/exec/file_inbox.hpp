@@ -15,6 +15,8 @@
 // loaded_files remembers it) and never throw.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -34,15 +36,18 @@ class FileInbox {
 
   // The file at `path` was loaded (now or before): archive or delete it as configured.
   void taken(const std::string& path) const;
-  // Every ready file was taken: remove the marker ready_files() saw, so that the next batch
-  // needs a new one.
+  // Every ready file was taken: remove the marker ready_files() saw (not one written since), so
+  // that the next batch needs a new one - unless a file of its batch was left still settling.
   void marker_done() const;
 
  private:
   const config::LoadCsvConfig& csv_;
   std::string job_;
   int unsettled_ = 0;
+  int batch_left_ = 0;  // files still settling that the marker (if any) announced
   bool marker_seen_ = false;
+  ino_t marker_ino_ = 0;  // the marker ready_files() saw: only it is removed
+  std::chrono::system_clock::time_point marker_mtime_;
 };
 
 }  // namespace sqlcron::exec

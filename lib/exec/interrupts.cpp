@@ -15,6 +15,8 @@ sigset_t interrupt_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // the terminal or ssh session went away
+  sigaddset(&set, SIGQUIT);
   return set;
 }
 
@@ -30,7 +32,10 @@ Interrupts::Interrupts(std::function<void()> on_second) : on_second_(std::move(o
       const int sig = ::sigtimedwait(&set, &info, &poll);
       if (sig < 0) continue;  // EAGAIN (the poll) or EINTR
       const int n = ++count_;
-      const auto* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      const auto* name = sig == SIGINT    ? "SIGINT"
+                         : sig == SIGTERM ? "SIGTERM"
+                         : sig == SIGHUP  ? "SIGHUP"
+                                          : "SIGQUIT";
       if (n == 1) {
         spdlog::warn(
             "{}: stopping after the run in progress (its row is finished, not left "

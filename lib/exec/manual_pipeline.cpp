@@ -104,7 +104,18 @@ RunReport ManualPipeline::run_with_retries(RunRequest r,
     const int tries = r.attempt - first + 1;
     if (out.status != core::RunStatus::succeeded && core::retried(out, tries, j.retry) &&
         !runner_.interrupted()) {
-      std::this_thread::sleep_for(core::retry_delay(j.retry, tries + 1, 0.5));
+      // The backoff, in short steps: a signal meanwhile ends it, and no attempt follows.
+      const auto until =
+          std::chrono::steady_clock::now() + core::retry_delay(j.retry, tries + 1, 0.5);
+      while (std::chrono::steady_clock::now() < until && !runner_.interrupted()) {
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
+      }
+      if (runner_.interrupted()) {
+        out_ << when(r.scheduled_for) << "  " << j.name
+             << ": interrupted during the retry backoff; no further attempt\n";
+        return report;
+      }
       r.cause = core::RunCause::retry;
       if (r.chain_run_id == 0 && j.chain_root) r.chain_run_id = report.run_id;  // one instance
       continue;

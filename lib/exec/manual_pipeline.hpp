@@ -33,7 +33,7 @@ struct ManualTotals {
   int skipped = 0;      // recorded skipped (or claimed by another instance)
   int idle = 0;         // recorded skipped below a load that brought nothing new (not a failure)
   int running = 0;      // not started: an attempt of the slot is running (another process's)
-  int interrupted = 0;  // not started: SIGINT/SIGTERM arrived (nothing recorded; rerun them)
+  int interrupted = 0;  // not started: a signal arrived (nothing recorded; rerun them)
 };
 
 class ManualPipeline {

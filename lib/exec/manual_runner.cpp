@@ -92,7 +92,7 @@ exec::RunReport ManualRunner::run(const exec::RunRequest& request,
       // skipped, never left running.
       r.claimed_run_id = report.run_id;
       std::promise<RunReport> done;
-      runner_.give_up(r, "interrupted (SIGINT/SIGTERM) while waiting for its turn",
+      runner_.give_up(r, "interrupted (a signal) while waiting for its turn",
                       [&done](const RunReport& rep) { done.set_value(rep); });
       return done.get_future().get();
     }

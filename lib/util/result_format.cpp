@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 
+#include "util/utf8.hpp"
+
 namespace sqlcron::util {
 
 namespace {
@@ -33,7 +35,10 @@ std::string table_cell(const std::optional<std::string>& c, std::size_t max_cell
   std::string s = c.value_or("-");
   std::replace(s.begin(), s.end(), '\n', ' ');
   std::replace(s.begin(), s.end(), '\r', ' ');
-  if (s.size() > max_cell) s = s.substr(0, max_cell - 3) + "...";
+  // Any other control byte, line break (NEL, U+2028/9) or invalid byte escaped; cut at a
+  // character, never inside one.
+  s = escape_for_message(s);
+  if (s.size() > max_cell) s = text_for_column(s, max_cell - 3) + "...";
   return s;
 }
 

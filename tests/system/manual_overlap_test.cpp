@@ -200,3 +200,26 @@ TEST_CASE("SIGINT stops a backfill after its run in progress; a second one kills
                        " WHERE scheduled_for = '2026-01-02' AND status = 'cancelled'") == 1);
   CHECK(count(*db, running) == 0);
 }
+
+TEST_CASE("SIGINT during a retry backoff ends it: no further attempt", "[system][recover]") {
+  TempDir dir;
+  const auto config = setup(dir,
+                            "  - name: flaky\n    schedule: \"0 0 * * *\"\n    call: deadlock\n"
+                            "    retry: {attempts: 3, backoff: 60s}\n");
+  sqlcron::test::connect(kWork)->execute_raw(
+      "CREATE PROCEDURE deadlock() BEGIN INSERT INTO calls (job, began) VALUES ('flaky', NOW(6));"
+      " SIGNAL SQLSTATE '40001' SET MESSAGE_TEXT = 'Deadlock found', MYSQL_ERRNO = 1213; END");
+  auto db = sqlcron::test::connect();
+  const auto log = (dir.path() / "backfill.log").string();
+  sqlcron::test::Process backfill({sqlcron::test::sqlcrond_path(), "--config", config, "backfill",
+                                   "flaky", "--from", "2026-01-01", "--to", "2026-01-01"},
+                                  log);
+  sqlcron::test::wait_for_log(log, "flaky: run ", 20s);  // its first attempt failed
+  backfill.signal(SIGINT);
+  const auto code = backfill.wait(10s);  // not the 60 s backoff
+  INFO(sqlcron::test::read_text(log));
+  REQUIRE(code.has_value());
+  CHECK(*code == 130);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kCalls + " WHERE job = 'flaky'") == 1);
+  CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns + " WHERE job = 'flaky'") == 1);
+}

@@ -1,5 +1,6 @@
 // Pipelines in the config: after:, on_failure:, notify:, watch:, load_csv:, and the job graph.
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
@@ -162,6 +163,18 @@ TEST_CASE("load_csv: max_reject_ratio, settle, marker, archive and delete are ch
                                                           "file name"));
   CHECK_THAT(one("archive: ."), Catch::Contains("jobs[0].load_csv.archive: is the load directory"));
   CHECK_THAT(one("archive: /nonexistent/done"), Catch::Contains("jobs[0].load_csv.archive:"));
+  {  // the load directory spelled otherwise: a symlink to it, a trailing slash
+    TempDir d;
+    std::filesystem::create_directory(d.path() / "in");
+    std::filesystem::create_directory_symlink(d.path() / "in", d.path() / "link");
+    const auto in = (d.path() / "in").string();
+    for (const auto& archive : {(d.path() / "link").string(), in + "/"}) {
+      const auto e = errors("  - name: a\n    schedule: \"@daily\"\n    load_csv: {dir: " + in +
+                            ", table: t, columns: [x], archive: " + archive + "}\n");
+      REQUIRE(e.size() == 1);
+      CHECK_THAT(e[0], Catch::Contains("archive: is the load directory"));
+    }
+  }
   TempDir other;
   CHECK_THAT(one("archive: " + other.path().string() + ", delete: true"),
              Catch::Contains("archive and delete exclude each other"));

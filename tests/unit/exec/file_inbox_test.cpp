@@ -55,3 +55,41 @@ TEST_CASE("a file stamped ahead of the clock is not left waiting for the clock t
   CHECK(fs::path(files[0]).filename() == "skewed.csv");
   CHECK(inbox.unsettled() == 0);
 }
+
+TEST_CASE("the marker stays for a file of its batch still settling and for a newer marker",
+          "[csv]") {
+  sqlcron::test::TempDir dir;
+  sqlcron::config::LoadCsvConfig csv;
+  csv.dir = dir.path().string();
+  csv.settle = 5s;
+  csv.marker = "_SUCCESS";
+  const auto now = std::chrono::system_clock::now();
+  SECTION("a file of its batch still settling") {
+    write_stamped(dir.path(), "a.csv", now - 10s);
+    write_stamped(dir.path(), "b.csv", now - 3s);
+    write_stamped(dir.path(), "_SUCCESS", now - 2s);
+    FileInbox inbox(csv, "ingest");
+    CHECK(inbox.ready_files(now).size() == 1);
+    inbox.marker_done();
+    CHECK(fs::exists(dir.path() / "_SUCCESS"));
+  }
+  SECTION("a new marker written during the load") {
+    write_stamped(dir.path(), "a.csv", now - 10s);
+    write_stamped(dir.path(), "_SUCCESS", now - 9s);
+    FileInbox inbox(csv, "ingest");
+    CHECK(inbox.ready_files(now).size() == 1);
+    fs::remove(dir.path() / "_SUCCESS");  // the producer's next batch: a new marker
+    write_stamped(dir.path(), "next.csv", now - 1s);
+    write_stamped(dir.path(), "_SUCCESS", now - 1s);
+    inbox.marker_done();
+    CHECK(fs::exists(dir.path() / "_SUCCESS"));
+  }
+  SECTION("its whole batch loaded: removed") {
+    write_stamped(dir.path(), "a.csv", now - 10s);
+    write_stamped(dir.path(), "_SUCCESS", now - 9s);
+    FileInbox inbox(csv, "ingest");
+    CHECK(inbox.ready_files(now).size() == 1);
+    inbox.marker_done();
+    CHECK_FALSE(fs::exists(dir.path() / "_SUCCESS"));
+  }
+}

@@ -41,3 +41,11 @@ TEST_CASE("csv: RFC 4180 quoting, NULL as empty", "[util]") {
         "1,nightly,\r\n"
         "12,\"say \"\"hi\"\", twice\",\"line one\nline two\"\r\n");
 }
+
+TEST_CASE("format_table: a cell never carries a line break or half a character", "[util]") {
+  CHECK(sqlcron::util::format_table({"a"}, {{std::string("x\xe2\x80\xa8y\x1b")}}) ==
+        "a\nx\\u2028y\\x1B\n");
+  // Cut at 7 bytes of text: the euro sign (3 bytes) at bytes 6-8 is not split.
+  CHECK(sqlcron::util::format_table({"a"}, {{std::string("abcde\xe2\x82\xac") + "fgh"}}, 10) ==
+        "a\nabcde...\n");
+}
