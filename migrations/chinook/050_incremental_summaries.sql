@@ -7,10 +7,10 @@
 --   invoices (InvoiceId above the watermark) and of invoices with new lines (InvoiceLineId
 --   above it) dated on or before p_as_of, customers of invoices that were dated after an earlier
 --   p_as_of and are now due (etl_pending), and customers whose contact data or support rep name
---   changed, appeared or disappeared (compared byte for byte). Then the statuses that p_as_of
---   moves ('active' customers whose last purchase fell out of the window) are set to 'churned'
---   through the (CustomerStatus, LastPurchaseDate) index, and AsOf follows p_as_of. One
---   transaction. Runs the full customer_summary when the table or its state is missing, when
+--   changed or disappeared (every row compared byte for byte, in one pass), and new customers
+--   (looked for only when the row counts say there are some). Then, in one pass, AsOf follows
+--   p_as_of and the statuses that p_as_of moves ('active' customers whose last purchase fell out
+--   of the window) become 'churned'. One transaction. Runs the full customer_summary when the table or its state is missing, when
 --   p_as_of is earlier than the last run's, or when p_churn_days changed.
 --
 -- product_summary_etl_incremental()
@@ -64,6 +64,9 @@ BEGIN
   DECLARE v_wm_line BIGINT;
   DECLARE v_wm_as_of DATETIME;
   DECLARE v_wm_churn INT;
+  DECLARE v_customers BIGINT;
+  DECLARE v_rows BIGINT;
+  DECLARE v_gone BIGINT;
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
 
@@ -129,13 +132,14 @@ BEGIN
     SELECT STRAIGHT_JOIN i.CustomerId
       FROM etl_pending p JOIN Invoice i ON i.InvoiceId = p.Id
      WHERE p.Name = 'customer_summary' AND i.InvoiceDate <= v_as_of;
-    -- Contact data and rep names, every customer (one row each): new, changed, gone.
+    -- Contact data and rep names, every row (one per customer): changed or gone. Driven from
+    -- customer_summary, so one pass finds both.
     INSERT IGNORE INTO cs_touched
-    SELECT c.CustomerId
-      FROM Customer c
+    SELECT s.CustomerId
+      FROM customer_summary s
+      LEFT JOIN Customer c ON c.CustomerId = s.CustomerId
       LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
-      LEFT JOIN customer_summary s ON s.CustomerId = c.CustomerId
-     WHERE s.CustomerId IS NULL
+     WHERE c.CustomerId IS NULL
         OR NOT (CAST(c.FirstName AS BINARY) <=> CAST(s.FirstName AS BINARY))
         OR NOT (CAST(c.LastName AS BINARY) <=> CAST(s.LastName AS BINARY))
         OR NOT (CAST(c.Company AS BINARY) <=> CAST(s.Company AS BINARY))
@@ -150,9 +154,21 @@ BEGIN
         OR NOT (c.SupportRepId <=> s.SupportRepId)
         OR NOT (CAST(CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName)
                      END AS BINARY) <=> CAST(s.SupportRepName AS BINARY));
-    INSERT IGNORE INTO cs_touched
-    SELECT s.CustomerId FROM customer_summary s
-      LEFT JOIN Customer c ON c.CustomerId = s.CustomerId WHERE c.CustomerId IS NULL;
+    -- New customers: there are some exactly when Customer has more rows than customer_summary
+    -- has rows of existing customers (both keyed by CustomerId); only then look for them.
+    SELECT COUNT(*) INTO v_customers FROM Customer;
+    SELECT COUNT(*) INTO v_rows FROM customer_summary;
+    SELECT COUNT(*) INTO v_gone
+      FROM cs_touched t
+      JOIN customer_summary s ON s.CustomerId = t.CustomerId
+      LEFT JOIN Customer c ON c.CustomerId = t.CustomerId
+     WHERE c.CustomerId IS NULL;
+    IF v_customers <> v_rows - v_gone THEN
+      INSERT IGNORE INTO cs_touched
+      SELECT c.CustomerId FROM Customer c
+        LEFT JOIN customer_summary s ON s.CustomerId = c.CustomerId
+       WHERE s.CustomerId IS NULL;
+    END IF;
 
     -- The touched customers' figures through the CustomerId and InvoiceId indexes.
     CREATE TEMPORARY TABLE cs_inv ENGINE=MEMORY AS
@@ -190,10 +206,14 @@ BEGIN
       LEFT JOIN cs_inv inv ON inv.CustomerId = c.CustomerId
       LEFT JOIN cs_lin lin ON lin.CustomerId = c.CustomerId
      ORDER BY c.CustomerId;
-    -- Statuses p_as_of moved: through the (CustomerStatus, LastPurchaseDate) index.
-    UPDATE customer_summary SET CustomerStatus = 'churned'
-     WHERE CustomerStatus = 'active' AND LastPurchaseDate < v_since;
-    UPDATE customer_summary SET AsOf = v_as_of WHERE AsOf <> v_as_of;
+    -- AsOf follows p_as_of in every row, and with it the statuses p_as_of moved ('active'
+    -- customers whose last purchase fell out of the window): one pass. The rows just recomputed
+    -- already have both.
+    UPDATE customer_summary
+       SET AsOf = v_as_of,
+           CustomerStatus = CASE WHEN CustomerStatus = 'active' AND LastPurchaseDate < v_since
+                                 THEN 'churned' ELSE CustomerStatus END
+     WHERE AsOf <> v_as_of;
     -- Pending invoices now due (or gone) leave; still-future ones stay; new future ones join.
     DELETE p FROM etl_pending p LEFT JOIN Invoice i ON i.InvoiceId = p.Id
      WHERE p.Name = 'customer_summary' AND (i.InvoiceId IS NULL OR i.InvoiceDate <= v_as_of);
@@ -241,7 +261,6 @@ BEGIN
     DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
     DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
     DROP TEMPORARY TABLE IF EXISTS ps_delta;
-    DROP TEMPORARY TABLE IF EXISTS ps_dim;
     IF v_locked THEN
       DO RELEASE_LOCK(v_lock);
     END IF;
@@ -263,9 +282,12 @@ BEGIN
   SELECT MAX(LastLineId), MAX(Fingerprint) INTO v_wm_line, v_wm_print
     FROM etl_summary_state WHERE Name = 'product_summary_etl';
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
-  -- Fingerprint of the playlists: every (playlist, track, playlist name).
-  SELECT COUNT(*) * 4294967296 + COALESCE(BIT_XOR(CRC32(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
-                                                                 HEX(p.Name)))), 0)
+  -- Fingerprint of the playlists: the XOR of a 60-bit slice of the MD5 of every (playlist,
+  -- track, playlist name) row (the rows are distinct: PlaylistTrack's key). Not a CRC: CRCs are
+  -- linear, so their XOR misses e.g. two playlists swapping names of equal length.
+  SELECT COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
+                                                          HEX(p.Name))), 15), 16, 10)
+                               AS SIGNED)), 0)
     INTO v_print
     FROM PlaylistTrack pt LEFT JOIN Playlist p ON p.PlaylistId = pt.PlaylistId;
 
@@ -279,7 +301,6 @@ BEGIN
     DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
     DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
     DROP TEMPORARY TABLE IF EXISTS ps_delta;
-    DROP TEMPORARY TABLE IF EXISTS ps_dim;
     -- The new lines whose invoice exists, with their customer.
     CREATE TEMPORARY TABLE ps_delta_lines ENGINE=MEMORY AS
     SELECT STRAIGHT_JOIN il.InvoiceLineId, il.TrackId, il.InvoiceId, i.CustomerId,
@@ -322,17 +343,6 @@ BEGIN
      GROUP BY t.TrackId;
     ALTER TABLE ps_delta ADD PRIMARY KEY (TrackId);
 
-    -- The dimension part of every track (3503 rows on stock and scaled data alike).
-    CREATE TEMPORARY TABLE ps_dim ENGINE=MEMORY AS
-    SELECT t.TrackId, t.Name AS TrackName, al.Title AS AlbumTitle, ar.Name AS ArtistName,
-           mt.Name AS MediaType, g.Name AS Genre, t.Composer, t.UnitPrice, t.Milliseconds
-      FROM Track t
-      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
-      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
-      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
-      LEFT JOIN Genre g ON g.GenreId = t.GenreId;
-    ALTER TABLE ps_dim ADD PRIMARY KEY (TrackId);
-
     START TRANSACTION;
     DELETE p FROM product_summary_etl p LEFT JOIN Track t ON t.TrackId = p.TrackId
      WHERE t.TrackId IS NULL;
@@ -340,25 +350,36 @@ BEGIN
       (TrackId, TrackName, AlbumTitle, ArtistName, MediaType, Genre, Composer, UnitPrice,
        Milliseconds, Playlists, TotalSales, TotalQuantity, TotalInvoices, TotalCustomers,
        RefreshedAt)
-    SELECT d.TrackId, d.TrackName, d.AlbumTitle, d.ArtistName, d.MediaType, d.Genre, d.Composer,
-           d.UnitPrice, d.Milliseconds,
+    SELECT t.TrackId, t.Name, al.Title, ar.Name, mt.Name, g.Name, t.Composer, t.UnitPrice,
+           t.Milliseconds,
            (SELECT GROUP_CONCAT(DISTINCT pl.Name ORDER BY pl.Name SEPARATOR ', ')
               FROM PlaylistTrack pt JOIN Playlist pl ON pl.PlaylistId = pt.PlaylistId
-             WHERE pt.TrackId = d.TrackId),
+             WHERE pt.TrackId = t.TrackId),
            0, 0, 0, 0, NOW()
-      FROM ps_dim d LEFT JOIN product_summary_etl p ON p.TrackId = d.TrackId
+      FROM Track t
+      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
+      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
+      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId
+      LEFT JOIN product_summary_etl p ON p.TrackId = t.TrackId
      WHERE p.TrackId IS NULL;
-    UPDATE product_summary_etl p JOIN ps_dim d ON d.TrackId = p.TrackId
-       SET p.TrackName = d.TrackName, p.AlbumTitle = d.AlbumTitle, p.ArtistName = d.ArtistName,
-           p.MediaType = d.MediaType, p.Genre = d.Genre, p.Composer = d.Composer,
-           p.UnitPrice = d.UnitPrice, p.Milliseconds = d.Milliseconds, p.RefreshedAt = NOW()
-     WHERE NOT (CAST(p.TrackName AS BINARY) <=> CAST(d.TrackName AS BINARY))
-        OR NOT (CAST(p.AlbumTitle AS BINARY) <=> CAST(d.AlbumTitle AS BINARY))
-        OR NOT (CAST(p.ArtistName AS BINARY) <=> CAST(d.ArtistName AS BINARY))
-        OR NOT (CAST(p.MediaType AS BINARY) <=> CAST(d.MediaType AS BINARY))
-        OR NOT (CAST(p.Genre AS BINARY) <=> CAST(d.Genre AS BINARY))
-        OR NOT (CAST(p.Composer AS BINARY) <=> CAST(d.Composer AS BINARY))
-        OR NOT (p.UnitPrice <=> d.UnitPrice) OR NOT (p.Milliseconds <=> d.Milliseconds);
+    -- The dimension part of every track (3503 rows on stock and scaled data alike).
+    UPDATE product_summary_etl p
+      JOIN Track t ON t.TrackId = p.TrackId
+      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
+      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
+      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId
+       SET p.TrackName = t.Name, p.AlbumTitle = al.Title, p.ArtistName = ar.Name,
+           p.MediaType = mt.Name, p.Genre = g.Name, p.Composer = t.Composer,
+           p.UnitPrice = t.UnitPrice, p.Milliseconds = t.Milliseconds, p.RefreshedAt = NOW()
+     WHERE NOT (CAST(p.TrackName AS BINARY) <=> CAST(t.Name AS BINARY))
+        OR NOT (CAST(p.AlbumTitle AS BINARY) <=> CAST(al.Title AS BINARY))
+        OR NOT (CAST(p.ArtistName AS BINARY) <=> CAST(ar.Name AS BINARY))
+        OR NOT (CAST(p.MediaType AS BINARY) <=> CAST(mt.Name AS BINARY))
+        OR NOT (CAST(p.Genre AS BINARY) <=> CAST(g.Name AS BINARY))
+        OR NOT (CAST(p.Composer AS BINARY) <=> CAST(t.Composer AS BINARY))
+        OR NOT (p.UnitPrice <=> t.UnitPrice) OR NOT (p.Milliseconds <=> t.Milliseconds);
     UPDATE product_summary_etl p JOIN ps_delta d ON d.TrackId = p.TrackId
        SET p.TotalSales = p.TotalSales + d.Sales, p.TotalQuantity = p.TotalQuantity + d.Quantity,
            p.TotalInvoices = p.TotalInvoices + d.Invoices,
@@ -383,7 +404,6 @@ BEGIN
   DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
   DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
   DROP TEMPORARY TABLE IF EXISTS ps_delta;
-  DROP TEMPORARY TABLE IF EXISTS ps_dim;
   SET SESSION group_concat_max_len = v_saved_gcml;
   DO RELEASE_LOCK(v_lock);
 END$$
