@@ -3,15 +3,19 @@
 -- product_summary_etl()) as long as the sales tables are appended to.
 --
 -- customer_summary_incremental(p_as_of DATETIME, p_churn_days INT)
---   Recomputes from scratch only the customers touched since the last run: customers of new
---   invoices (InvoiceId above the watermark) and of invoices with new lines (InvoiceLineId
---   above it) dated on or before p_as_of, customers of invoices that were dated after an earlier
---   p_as_of and are now due (etl_pending), and customers whose contact data or support rep name
---   changed or disappeared (every row compared byte for byte, in one pass), and new customers
---   (looked for only when the row counts say there are some). Then, in one pass, AsOf follows
---   p_as_of and the statuses that p_as_of moves ('active' customers whose last purchase fell out
---   of the window) become 'churned'. One transaction. Runs the full customer_summary when the table or its state is missing, when
---   p_as_of is earlier than the last run's, or when p_churn_days changed.
+--   Adds to each customer's row what counts now and did not at the last run, reading only that:
+--   the invoices counted for the first time (new ones, InvoiceId above the watermark, and ones
+--   dated after an earlier p_as_of that are now due, kept in etl_pending) with their lines up to
+--   the line watermark, and the new lines (InvoiceLineId above it) of every invoice that counts
+--   now: invoices, sales, first and last purchase, tracks. Customers whose contact data or
+--   support rep name changed or who were deleted are found by comparing every row with its
+--   customer byte for byte, in one pass; new customers (looked for only when the row counts say
+--   there are some) are computed from scratch. Then, in one pass, AsOf follows p_as_of and the
+--   statuses that p_as_of moves ('active' customers whose last purchase fell out of the window)
+--   become 'churned'. Every count stops at the invoice and line ids read at the start, so rows
+--   committed meanwhile are the next run's. One transaction. Runs the full refresh (bounded by
+--   the same ids) when the table or its state is missing, when p_as_of is earlier than the last
+--   run's, or when p_churn_days changed.
 --
 -- product_summary_etl_incremental()
 --   Adds the invoice lines above the watermark (whose invoice exists) to their tracks' sales:
@@ -73,9 +77,7 @@ BEGIN
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
-    DROP TEMPORARY TABLE IF EXISTS cs_touched;
-    DROP TEMPORARY TABLE IF EXISTS cs_inv;
-    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
     IF v_locked THEN
       DO RELEASE_LOCK(v_lock);
     END IF;
@@ -101,37 +103,78 @@ BEGIN
   SELECT MAX(LastInvoiceId), MAX(LastLineId), MAX(AsOf), MAX(ChurnDays)
     INTO v_wm_inv, v_wm_line, v_wm_as_of, v_wm_churn
     FROM etl_summary_state WHERE Name = 'customer_summary';
-  -- Read before the data: rows committed meanwhile are above the new watermark.
-  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
+  -- Read before the data; everything below counts only invoices and lines up to these ids, so
+  -- rows committed meanwhile are exactly the next run's (the lines first: a line's invoice is
+  -- committed no later than the line).
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
+  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
 
   IF v_wm_inv IS NULL OR v_as_of < v_wm_as_of OR NOT (v_churn <=> v_wm_churn)
      OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES
                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customer_summary') THEN
-    -- GET_LOCK nests within a session: the full refresh takes and releases it once more.
-    CALL customer_summary(v_as_of, v_churn);
+    -- The full refresh, bounded by the same ids. GET_LOCK nests within a session: it takes and
+    -- releases the lock once more.
+    CALL customer_summary_run(v_as_of, v_churn, v_max_inv, v_max_line);
     START TRANSACTION;
     DELETE FROM etl_pending WHERE Name = 'customer_summary';
     INSERT INTO etl_pending (Name, Id)
-    SELECT 'customer_summary', InvoiceId FROM Invoice WHERE InvoiceDate > v_as_of;
+    SELECT 'customer_summary', InvoiceId FROM Invoice
+     WHERE InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
   ELSE
-    DROP TEMPORARY TABLE IF EXISTS cs_touched;
-    DROP TEMPORARY TABLE IF EXISTS cs_inv;
-    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
     CREATE TEMPORARY TABLE cs_touched (CustomerId INT NOT NULL, PRIMARY KEY (CustomerId))
       ENGINE=MEMORY;
-    INSERT IGNORE INTO cs_touched
-    SELECT CustomerId FROM Invoice
+    CREATE TEMPORARY TABLE cs_new_inv (
+      InvoiceId   INT           NOT NULL,
+      CustomerId  INT           NOT NULL,
+      InvoiceDate DATETIME      NOT NULL,
+      Total       DECIMAL(10,2) NOT NULL,
+      PRIMARY KEY (InvoiceId)
+    ) ENGINE=MEMORY;
+    CREATE TEMPORARY TABLE cs_delta (
+      CustomerId INT           NOT NULL,
+      Invoices   INT           NOT NULL,
+      Sales      DECIMAL(14,2) NOT NULL,
+      FirstDate  DATETIME      NULL,
+      LastDate   DATETIME      NULL,
+      Tracks     BIGINT        NOT NULL,
+      PRIMARY KEY (CustomerId)
+    ) ENGINE=MEMORY;
+    CREATE TEMPORARY TABLE cs_totals LIKE cs_delta;
+
+    -- What counts now and did not at the last run (which counted the invoices up to its
+    -- watermark dated on or before its p_as_of, and their lines up to its line watermark):
+    -- the invoices counted now for the first time, new ones or pending ones now due ...
+    INSERT IGNORE INTO cs_new_inv
+    SELECT InvoiceId, CustomerId, InvoiceDate, Total FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate <= v_as_of;
-    INSERT IGNORE INTO cs_touched
-    SELECT STRAIGHT_JOIN i.CustomerId
-      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
-       AND i.InvoiceDate <= v_as_of;
-    INSERT IGNORE INTO cs_touched
-    SELECT STRAIGHT_JOIN i.CustomerId
+    INSERT IGNORE INTO cs_new_inv
+    SELECT STRAIGHT_JOIN i.InvoiceId, i.CustomerId, i.InvoiceDate, i.Total
       FROM etl_pending p JOIN Invoice i ON i.InvoiceId = p.Id
-     WHERE p.Name = 'customer_summary' AND i.InvoiceDate <= v_as_of;
+     WHERE p.Name = 'customer_summary' AND i.InvoiceId <= v_max_inv
+       AND i.InvoiceDate <= v_as_of;
+    -- ... with their lines up to the line watermark (through the (InvoiceId, InvoiceLineId) index),
+    -- and the new lines of every invoice that counts now. Only these rows are read, never a
+    -- customer's history.
+    INSERT INTO cs_delta (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT x.CustomerId, SUM(x.Invoices), SUM(x.Sales), MIN(x.FirstDate), MAX(x.LastDate),
+           SUM(x.Tracks)
+      FROM (SELECT n.CustomerId, 1 AS Invoices, n.Total AS Sales, n.InvoiceDate AS FirstDate,
+                   n.InvoiceDate AS LastDate, 0 AS Tracks
+              FROM cs_new_inv n
+            UNION ALL
+            SELECT STRAIGHT_JOIN n.CustomerId, 0, 0, NULL, NULL, il.Quantity
+              FROM cs_new_inv n
+              JOIN InvoiceLine il ON il.InvoiceId = n.InvoiceId AND il.InvoiceLineId <= v_wm_line
+            UNION ALL
+            SELECT STRAIGHT_JOIN i.CustomerId, 0, 0, NULL, NULL, il.Quantity
+              FROM InvoiceLine il
+              JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+             WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
+               AND i.InvoiceId <= v_max_inv AND i.InvoiceDate <= v_as_of) x
+     GROUP BY x.CustomerId;
+    INSERT INTO cs_touched SELECT CustomerId FROM cs_delta;
+
     -- Contact data and rep names, every row (one per customer): changed or gone. Driven from
     -- customer_summary, so one pass finds both.
     INSERT IGNORE INTO cs_touched
@@ -170,22 +213,27 @@ BEGIN
        WHERE s.CustomerId IS NULL;
     END IF;
 
-    -- The touched customers' figures through the CustomerId and InvoiceId indexes.
-    CREATE TEMPORARY TABLE cs_inv ENGINE=MEMORY AS
-    SELECT STRAIGHT_JOIN t.CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
-           MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
-      FROM cs_touched t JOIN Invoice i ON i.CustomerId = t.CustomerId
-     WHERE i.InvoiceDate <= v_as_of
-     GROUP BY t.CustomerId;
-    CREATE TEMPORARY TABLE cs_lin ENGINE=MEMORY AS
-    SELECT STRAIGHT_JOIN t.CustomerId, SUM(il.Quantity) AS Tracks
+    -- The touched customers' totals: their row's plus what counts now for the first time ...
+    INSERT INTO cs_totals (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT STRAIGHT_JOIN t.CustomerId, s.TotalInvoices + COALESCE(d.Invoices, 0),
+           s.TotalSales + COALESCE(d.Sales, 0),
+           COALESCE(LEAST(s.FirstPurchaseDate, d.FirstDate), s.FirstPurchaseDate, d.FirstDate),
+           COALESCE(GREATEST(s.LastPurchaseDate, d.LastDate), s.LastPurchaseDate, d.LastDate),
+           s.TotalTracks + COALESCE(d.Tracks, 0)
       FROM cs_touched t
+      JOIN customer_summary s ON s.CustomerId = t.CustomerId
+      LEFT JOIN cs_delta d ON d.CustomerId = t.CustomerId;
+    -- ... and for customers without a row yet, everything from scratch, up to the same ids.
+    INSERT INTO cs_totals (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT STRAIGHT_JOIN t.CustomerId, COUNT(*), SUM(i.Total), MIN(i.InvoiceDate),
+           MAX(i.InvoiceDate),
+           COALESCE(SUM((SELECT SUM(il.Quantity) FROM InvoiceLine il
+                          WHERE il.InvoiceId = i.InvoiceId AND il.InvoiceLineId <= v_max_line)), 0)
+      FROM cs_touched t
+      LEFT JOIN customer_summary s ON s.CustomerId = t.CustomerId
       JOIN Invoice i ON i.CustomerId = t.CustomerId
-      JOIN InvoiceLine il ON il.InvoiceId = i.InvoiceId
-     WHERE i.InvoiceDate <= v_as_of
+     WHERE s.CustomerId IS NULL AND i.InvoiceId <= v_max_inv AND i.InvoiceDate <= v_as_of
      GROUP BY t.CustomerId;
-    ALTER TABLE cs_inv ADD PRIMARY KEY (CustomerId);
-    ALTER TABLE cs_lin ADD PRIMARY KEY (CustomerId);
 
     START TRANSACTION;
     DELETE s FROM customer_summary s JOIN cs_touched t ON t.CustomerId = s.CustomerId;
@@ -196,18 +244,17 @@ BEGIN
     SELECT STRAIGHT_JOIN c.CustomerId, c.FirstName, c.LastName, c.Company, c.Address, c.City,
            c.State, c.Country, c.PostalCode, c.Phone, c.Fax, c.Email, c.SupportRepId,
            CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName) END,
-           COALESCE(inv.Invoices, 0), COALESCE(lin.Tracks, 0), COALESCE(inv.Sales, 0),
-           inv.FirstDate, inv.LastDate,
-           CASE WHEN inv.LastDate >= v_since THEN 'active' ELSE 'churned' END,
+           COALESCE(x.Invoices, 0), COALESCE(x.Tracks, 0), COALESCE(x.Sales, 0),
+           x.FirstDate, x.LastDate,
+           CASE WHEN x.LastDate >= v_since THEN 'active' ELSE 'churned' END,
            v_as_of, v_churn, NOW()
       FROM cs_touched t
       JOIN Customer c ON c.CustomerId = t.CustomerId
       LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
-      LEFT JOIN cs_inv inv ON inv.CustomerId = c.CustomerId
-      LEFT JOIN cs_lin lin ON lin.CustomerId = c.CustomerId
+      LEFT JOIN cs_totals x ON x.CustomerId = c.CustomerId
      ORDER BY c.CustomerId;
     -- AsOf follows p_as_of in every row, and with it the statuses p_as_of moved ('active'
-    -- customers whose last purchase fell out of the window): one pass. The rows just recomputed
+    -- customers whose last purchase fell out of the window): one pass. The rows just written
     -- already have both.
     UPDATE customer_summary
        SET AsOf = v_as_of,
@@ -220,11 +267,6 @@ BEGIN
     INSERT IGNORE INTO etl_pending (Name, Id)
     SELECT 'customer_summary', InvoiceId FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
-    INSERT IGNORE INTO etl_pending (Name, Id)
-    SELECT STRAIGHT_JOIN 'customer_summary', i.InvoiceId
-      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
-       AND i.InvoiceDate > v_as_of;
   END IF;
   INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, UpdatedAt)
   VALUES ('customer_summary', v_max_inv, v_max_line, v_as_of, v_churn, NOW(6))
@@ -232,9 +274,7 @@ BEGIN
                           ChurnDays = v_churn, UpdatedAt = NOW(6);
   COMMIT;
 
-  DROP TEMPORARY TABLE IF EXISTS cs_touched;
-  DROP TEMPORARY TABLE IF EXISTS cs_inv;
-  DROP TEMPORARY TABLE IF EXISTS cs_lin;
+  DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
   DO RELEASE_LOCK(v_lock);
 END$$
 DELIMITER ;
