@@ -3,8 +3,12 @@
 -- Rebuilds table dim_date: one row per day from January 1 of the year of the first invoice to
 -- December 31 of the year of the last one, counting only invoices dated on or before p_as_of
 -- (empty when there is none). Names of months and weekdays are English whatever lc_time_names
--- says. NULL p_as_of = NOW(). Atomic swap through dim_date_new; serialised by a named lock (a
--- second concurrent call fails at once with SQLSTATE 45000).
+-- says. NULL p_as_of = NOW(). The range comes from fact_month when fact_customer_month is as of
+-- the same p_as_of (its months are those of the invoices that count), else from a scan of
+-- Invoice. The rows are a function of that range alone: when dim_date already holds exactly the
+-- range's days, nothing is written (the usual night); otherwise it is rebuilt and swapped in
+-- atomically through dim_date_new. Serialised by a named lock (a second concurrent call fails at
+-- once with SQLSTATE 45000).
 
 DROP PROCEDURE IF EXISTS dim_date;
 
@@ -13,10 +17,13 @@ CREATE PROCEDURE dim_date(IN p_as_of DATETIME)
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
   COMMENT 'Atomically rebuild dim_date (sqlcron analytics pack)'
-BEGIN
+proc: BEGIN
   DECLARE v_as_of DATETIME DEFAULT COALESCE(p_as_of, NOW());
   DECLARE v_first DATE;
   DECLARE v_last DATE;
+  DECLARE v_have_first DATE;
+  DECLARE v_have_last DATE;
+  DECLARE v_have_days BIGINT;
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.dim_date');
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
 
@@ -38,12 +45,34 @@ BEGIN
   SET v_locked = TRUE;
 
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-  SELECT MAKEDATE(YEAR(MIN(InvoiceDate)), 1), MAKEDATE(YEAR(MAX(InvoiceDate)) + 1, 1) - INTERVAL 1 DAY
-    INTO v_first, v_last
-    FROM Invoice WHERE InvoiceDate <= v_as_of;
+  IF EXISTS (SELECT 1 FROM analytics_watermark
+              WHERE Name = 'fact_customer_month' AND AsOf = v_as_of) THEN
+    SELECT MAKEDATE(YEAR(MIN(month_start)), 1), MAKEDATE(YEAR(MAX(month_start)) + 1, 1) - INTERVAL 1 DAY
+      INTO v_first, v_last
+      FROM fact_month;
+  ELSE
+    SELECT MAKEDATE(YEAR(MIN(InvoiceDate)), 1), MAKEDATE(YEAR(MAX(InvoiceDate)) + 1, 1) - INTERVAL 1 DAY
+      INTO v_first, v_last
+      FROM Invoice WHERE InvoiceDate <= v_as_of;
+  END IF;
 
-  DROP TABLE IF EXISTS dim_date_new;
-  DROP TABLE IF EXISTS dim_date_old;
+  IF EXISTS (SELECT 1 FROM information_schema.TABLES
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dim_date') THEN
+    SELECT MIN(`date`), MAX(`date`), COUNT(*) INTO v_have_first, v_have_last, v_have_days
+      FROM dim_date;
+    -- date_key and `date` are unique: first, last and the number of days pin the set of days.
+    IF v_have_first <=> v_first AND v_have_last <=> v_last
+       AND v_have_days = COALESCE(DATEDIFF(v_last, v_first) + 1, 0) THEN
+      DO RELEASE_LOCK(v_lock);
+      LEAVE proc;
+    END IF;
+  END IF;
+
+  -- Leftovers of a crash only (a DROP TABLE IF EXISTS costs as much as a real DDL statement).
+  IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
+                AND TABLE_NAME IN ('dim_date_new', 'dim_date_old')) THEN
+    DROP TABLE IF EXISTS dim_date_new, dim_date_old;
+  END IF;
   CREATE TABLE dim_date_new (
     date_key      INT         NOT NULL,
     `date`        DATE        NOT NULL,

@@ -2,8 +2,8 @@
 --
 -- Appends to table business_insights one row per metric for this refresh (as_of = p_as_of),
 -- replacing the rows of an earlier call with the same p_as_of (so re-running changes nothing).
--- Reads monthly_metrics, customer_value (refreshed for the same p_as_of, otherwise SQLSTATE
--- 45000), fact_sales and dim_track. period_month = the last complete month: the month before
+-- Reads monthly_metrics, customer_value (customer_analytics; both refreshed for the same p_as_of,
+-- otherwise SQLSTATE 45000), fact_sales and dim_track. period_month = the last complete month: the month before
 -- the month of p_as_of. Metrics:
 --   revenue, orders, new_customers, active_customers: that month's value (0 without a row) and
 --     the month before's as previous_value;
@@ -64,9 +64,9 @@ BEGIN
   END IF;
   SET v_locked = TRUE;
   IF (SELECT COUNT(*) FROM analytics_watermark
-       WHERE Name IN ('monthly_metrics', 'customer_value') AND AsOf = v_as_of) <> 2 THEN
+       WHERE Name IN ('monthly_metrics', 'customer_analytics') AND AsOf = v_as_of) <> 2 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT =
-      'business_insights: monthly_metrics or customer_value is not as of p_as_of; refresh them first';
+      'business_insights: monthly_metrics or customer_analytics is not as of p_as_of; refresh them first';
   END IF;
   SET v_month = CAST(DATE_FORMAT(v_as_of, '%Y-%m-01') AS DATE) - INTERVAL 1 MONTH;
   SET v_prev = v_month - INTERVAL 1 MONTH;

@@ -14,8 +14,14 @@
 -- swaps them in; readers see the old or the new table, never a missing or partial one.
 -- Runs of this procedure in one schema are serialised by a named lock; a second concurrent call
 -- fails at once with SQLSTATE 45000.
+--
+-- customer_summary_run(p_as_of, p_churn_days, p_max_invoice_id, p_max_line_id) is the body: it
+-- counts only invoices with InvoiceId <= p_max_invoice_id and lines with InvoiceLineId <=
+-- p_max_line_id (NULL: no bound), so that customer_summary_incremental's fallback to a full
+-- refresh counts exactly what its watermarks say.
 
 DROP PROCEDURE IF EXISTS customer_summary;
+DROP PROCEDURE IF EXISTS customer_summary_run;
 
 DELIMITER $$
 CREATE PROCEDURE customer_summary(IN p_as_of DATETIME, IN p_churn_days INT)
@@ -23,8 +29,19 @@ CREATE PROCEDURE customer_summary(IN p_as_of DATETIME, IN p_churn_days INT)
   SQL SECURITY INVOKER
   COMMENT 'Atomically rebuild customer_summary (sqlcron Chinook pack)'
 BEGIN
+  CALL customer_summary_run(p_as_of, p_churn_days, NULL, NULL);
+END$$
+
+CREATE PROCEDURE customer_summary_run(IN p_as_of DATETIME, IN p_churn_days INT,
+                                      IN p_max_invoice_id BIGINT, IN p_max_line_id BIGINT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Atomically rebuild customer_summary (sqlcron Chinook pack; call customer_summary)'
+BEGIN
   DECLARE v_as_of DATETIME DEFAULT COALESCE(p_as_of, NOW());
   DECLARE v_churn INT DEFAULT COALESCE(p_churn_days, 180);
+  DECLARE v_max_inv BIGINT DEFAULT COALESCE(p_max_invoice_id, 9223372036854775807);
+  DECLARE v_max_line BIGINT DEFAULT COALESCE(p_max_line_id, 9223372036854775807);
   DECLARE v_since DATETIME;
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
   DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
@@ -117,12 +134,13 @@ BEGIN
   LEFT JOIN (SELECT i.CustomerId + 0 AS CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
                     MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
                FROM Invoice i
-              WHERE i.InvoiceDate <= v_as_of
+              WHERE i.InvoiceDate <= v_as_of AND i.InvoiceId <= v_max_inv
               GROUP BY i.CustomerId + 0) inv ON inv.CustomerId = c.CustomerId
   LEFT JOIN (SELECT STRAIGHT_JOIN i.CustomerId, SUM(il.Quantity) AS Tracks
                FROM InvoiceLine il
                JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-              WHERE i.InvoiceDate <= v_as_of
+              WHERE i.InvoiceDate <= v_as_of AND i.InvoiceId <= v_max_inv
+                AND il.InvoiceLineId <= v_max_line
               GROUP BY i.CustomerId) lin ON lin.CustomerId = c.CustomerId
   ORDER BY c.CustomerId;
 

@@ -116,7 +116,12 @@ BEGIN
     PRIMARY KEY (check_name, k)
   ) ENGINE=InnoDB;
   -- Incremental: the lines and invoices to check.
-  CREATE TEMPORARY TABLE tmp_dq_lines (k BIGINT NOT NULL, PRIMARY KEY (k)) ENGINE=MEMORY;
+  CREATE TEMPORARY TABLE tmp_dq_lines (
+    k         BIGINT NOT NULL,
+    InvoiceId INT    NOT NULL,
+    TrackId   INT    NOT NULL,
+    PRIMARY KEY (k)
+  ) ENGINE=MEMORY;
   CREATE TEMPORARY TABLE tmp_dq_invoices (k BIGINT NOT NULL, PRIMARY KEY (k)) ENGINE=MEMORY;
   INSERT IGNORE INTO dq_check_state (id) VALUES (1);
 
@@ -197,33 +202,32 @@ BEGIN
     -- The lines above the watermark and those that failed last time; the invoices above it,
     -- those with such a line, and those that failed last time (a key that failed and was
     -- deleted since is simply not found).
-    INSERT INTO tmp_dq_lines (k)
-    SELECT InvoiceLineId FROM InvoiceLine
+    -- (The lines with their invoice and track, read once: a key that failed and was deleted
+    -- since is simply not found.)
+    INSERT INTO tmp_dq_lines (k, InvoiceId, TrackId)
+    SELECT InvoiceLineId, InvoiceId, TrackId FROM InvoiceLine
      WHERE InvoiceLineId > v_wm_line AND InvoiceLineId <= v_max_line;
-    INSERT IGNORE INTO tmp_dq_lines (k)
-    SELECT k FROM dq_check_failing
-     WHERE check_name IN ('invoice_line_missing_invoice', 'invoice_line_missing_track');
+    INSERT IGNORE INTO tmp_dq_lines (k, InvoiceId, TrackId)
+    SELECT STRAIGHT_JOIN il.InvoiceLineId, il.InvoiceId, il.TrackId
+      FROM dq_check_failing f JOIN InvoiceLine il ON il.InvoiceLineId = f.k
+     WHERE f.check_name IN ('invoice_line_missing_invoice', 'invoice_line_missing_track');
     INSERT INTO tmp_dq_invoices (k)
     SELECT InvoiceId FROM Invoice WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv;
-    INSERT IGNORE INTO tmp_dq_invoices (k)
-    SELECT STRAIGHT_JOIN il.InvoiceId
-      FROM tmp_dq_lines c JOIN InvoiceLine il ON il.InvoiceLineId = c.k;
+    INSERT IGNORE INTO tmp_dq_invoices (k) SELECT InvoiceId FROM tmp_dq_lines;
     INSERT IGNORE INTO tmp_dq_invoices (k)
     SELECT k FROM dq_check_failing
      WHERE check_name IN ('invoice_missing_customer', 'invoice_total_mismatch');
 
     INSERT INTO tmp_dq_fail (check_name, k)
-    SELECT STRAIGHT_JOIN 'invoice_line_missing_invoice', il.InvoiceLineId
+    SELECT STRAIGHT_JOIN 'invoice_line_missing_invoice', c.k
     FROM tmp_dq_lines c
-    JOIN InvoiceLine il ON il.InvoiceLineId = c.k
-    LEFT JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+    LEFT JOIN Invoice i ON i.InvoiceId = c.InvoiceId
     WHERE i.InvoiceId IS NULL;
 
     INSERT INTO tmp_dq_fail (check_name, k)
-    SELECT STRAIGHT_JOIN 'invoice_line_missing_track', il.InvoiceLineId
+    SELECT STRAIGHT_JOIN 'invoice_line_missing_track', c.k
     FROM tmp_dq_lines c
-    JOIN InvoiceLine il ON il.InvoiceLineId = c.k
-    LEFT JOIN Track t ON t.TrackId = il.TrackId
+    LEFT JOIN Track t ON t.TrackId = c.TrackId
     WHERE t.TrackId IS NULL;
 
     INSERT INTO tmp_dq_fail (check_name, k)

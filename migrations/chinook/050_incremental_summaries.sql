@@ -3,15 +3,19 @@
 -- product_summary_etl()) as long as the sales tables are appended to.
 --
 -- customer_summary_incremental(p_as_of DATETIME, p_churn_days INT)
---   Recomputes from scratch only the customers touched since the last run: customers of new
---   invoices (InvoiceId above the watermark) and of invoices with new lines (InvoiceLineId
---   above it) dated on or before p_as_of, customers of invoices that were dated after an earlier
---   p_as_of and are now due (etl_pending), and customers whose contact data or support rep name
---   changed, appeared or disappeared (compared byte for byte). Then the statuses that p_as_of
---   moves ('active' customers whose last purchase fell out of the window) are set to 'churned'
---   through the (CustomerStatus, LastPurchaseDate) index, and AsOf follows p_as_of. One
---   transaction. Runs the full customer_summary when the table or its state is missing, when
---   p_as_of is earlier than the last run's, or when p_churn_days changed.
+--   Adds to each customer's row what counts now and did not at the last run, reading only that:
+--   the invoices counted for the first time (new ones, InvoiceId above the watermark, and ones
+--   dated after an earlier p_as_of that are now due, kept in etl_pending) with their lines up to
+--   the line watermark, and the new lines (InvoiceLineId above it) of every invoice that counts
+--   now: invoices, sales, first and last purchase, tracks. Customers whose contact data or
+--   support rep name changed or who were deleted are found by comparing every row with its
+--   customer byte for byte, in one pass; new customers (looked for only when the row counts say
+--   there are some) are computed from scratch. Then, in one pass, AsOf follows p_as_of and the
+--   statuses that p_as_of moves ('active' customers whose last purchase fell out of the window)
+--   become 'churned'. Every count stops at the invoice and line ids read at the start, so rows
+--   committed meanwhile are the next run's. One transaction. Runs the full refresh (bounded by
+--   the same ids) when the table or its state is missing, when p_as_of is earlier than the last
+--   run's, or when p_churn_days changed.
 --
 -- product_summary_etl_incremental()
 --   Adds the invoice lines above the watermark (whose invoice exists) to their tracks' sales:
@@ -64,15 +68,16 @@ BEGIN
   DECLARE v_wm_line BIGINT;
   DECLARE v_wm_as_of DATETIME;
   DECLARE v_wm_churn INT;
+  DECLARE v_customers BIGINT;
+  DECLARE v_rows BIGINT;
+  DECLARE v_gone BIGINT;
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
 
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
-    DROP TEMPORARY TABLE IF EXISTS cs_touched;
-    DROP TEMPORARY TABLE IF EXISTS cs_inv;
-    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
     IF v_locked THEN
       DO RELEASE_LOCK(v_lock);
     END IF;
@@ -98,44 +103,86 @@ BEGIN
   SELECT MAX(LastInvoiceId), MAX(LastLineId), MAX(AsOf), MAX(ChurnDays)
     INTO v_wm_inv, v_wm_line, v_wm_as_of, v_wm_churn
     FROM etl_summary_state WHERE Name = 'customer_summary';
-  -- Read before the data: rows committed meanwhile are above the new watermark.
-  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
+  -- Read before the data; everything below counts only invoices and lines up to these ids, so
+  -- rows committed meanwhile are exactly the next run's (the lines first: a line's invoice is
+  -- committed no later than the line).
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
+  SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
 
   IF v_wm_inv IS NULL OR v_as_of < v_wm_as_of OR NOT (v_churn <=> v_wm_churn)
      OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES
                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customer_summary') THEN
-    -- GET_LOCK nests within a session: the full refresh takes and releases it once more.
-    CALL customer_summary(v_as_of, v_churn);
+    -- The full refresh, bounded by the same ids. GET_LOCK nests within a session: it takes and
+    -- releases the lock once more.
+    CALL customer_summary_run(v_as_of, v_churn, v_max_inv, v_max_line);
     START TRANSACTION;
     DELETE FROM etl_pending WHERE Name = 'customer_summary';
     INSERT INTO etl_pending (Name, Id)
-    SELECT 'customer_summary', InvoiceId FROM Invoice WHERE InvoiceDate > v_as_of;
+    SELECT 'customer_summary', InvoiceId FROM Invoice
+     WHERE InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
   ELSE
-    DROP TEMPORARY TABLE IF EXISTS cs_touched;
-    DROP TEMPORARY TABLE IF EXISTS cs_inv;
-    DROP TEMPORARY TABLE IF EXISTS cs_lin;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
     CREATE TEMPORARY TABLE cs_touched (CustomerId INT NOT NULL, PRIMARY KEY (CustomerId))
       ENGINE=MEMORY;
-    INSERT IGNORE INTO cs_touched
-    SELECT CustomerId FROM Invoice
+    CREATE TEMPORARY TABLE cs_new_inv (
+      InvoiceId   INT           NOT NULL,
+      CustomerId  INT           NOT NULL,
+      InvoiceDate DATETIME      NOT NULL,
+      Total       DECIMAL(10,2) NOT NULL,
+      PRIMARY KEY (InvoiceId)
+    ) ENGINE=MEMORY;
+    CREATE TEMPORARY TABLE cs_delta (
+      CustomerId INT           NOT NULL,
+      Invoices   INT           NOT NULL,
+      Sales      DECIMAL(14,2) NOT NULL,
+      FirstDate  DATETIME      NULL,
+      LastDate   DATETIME      NULL,
+      Tracks     BIGINT        NOT NULL,
+      PRIMARY KEY (CustomerId)
+    ) ENGINE=MEMORY;
+    CREATE TEMPORARY TABLE cs_totals LIKE cs_delta;
+
+    -- What counts now and did not at the last run (which counted the invoices up to its
+    -- watermark dated on or before its p_as_of, and their lines up to its line watermark):
+    -- the invoices counted now for the first time, new ones or pending ones now due ...
+    INSERT IGNORE INTO cs_new_inv
+    SELECT InvoiceId, CustomerId, InvoiceDate, Total FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate <= v_as_of;
-    INSERT IGNORE INTO cs_touched
-    SELECT STRAIGHT_JOIN i.CustomerId
-      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
-       AND i.InvoiceDate <= v_as_of;
-    INSERT IGNORE INTO cs_touched
-    SELECT STRAIGHT_JOIN i.CustomerId
+    INSERT IGNORE INTO cs_new_inv
+    SELECT STRAIGHT_JOIN i.InvoiceId, i.CustomerId, i.InvoiceDate, i.Total
       FROM etl_pending p JOIN Invoice i ON i.InvoiceId = p.Id
-     WHERE p.Name = 'customer_summary' AND i.InvoiceDate <= v_as_of;
-    -- Contact data and rep names, every customer (one row each): new, changed, gone.
+     WHERE p.Name = 'customer_summary' AND i.InvoiceId <= v_max_inv
+       AND i.InvoiceDate <= v_as_of;
+    -- ... with their lines up to the line watermark (through the (InvoiceId, InvoiceLineId) index),
+    -- and the new lines of every invoice that counts now. Only these rows are read, never a
+    -- customer's history.
+    INSERT INTO cs_delta (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT x.CustomerId, SUM(x.Invoices), SUM(x.Sales), MIN(x.FirstDate), MAX(x.LastDate),
+           SUM(x.Tracks)
+      FROM (SELECT n.CustomerId, 1 AS Invoices, n.Total AS Sales, n.InvoiceDate AS FirstDate,
+                   n.InvoiceDate AS LastDate, 0 AS Tracks
+              FROM cs_new_inv n
+            UNION ALL
+            SELECT STRAIGHT_JOIN n.CustomerId, 0, 0, NULL, NULL, il.Quantity
+              FROM cs_new_inv n
+              JOIN InvoiceLine il ON il.InvoiceId = n.InvoiceId AND il.InvoiceLineId <= v_wm_line
+            UNION ALL
+            SELECT STRAIGHT_JOIN i.CustomerId, 0, 0, NULL, NULL, il.Quantity
+              FROM InvoiceLine il
+              JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+             WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
+               AND i.InvoiceId <= v_max_inv AND i.InvoiceDate <= v_as_of) x
+     GROUP BY x.CustomerId;
+    INSERT INTO cs_touched SELECT CustomerId FROM cs_delta;
+
+    -- Contact data and rep names, every row (one per customer): changed or gone. Driven from
+    -- customer_summary, so one pass finds both.
     INSERT IGNORE INTO cs_touched
-    SELECT c.CustomerId
-      FROM Customer c
+    SELECT s.CustomerId
+      FROM customer_summary s
+      LEFT JOIN Customer c ON c.CustomerId = s.CustomerId
       LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
-      LEFT JOIN customer_summary s ON s.CustomerId = c.CustomerId
-     WHERE s.CustomerId IS NULL
+     WHERE c.CustomerId IS NULL
         OR NOT (CAST(c.FirstName AS BINARY) <=> CAST(s.FirstName AS BINARY))
         OR NOT (CAST(c.LastName AS BINARY) <=> CAST(s.LastName AS BINARY))
         OR NOT (CAST(c.Company AS BINARY) <=> CAST(s.Company AS BINARY))
@@ -150,26 +197,43 @@ BEGIN
         OR NOT (c.SupportRepId <=> s.SupportRepId)
         OR NOT (CAST(CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName)
                      END AS BINARY) <=> CAST(s.SupportRepName AS BINARY));
-    INSERT IGNORE INTO cs_touched
-    SELECT s.CustomerId FROM customer_summary s
-      LEFT JOIN Customer c ON c.CustomerId = s.CustomerId WHERE c.CustomerId IS NULL;
-
-    -- The touched customers' figures through the CustomerId and InvoiceId indexes.
-    CREATE TEMPORARY TABLE cs_inv ENGINE=MEMORY AS
-    SELECT STRAIGHT_JOIN t.CustomerId, COUNT(*) AS Invoices, SUM(i.Total) AS Sales,
-           MIN(i.InvoiceDate) AS FirstDate, MAX(i.InvoiceDate) AS LastDate
-      FROM cs_touched t JOIN Invoice i ON i.CustomerId = t.CustomerId
-     WHERE i.InvoiceDate <= v_as_of
-     GROUP BY t.CustomerId;
-    CREATE TEMPORARY TABLE cs_lin ENGINE=MEMORY AS
-    SELECT STRAIGHT_JOIN t.CustomerId, SUM(il.Quantity) AS Tracks
+    -- New customers: there are some exactly when Customer has more rows than customer_summary
+    -- has rows of existing customers (both keyed by CustomerId); only then look for them.
+    SELECT COUNT(*) INTO v_customers FROM Customer;
+    SELECT COUNT(*) INTO v_rows FROM customer_summary;
+    SELECT COUNT(*) INTO v_gone
       FROM cs_touched t
+      JOIN customer_summary s ON s.CustomerId = t.CustomerId
+      LEFT JOIN Customer c ON c.CustomerId = t.CustomerId
+     WHERE c.CustomerId IS NULL;
+    IF v_customers <> v_rows - v_gone THEN
+      INSERT IGNORE INTO cs_touched
+      SELECT c.CustomerId FROM Customer c
+        LEFT JOIN customer_summary s ON s.CustomerId = c.CustomerId
+       WHERE s.CustomerId IS NULL;
+    END IF;
+
+    -- The touched customers' totals: their row's plus what counts now for the first time ...
+    INSERT INTO cs_totals (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT STRAIGHT_JOIN t.CustomerId, s.TotalInvoices + COALESCE(d.Invoices, 0),
+           s.TotalSales + COALESCE(d.Sales, 0),
+           COALESCE(LEAST(s.FirstPurchaseDate, d.FirstDate), s.FirstPurchaseDate, d.FirstDate),
+           COALESCE(GREATEST(s.LastPurchaseDate, d.LastDate), s.LastPurchaseDate, d.LastDate),
+           s.TotalTracks + COALESCE(d.Tracks, 0)
+      FROM cs_touched t
+      JOIN customer_summary s ON s.CustomerId = t.CustomerId
+      LEFT JOIN cs_delta d ON d.CustomerId = t.CustomerId;
+    -- ... and for customers without a row yet, everything from scratch, up to the same ids.
+    INSERT INTO cs_totals (CustomerId, Invoices, Sales, FirstDate, LastDate, Tracks)
+    SELECT STRAIGHT_JOIN t.CustomerId, COUNT(*), SUM(i.Total), MIN(i.InvoiceDate),
+           MAX(i.InvoiceDate),
+           COALESCE(SUM((SELECT SUM(il.Quantity) FROM InvoiceLine il
+                          WHERE il.InvoiceId = i.InvoiceId AND il.InvoiceLineId <= v_max_line)), 0)
+      FROM cs_touched t
+      LEFT JOIN customer_summary s ON s.CustomerId = t.CustomerId
       JOIN Invoice i ON i.CustomerId = t.CustomerId
-      JOIN InvoiceLine il ON il.InvoiceId = i.InvoiceId
-     WHERE i.InvoiceDate <= v_as_of
+     WHERE s.CustomerId IS NULL AND i.InvoiceId <= v_max_inv AND i.InvoiceDate <= v_as_of
      GROUP BY t.CustomerId;
-    ALTER TABLE cs_inv ADD PRIMARY KEY (CustomerId);
-    ALTER TABLE cs_lin ADD PRIMARY KEY (CustomerId);
 
     START TRANSACTION;
     DELETE s FROM customer_summary s JOIN cs_touched t ON t.CustomerId = s.CustomerId;
@@ -180,31 +244,29 @@ BEGIN
     SELECT STRAIGHT_JOIN c.CustomerId, c.FirstName, c.LastName, c.Company, c.Address, c.City,
            c.State, c.Country, c.PostalCode, c.Phone, c.Fax, c.Email, c.SupportRepId,
            CASE WHEN e.EmployeeId IS NOT NULL THEN CONCAT(e.FirstName, ' ', e.LastName) END,
-           COALESCE(inv.Invoices, 0), COALESCE(lin.Tracks, 0), COALESCE(inv.Sales, 0),
-           inv.FirstDate, inv.LastDate,
-           CASE WHEN inv.LastDate >= v_since THEN 'active' ELSE 'churned' END,
+           COALESCE(x.Invoices, 0), COALESCE(x.Tracks, 0), COALESCE(x.Sales, 0),
+           x.FirstDate, x.LastDate,
+           CASE WHEN x.LastDate >= v_since THEN 'active' ELSE 'churned' END,
            v_as_of, v_churn, NOW()
       FROM cs_touched t
       JOIN Customer c ON c.CustomerId = t.CustomerId
       LEFT JOIN Employee e ON e.EmployeeId = c.SupportRepId
-      LEFT JOIN cs_inv inv ON inv.CustomerId = c.CustomerId
-      LEFT JOIN cs_lin lin ON lin.CustomerId = c.CustomerId
+      LEFT JOIN cs_totals x ON x.CustomerId = c.CustomerId
      ORDER BY c.CustomerId;
-    -- Statuses p_as_of moved: through the (CustomerStatus, LastPurchaseDate) index.
-    UPDATE customer_summary SET CustomerStatus = 'churned'
-     WHERE CustomerStatus = 'active' AND LastPurchaseDate < v_since;
-    UPDATE customer_summary SET AsOf = v_as_of WHERE AsOf <> v_as_of;
+    -- AsOf follows p_as_of in every row, and with it the statuses p_as_of moved ('active'
+    -- customers whose last purchase fell out of the window): one pass. The rows just written
+    -- already have both.
+    UPDATE customer_summary
+       SET AsOf = v_as_of,
+           CustomerStatus = CASE WHEN CustomerStatus = 'active' AND LastPurchaseDate < v_since
+                                 THEN 'churned' ELSE CustomerStatus END
+     WHERE AsOf <> v_as_of;
     -- Pending invoices now due (or gone) leave; still-future ones stay; new future ones join.
     DELETE p FROM etl_pending p LEFT JOIN Invoice i ON i.InvoiceId = p.Id
      WHERE p.Name = 'customer_summary' AND (i.InvoiceId IS NULL OR i.InvoiceDate <= v_as_of);
     INSERT IGNORE INTO etl_pending (Name, Id)
     SELECT 'customer_summary', InvoiceId FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
-    INSERT IGNORE INTO etl_pending (Name, Id)
-    SELECT STRAIGHT_JOIN 'customer_summary', i.InvoiceId
-      FROM InvoiceLine il JOIN Invoice i ON i.InvoiceId = il.InvoiceId
-     WHERE il.InvoiceLineId > v_wm_line AND il.InvoiceLineId <= v_max_line
-       AND i.InvoiceDate > v_as_of;
   END IF;
   INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, UpdatedAt)
   VALUES ('customer_summary', v_max_inv, v_max_line, v_as_of, v_churn, NOW(6))
@@ -212,9 +274,7 @@ BEGIN
                           ChurnDays = v_churn, UpdatedAt = NOW(6);
   COMMIT;
 
-  DROP TEMPORARY TABLE IF EXISTS cs_touched;
-  DROP TEMPORARY TABLE IF EXISTS cs_inv;
-  DROP TEMPORARY TABLE IF EXISTS cs_lin;
+  DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
   DO RELEASE_LOCK(v_lock);
 END$$
 DELIMITER ;
@@ -241,7 +301,6 @@ BEGIN
     DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
     DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
     DROP TEMPORARY TABLE IF EXISTS ps_delta;
-    DROP TEMPORARY TABLE IF EXISTS ps_dim;
     IF v_locked THEN
       DO RELEASE_LOCK(v_lock);
     END IF;
@@ -263,9 +322,12 @@ BEGIN
   SELECT MAX(LastLineId), MAX(Fingerprint) INTO v_wm_line, v_wm_print
     FROM etl_summary_state WHERE Name = 'product_summary_etl';
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
-  -- Fingerprint of the playlists: every (playlist, track, playlist name).
-  SELECT COUNT(*) * 4294967296 + COALESCE(BIT_XOR(CRC32(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
-                                                                 HEX(p.Name)))), 0)
+  -- Fingerprint of the playlists: the XOR of a 60-bit slice of the MD5 of every (playlist,
+  -- track, playlist name) row (the rows are distinct: PlaylistTrack's key). Not a CRC: CRCs are
+  -- linear, so their XOR misses e.g. two playlists swapping names of equal length.
+  SELECT COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
+                                                          HEX(p.Name))), 15), 16, 10)
+                               AS SIGNED)), 0)
     INTO v_print
     FROM PlaylistTrack pt LEFT JOIN Playlist p ON p.PlaylistId = pt.PlaylistId;
 
@@ -279,7 +341,6 @@ BEGIN
     DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
     DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
     DROP TEMPORARY TABLE IF EXISTS ps_delta;
-    DROP TEMPORARY TABLE IF EXISTS ps_dim;
     -- The new lines whose invoice exists, with their customer.
     CREATE TEMPORARY TABLE ps_delta_lines ENGINE=MEMORY AS
     SELECT STRAIGHT_JOIN il.InvoiceLineId, il.TrackId, il.InvoiceId, i.CustomerId,
@@ -322,17 +383,6 @@ BEGIN
      GROUP BY t.TrackId;
     ALTER TABLE ps_delta ADD PRIMARY KEY (TrackId);
 
-    -- The dimension part of every track (3503 rows on stock and scaled data alike).
-    CREATE TEMPORARY TABLE ps_dim ENGINE=MEMORY AS
-    SELECT t.TrackId, t.Name AS TrackName, al.Title AS AlbumTitle, ar.Name AS ArtistName,
-           mt.Name AS MediaType, g.Name AS Genre, t.Composer, t.UnitPrice, t.Milliseconds
-      FROM Track t
-      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
-      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
-      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
-      LEFT JOIN Genre g ON g.GenreId = t.GenreId;
-    ALTER TABLE ps_dim ADD PRIMARY KEY (TrackId);
-
     START TRANSACTION;
     DELETE p FROM product_summary_etl p LEFT JOIN Track t ON t.TrackId = p.TrackId
      WHERE t.TrackId IS NULL;
@@ -340,25 +390,36 @@ BEGIN
       (TrackId, TrackName, AlbumTitle, ArtistName, MediaType, Genre, Composer, UnitPrice,
        Milliseconds, Playlists, TotalSales, TotalQuantity, TotalInvoices, TotalCustomers,
        RefreshedAt)
-    SELECT d.TrackId, d.TrackName, d.AlbumTitle, d.ArtistName, d.MediaType, d.Genre, d.Composer,
-           d.UnitPrice, d.Milliseconds,
+    SELECT t.TrackId, t.Name, al.Title, ar.Name, mt.Name, g.Name, t.Composer, t.UnitPrice,
+           t.Milliseconds,
            (SELECT GROUP_CONCAT(DISTINCT pl.Name ORDER BY pl.Name SEPARATOR ', ')
               FROM PlaylistTrack pt JOIN Playlist pl ON pl.PlaylistId = pt.PlaylistId
-             WHERE pt.TrackId = d.TrackId),
+             WHERE pt.TrackId = t.TrackId),
            0, 0, 0, 0, NOW()
-      FROM ps_dim d LEFT JOIN product_summary_etl p ON p.TrackId = d.TrackId
+      FROM Track t
+      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
+      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
+      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId
+      LEFT JOIN product_summary_etl p ON p.TrackId = t.TrackId
      WHERE p.TrackId IS NULL;
-    UPDATE product_summary_etl p JOIN ps_dim d ON d.TrackId = p.TrackId
-       SET p.TrackName = d.TrackName, p.AlbumTitle = d.AlbumTitle, p.ArtistName = d.ArtistName,
-           p.MediaType = d.MediaType, p.Genre = d.Genre, p.Composer = d.Composer,
-           p.UnitPrice = d.UnitPrice, p.Milliseconds = d.Milliseconds, p.RefreshedAt = NOW()
-     WHERE NOT (CAST(p.TrackName AS BINARY) <=> CAST(d.TrackName AS BINARY))
-        OR NOT (CAST(p.AlbumTitle AS BINARY) <=> CAST(d.AlbumTitle AS BINARY))
-        OR NOT (CAST(p.ArtistName AS BINARY) <=> CAST(d.ArtistName AS BINARY))
-        OR NOT (CAST(p.MediaType AS BINARY) <=> CAST(d.MediaType AS BINARY))
-        OR NOT (CAST(p.Genre AS BINARY) <=> CAST(d.Genre AS BINARY))
-        OR NOT (CAST(p.Composer AS BINARY) <=> CAST(d.Composer AS BINARY))
-        OR NOT (p.UnitPrice <=> d.UnitPrice) OR NOT (p.Milliseconds <=> d.Milliseconds);
+    -- The dimension part of every track (3503 rows on stock and scaled data alike).
+    UPDATE product_summary_etl p
+      JOIN Track t ON t.TrackId = p.TrackId
+      LEFT JOIN Album al ON al.AlbumId = t.AlbumId
+      LEFT JOIN Artist ar ON ar.ArtistId = al.ArtistId
+      LEFT JOIN MediaType mt ON mt.MediaTypeId = t.MediaTypeId
+      LEFT JOIN Genre g ON g.GenreId = t.GenreId
+       SET p.TrackName = t.Name, p.AlbumTitle = al.Title, p.ArtistName = ar.Name,
+           p.MediaType = mt.Name, p.Genre = g.Name, p.Composer = t.Composer,
+           p.UnitPrice = t.UnitPrice, p.Milliseconds = t.Milliseconds, p.RefreshedAt = NOW()
+     WHERE NOT (CAST(p.TrackName AS BINARY) <=> CAST(t.Name AS BINARY))
+        OR NOT (CAST(p.AlbumTitle AS BINARY) <=> CAST(al.Title AS BINARY))
+        OR NOT (CAST(p.ArtistName AS BINARY) <=> CAST(ar.Name AS BINARY))
+        OR NOT (CAST(p.MediaType AS BINARY) <=> CAST(mt.Name AS BINARY))
+        OR NOT (CAST(p.Genre AS BINARY) <=> CAST(g.Name AS BINARY))
+        OR NOT (CAST(p.Composer AS BINARY) <=> CAST(t.Composer AS BINARY))
+        OR NOT (p.UnitPrice <=> t.UnitPrice) OR NOT (p.Milliseconds <=> t.Milliseconds);
     UPDATE product_summary_etl p JOIN ps_delta d ON d.TrackId = p.TrackId
        SET p.TotalSales = p.TotalSales + d.Sales, p.TotalQuantity = p.TotalQuantity + d.Quantity,
            p.TotalInvoices = p.TotalInvoices + d.Invoices,
@@ -383,7 +444,6 @@ BEGIN
   DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
   DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
   DROP TEMPORARY TABLE IF EXISTS ps_delta;
-  DROP TEMPORARY TABLE IF EXISTS ps_dim;
   SET SESSION group_concat_max_len = v_saved_gcml;
   DO RELEASE_LOCK(v_lock);
 END$$

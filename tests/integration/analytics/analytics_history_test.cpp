@@ -1,7 +1,9 @@
 // The analytics pack over time: SCD type 2 history, incremental refreshes equal to full ones,
 // re-running a slot, and the guard against mixing slots.
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "integration/analytics/analytics_schema.hpp"
 
@@ -92,12 +94,14 @@ TEST_CASE("analytics: incremental refreshes equal full ones, re-running a slot c
   for (const std::string as_of : {"2026-02-01 00:00:00", "2026-03-15 00:00:00"}) {
     INFO(as_of);
     refresh(db, as_of, "incremental");
-    for (const auto& t : AnalyticsSchema::tables()) {
+    std::vector<std::string> names = AnalyticsSchema::tables();
+    names.insert(names.end(), AnalyticsSchema::views().begin(), AnalyticsSchema::views().end());
+    for (const auto& t : names) {
       db.exec("DROP TABLE IF EXISTS inc_" + t);
       db.exec("CREATE TABLE inc_" + t + " AS SELECT * FROM " + t);
     }
     refresh(db, as_of, "full");
-    for (const auto& t : AnalyticsSchema::tables()) {
+    for (const auto& t : names) {
       INFO(t);
       CHECK(db.same_rows(t, "inc_" + t));
     }
@@ -120,8 +124,10 @@ TEST_CASE("analytics: incremental refreshes equal full ones, re-running a slot c
 TEST_CASE("analytics: a business table refuses inputs of another slot", "[analytics]") {
   AnalyticsSchema db("it_analytics_guard");
   refresh(db, "2025-12-31", "full");
-  CHECK_THROWS_WITH(db.exec("CALL customer_rfm('2026-01-31')"),
+  CHECK_THROWS_WITH(db.exec("CALL customer_analytics('2026-01-31')"),
                     Catch::Contains("fact_customer_month is not as of p_as_of"));
+  CHECK_THROWS_WITH(db.exec("CALL monthly_metrics('2025-12-31', 'bogus')"),
+                    Catch::Contains("unknown mode"));
   CHECK_THROWS_WITH(db.exec("CALL fact_sales('2026-01-31', 'bogus')"),
                     Catch::Contains("unknown mode"));
   // The failed calls left the tables as they were and no build tables behind.
@@ -129,4 +135,56 @@ TEST_CASE("analytics: a business table refuses inputs of another slot", "[analyt
   CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                   "'it_analytics_guard' AND (TABLE_NAME LIKE '%\\_new' OR TABLE_NAME LIKE "
                   "'%\\_old')") == "0");
+}
+
+TEST_CASE(
+    "analytics: an incremental night swaps in customer_analytics only; a renamed track dim_track",
+    "[analytics]") {
+  const std::string schema = "it_analytics_ddl";
+  AnalyticsSchema db(schema);
+  refresh(db, "2025-12-23", "full");
+  // InnoDB's id of a table changes when it is rebuilt and swapped in, not when rows change.
+  const auto table_id = [&](const std::string& t) {
+    return db.scalar("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" +
+                     schema + "/" + t + "'");
+  };
+  const std::vector<std::string> kept{"dim_date",
+                                      "dim_customer",
+                                      "dim_track",
+                                      "fact_sales",
+                                      "fact_customer_month",
+                                      "fact_customer",
+                                      "fact_month",
+                                      "fact_cohort_month",
+                                      "monthly_metrics",
+                                      "cohort_retention",
+                                      "cohort_cumulative_retention"};
+  std::map<std::string, std::string> ids;
+  for (const auto& t : kept) ids[t] = table_id(t);
+  const auto analytics_id = table_id("customer_analytics");
+
+  db.exec("SET foreign_key_checks = 0");
+  add_invoice(db, 413, 6, "2025-12-25 10:00:00", {3}, 2241);  // the same year: same dim_date
+  refresh(db, "2025-12-31", "incremental");
+  for (const auto& t : kept) {
+    INFO(t);
+    CHECK(table_id(t) == ids[t]);
+  }
+  CHECK(table_id("customer_analytics") != analytics_id);
+  CHECK(db.row("SELECT COUNT(*), MIN(as_of) FROM monthly_metrics") ==
+        Row{"60", "2025-12-31 00:00:00"});
+  CHECK(db.row("SELECT frequency, as_of FROM customer_rfm WHERE CustomerId = 6") ==
+        Row{"8", "2025-12-31 00:00:00"});
+
+  // A renamed track: dim_track is rebuilt (and swapped in) with the new name.
+  db.exec("UPDATE Track SET Name = 'Renamed' WHERE TrackId = 10");
+  refresh(db, "2025-12-31", "incremental");
+  CHECK(table_id("dim_track") != ids["dim_track"]);
+  CHECK(db.scalar("SELECT track_name FROM dim_track WHERE TrackId = 10") == "Renamed");
+  // A full refresh swaps in the tables it rebuilds.
+  refresh(db, "2025-12-31", "full");
+  for (const std::string t : {"fact_sales", "monthly_metrics", "cohort_retention"}) {
+    INFO(t);
+    CHECK(table_id(t) != ids[t]);
+  }
 }

@@ -35,23 +35,18 @@ bool AnalyticsSchema::same_rows(const std::string& a, const std::string& b) {
 }
 
 const std::vector<std::string>& AnalyticsSchema::tables() {
-  static const std::vector<std::string> names{"dim_date",
-                                              "dim_customer",
-                                              "dim_track",
-                                              "fact_sales",
-                                              "fact_customer_month",
-                                              "fact_customer",
-                                              "fact_month",
-                                              "fact_cohort_month",
-                                              "customer_rfm",
-                                              "customer_value",
-                                              "monthly_metrics",
-                                              "cohort_retention",
-                                              "cohort_cumulative_retention",
-                                              "campaign_targets",
-                                              "customer_lifecycle",
-                                              "business_insights",
-                                              "analytics_pending"};
+  static const std::vector<std::string> names{
+      "dim_date",          "dim_customer",        "dim_track",
+      "fact_sales",        "fact_customer_month", "fact_customer",
+      "fact_month",        "fact_cohort_month",   "customer_analytics",
+      "monthly_metrics",   "cohort_retention",    "cohort_cumulative_retention",
+      "business_insights", "analytics_pending"};
+  return names;
+}
+
+const std::vector<std::string>& AnalyticsSchema::views() {
+  static const std::vector<std::string> names{"customer_rfm", "customer_value", "campaign_targets",
+                                              "customer_lifecycle"};
   return names;
 }
 

@@ -25,6 +25,8 @@ class AnalyticsSchema {
 
   // The tables of the analytics pack (analytics_watermark, whose UpdatedAt moves, excluded).
   static const std::vector<std::string>& tables();
+  // The views of the analytics pack (the per-customer tables, over customer_analytics).
+  static const std::vector<std::string>& views();
 
  private:
   std::unique_ptr<mysql::Session> s_;
