@@ -42,7 +42,7 @@ std::string copy_into(const std::string& from, const std::string& dir, std::stri
     if (out) ::unlink(tmp.c_str());
     return {};
   }
-  std::array<char, 64 * 1024> buffer{};
+  std::array<char, std::size_t{64} * 1024> buffer{};
   for (;;) {
     const auto n = ::read(in.get(), buffer.data(), buffer.size());
     if (n == 0) break;

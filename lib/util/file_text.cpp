@@ -52,7 +52,7 @@ DroppedFile read_dropped_file(const std::string& path, std::size_t max_bytes) {
     return out;
   }
   out.content.reserve(static_cast<std::size_t>(st.st_size));
-  std::array<char, 64 * 1024> buffer{};
+  std::array<char, std::size_t{64} * 1024> buffer{};
   for (;;) {
     const auto n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n == 0) break;
