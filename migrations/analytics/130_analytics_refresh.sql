@@ -2,7 +2,7 @@
 --
 -- Runs the whole analytics pack for one slot, in dependency order, in this session:
 -- dim_customer, dim_track, fact_sales(p_mode), fact_customer_month(p_mode), dim_date (after
--- fact_customer_month: it reads the range of months from fact_month), customer_analytics
+-- fact_customer_month: it reads the range of months from fact_month), customer_analytics(p_mode)
 -- (customer_rfm, customer_value, campaign_targets, customer_lifecycle), monthly_metrics(p_mode),
 -- cohort_retention(p_mode), business_insights. For running the pack by hand or from a single job;
 -- the example config chains the steps as separate jobs instead (each step in the run log). Errors
@@ -22,7 +22,7 @@ BEGIN
   CALL fact_sales(v_as_of, p_mode);
   CALL fact_customer_month(v_as_of, p_mode);
   CALL dim_date(v_as_of);
-  CALL customer_analytics(v_as_of);
+  CALL customer_analytics(v_as_of, p_mode);
   CALL monthly_metrics(v_as_of, p_mode);
   CALL cohort_retention(v_as_of, p_mode);
   CALL business_insights(v_as_of);

@@ -199,11 +199,9 @@ BEGIN
                  FROM InvoiceLine il GROUP BY il.InvoiceId + 0) l ON l.InvoiceId = i.InvoiceId
     WHERE i.Total <> COALESCE(l.LinesTotal, 0);
   ELSE
-    -- The lines above the watermark and those that failed last time; the invoices above it,
-    -- those with such a line, and those that failed last time (a key that failed and was
-    -- deleted since is simply not found).
-    -- (The lines with their invoice and track, read once: a key that failed and was deleted
-    -- since is simply not found.)
+    -- The lines above the watermark and those that failed last time, each read once with its
+    -- invoice and track; the invoices above it, those with such a line, and those that failed
+    -- last time (a key that failed and was deleted since is simply not found).
     INSERT INTO tmp_dq_lines (k, InvoiceId, TrackId)
     SELECT InvoiceLineId, InvoiceId, TrackId FROM InvoiceLine
      WHERE InvoiceLineId > v_wm_line AND InvoiceLineId <= v_max_line;
