@@ -18,6 +18,9 @@ struct RunOutcome {
   std::string error_message;
   // A load that found nothing new to load: the chain below it has nothing to do (skipped).
   bool no_new_data = false;
+  // A load that left files changing less than `settle` ago: they are ready by `settle` from now,
+  // whether or not anything else arrives (a writer's clock a little ahead, a quiet writer).
+  bool files_settling = false;
 };
 
 // What went wrong, for logs and the CLI: "error 1213 (40001): Deadlock found ...", or only the

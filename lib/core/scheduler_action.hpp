@@ -98,8 +98,10 @@ struct SystemdNotify {  // READY=1, RELOADING=1, STOPPING=1, STATUS=...
 };
 struct SyncMirror {};  // write the jobs table from the current plan
 struct WatchDirs {};   // (re)create the watchers of the current config's watched directories
-struct Rescan {};      // list the watched directories: a FileArrived per job with files
-struct NextFires {     // the next fire of these jobs changed (empty: of every job)
+struct Rescan {     // list the watched directories: a FileArrived (after settle) per job with files
+  std::string job;  // only this job's directory; empty: every one
+};
+struct NextFires {  // the next fire of these jobs changed (empty: of every job)
   std::vector<std::size_t> jobs;
 };
 struct Exit {

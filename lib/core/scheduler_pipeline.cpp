@@ -19,6 +19,13 @@ void Scheduler::follow_up(const RunOrder& order, const RunReport& report) {
   const auto& name = order.job_config().name;
   const auto i = job_index(name);  // the plan may have been reloaded while it ran
   if (!i) return;
+  if (const auto& j = order.job_config();
+      report.outcome.files_settling && j.load_csv && j.load_csv->dir == j.watch && !stopping_) {
+    // Files it left as still changing: look again once they may have settled (the watcher waits
+    // settle), not only when something else arrives - their writer may be done, its clock a
+    // little ahead.
+    act(action::Rescan{name});
+  }
   if (report.outcome.status == RunStatus::succeeded) {
     const auto chain = order.chain_run_id != 0 ? order.chain_run_id : report.run_id;
     if (report.outcome.no_new_data) {

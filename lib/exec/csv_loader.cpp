@@ -84,6 +84,7 @@ LoadSummary CsvLoader::load(std::int64_t run_id, schedule::Instant slot) {
   const auto files = inbox.ready_files(std::chrono::system_clock::now());
   LoadSummary summary;
   summary.files_unsettled = inbox.unsettled();
+  summary.files_settling = inbox.settling();
   for (const auto& f : files) {
     switch (load_file(f, run_id, slot, summary)) {
       case FileResult::loaded:

@@ -40,6 +40,7 @@ struct LoadSummary {
   int files_refused = 0;  // refused now: the run fails
   int files_refused_before = 0;
   int files_unsettled = 0;  // still changing: left for a later run
+  int files_settling = 0;   // of those, changed less than settle ago: ready within settle
   std::string refusals;     // "name: why; ..." of the files refused now
 };
 

@@ -31,7 +31,7 @@ FileInbox::FileInbox(const config::LoadCsvConfig& csv, std::string job)
 
 std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_point now) {
   unsettled_ = 0;
-  batch_left_ = 0;
+  settling_ = 0;
   std::error_code ec;
   // The marker first: the files written before it are the batch it announces.
   struct stat marker {};
@@ -90,7 +90,7 @@ std::vector<std::string> FileInbox::ready_files(std::chrono::system_clock::time_
           std::chrono::duration_cast<std::chrono::milliseconds>(changed - now).count());
     } else if (csv_.settle.count() > 0 && now - changed < csv_.settle) {
       ++unsettled_;
-      ++batch_left_;  // (with a marker: a file of its batch - the marker stays for it)
+      ++settling_;  // (with a marker: a file of its batch - the marker stays for it)
       spdlog::info("job {}: {} changed less than {} ms ago: loaded once it stops changing", job_,
                    util::escape_for_message(name), csv_.settle.count());
       continue;
@@ -125,7 +125,7 @@ void FileInbox::taken(const std::string& path) const {
 }
 
 void FileInbox::marker_done() const {
-  if (!marker_seen_ || batch_left_ > 0) return;  // a file of its batch is still to load
+  if (!marker_seen_ || settling_ > 0) return;  // a file of its batch is still to load
   // Only the marker this run saw: a producer may have written the next batch and its marker
   // meanwhile, and that one announces files not loaded yet.
   struct stat now {};

@@ -33,6 +33,9 @@ class FileInbox {
   std::vector<std::string> ready_files(std::chrono::system_clock::time_point now);
   // How many matching files were left for later because they were still changing.
   [[nodiscard]] int unsettled() const { return unsettled_; }
+  // Of those, how many changed less than `settle` ago (not: changed after the marker): they are
+  // ready `settle` from now at the latest, whatever arrives meanwhile.
+  [[nodiscard]] int settling() const { return settling_; }
 
   // The file at `path` was loaded (now or before): archive or delete it as configured.
   void taken(const std::string& path) const;
@@ -44,7 +47,7 @@ class FileInbox {
   const config::LoadCsvConfig& csv_;
   std::string job_;
   int unsettled_ = 0;
-  int batch_left_ = 0;  // files still settling that the marker (if any) announced
+  int settling_ = 0;  // files still settling (with a marker: files of the batch it announced)
   bool marker_seen_ = false;
   ino_t marker_ino_ = 0;  // the marker ready_files() saw: only it is removed
   std::chrono::system_clock::time_point marker_mtime_;

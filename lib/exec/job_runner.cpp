@@ -169,6 +169,7 @@ core::RunOutcome JobRunner::execute(mysql::Session& s, const RunRequest& r, std:
       const auto loaded = loader.load(run_id, r.scheduled_for);
       outcome.rows_affected = loaded.rows;
       outcome.no_new_data = loaded.files == 0;
+      outcome.files_settling = loaded.files_settling > 0;
       spdlog::info(
           "run {}: {} new files, {} rows loaded, {} lines rejected, {} files loaded before, {} "
           "refused, {} still changing",

@@ -41,6 +41,10 @@ Daemon::Daemon(const mysql::Connector& connector, mysql::ConnectionPool& pool,
           connector, pool, scheduler_.config().scheduler, options_.instance, spool_,
           board_.metrics(),
           [this](core::Event e) { boost::asio::post(io_, [this, e = std::move(e)] { feed(e); }); }),
+      watchers_(io_,
+                [this](const std::string& job, const std::string& file) {
+                  feed(core::event::FileArrived{job, file});
+                }),
       launcher_(connector, pool, scheduler_.config(), options_.instance, spool_,
                 [this](core::Event e) {
                   boost::asio::post(io_, [this, e = std::move(e)] { feed(e); });
@@ -141,8 +145,8 @@ void Daemon::perform(const core::Action& action) {
                    if (options_.notify) options_.notify(a.state);
                  },
                  [&](const core::action::SyncMirror&) { sync_mirror(); },
-                 [&](const core::action::WatchDirs&) { watch_dirs(); },
-                 [&](const core::action::Rescan&) { rescan(); },
+                 [&](const core::action::WatchDirs&) { watchers_.watch(scheduler_.config()); },
+                 [&](const core::action::Rescan& a) { watchers_.rescan(a.job); },
                  [&](const core::action::NextFires& a) { next_fires(a.jobs); },
                  [&](const core::action::Exit& a) {
                    forced_ = a.forced;
@@ -205,32 +209,6 @@ void Daemon::next_fires(const std::vector<std::size_t>& jobs) {
     for (std::size_t i = 0; i < all.size(); ++i) set(i);
   }
   for (const auto i : jobs) set(i);
-}
-
-void Daemon::watch_dirs() {
-  watchers_.clear();
-  for (const auto& j : scheduler_.config().jobs) {
-    if (j.watch.empty() || !j.enabled) continue;
-    // A load of the watched directory waits until a file (or its marker) has settled; other
-    // watched jobs start when a file is closed or moved in.
-    const bool settles = j.load_csv && j.load_csv->dir == j.watch;
-    const auto settle = settles ? j.load_csv->settle : std::chrono::milliseconds(0);
-    try {
-      watchers_.push_back(std::make_unique<DirWatcher>(io_, j.watch, settle,
-                                                       [this, name = j.name](const std::string& f) {
-                                                         feed(core::event::FileArrived{name, f});
-                                                       }));
-      spdlog::info("job {}: watching {} (a file counts once unchanged for {} ms)", j.name, j.watch,
-                   settle.count());
-    } catch (const std::runtime_error& e) {
-      spdlog::error("job {}: {}; it will not start on new files", j.name, e.what());
-    }
-  }
-  rescan();  // files that arrived while the daemon was not watching
-}
-
-void Daemon::rescan() {
-  for (const auto& w : watchers_) w->rescan();
 }
 
 void Daemon::on_signal(int signo) {

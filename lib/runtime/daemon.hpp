@@ -25,9 +25,9 @@
 #include "runlog/spool.hpp"
 #include "runtime/control_link.hpp"
 #include "runtime/daemon_options.hpp"
-#include "runtime/dir_watcher.hpp"
 #include "runtime/run_launcher.hpp"
 #include "runtime/status_board.hpp"
+#include "runtime/watchers.hpp"
 
 namespace sqlcron::runtime {
 
@@ -52,8 +52,6 @@ class Daemon {
   void cancel(const core::TimerId& id);
   void kill(const core::action::Kill& k);
   void sync_mirror();
-  void watch_dirs();
-  void rescan();
   void next_fires(const std::vector<std::size_t>& jobs);
   void on_signal(int signo);
   void reload();
@@ -70,7 +68,7 @@ class Daemon {
   StatusBoard board_;
   core::Scheduler scheduler_;
   ControlLink control_;
-  std::vector<std::unique_ptr<DirWatcher>> watchers_;
+  Watchers watchers_;
   bool forced_ = false;   // exiting with runs that did not end
   RunLauncher launcher_;  // declared last: its threads stop first
 };

@@ -177,6 +177,41 @@ TEST_CASE("a file still being written when first closed is loaded once, with all
   stop(serve, log);
 }
 
+TEST_CASE(
+    "a file its load left because it changed less than settle ago (a writer's clock a little "
+    "ahead) is looked at again and loaded without another arrival",
+    "[system][pipeline][files]") {
+  TempDir dir;
+  const auto config = setup(dir, ", settle: 2s");
+  const auto inbox = dir.path() / "inbox";
+  const auto log = (dir.path() / "serve.log").string();
+  Process serve(sqlcron::test::serve_argv(config), log);
+  sqlcron::test::wait_for_log(log, "ready: ", 20s);  // after the watch is set up
+  auto db = sqlcron::test::connect();
+  const std::string state = kState;
+  const std::string work = kWork;
+
+  // Written by a host whose clock is 1.5 s ahead: when the watcher reports it (settle after the
+  // rename), its time says it changed 0.5 s ago, so the load leaves it as still changing.
+  const auto tmp = inbox / ".skewed.csv";
+  std::ofstream(tmp, std::ios::binary) << "code,amount\nS1,1\n";
+  fs::last_write_time(tmp, fs::file_time_type::clock::now() + 1500ms);
+  fs::rename(tmp, inbox / "skewed.csv");
+  INFO(sqlcron::test::read_text(log));
+  sqlcron::test::wait_for(*db, "SELECT COUNT(*) FROM " + work + ".raw", "1", 20s);
+  const auto n = [&](const std::string& sql) { return sqlcron::test::count(*db, sql); };
+  CHECK(n("SELECT COUNT(*) FROM " + state + ".loaded_files") == 1);
+  // The first run found it still changing (nothing new: the step below skipped), the second
+  // loaded it.
+  sqlcron::test::wait_for(
+      *db,
+      "SELECT COUNT(*) FROM " + state + ".runs WHERE job = 'after_ingest' AND status = 'succeeded'",
+      "1", 20s);
+  CHECK(n("SELECT COUNT(*) FROM " + state + ".runs WHERE job = 'ingest'") == 2);
+  CHECK_THAT(sqlcron::test::read_text(log), Catch::Contains("skewed.csv changed less than"));
+  stop(serve, log);
+}
+
 TEST_CASE("a load that brings nothing new skips the rest of its chain; loaded files are archived",
           "[system][pipeline][files]") {
   TempDir dir;

@@ -1,6 +1,7 @@
 // core::Scheduler on files (issue 16): a run a file started has cause `watch`; a file the load's
 // pattern does not match is logged and starts nothing; a load that brought nothing new skips the
-// rest of its chain with the reason `no new data`.
+// rest of its chain with the reason `no new data`; a load that left files still settling has its
+// directory looked at again.
 #include <catch2/catch.hpp>
 #include <chrono>
 
@@ -98,5 +99,18 @@ TEST_CASE("a file that arrives starts its load with cause watch; other names are
     const auto next = all<action::Start>(actions);
     REQUIRE(next.size() == 1);
     CHECK(next[0].runs.at(0).job_config().name == "step");
+    CHECK(all<action::Rescan>(actions).empty());
+  }
+  SECTION("files left still settling: its directory is listed again (the watcher waits settle)") {
+    core::RunReport done;
+    done.claimed = true;
+    done.run_id = 11;
+    done.scheduled_for = order.scheduled_for;
+    done.outcome.no_new_data = true;
+    done.outcome.files_settling = true;
+    actions = s.handle(event::Finished{order, done, false}, now);
+    const auto rescans = all<action::Rescan>(actions);
+    REQUIRE(rescans.size() == 1);
+    CHECK(rescans[0].job == "ingest");
   }
 }
