@@ -47,6 +47,15 @@ std::vector<A> all(const core::Scheduler::Actions& actions) {
   return out;
 }
 
+// The report of `order`'s run 11, succeeded.
+core::RunReport report_of(const core::RunOrder& order) {
+  core::RunReport done;
+  done.claimed = true;
+  done.run_id = 11;
+  done.scheduled_for = order.scheduled_for;
+  return done;
+}
+
 std::string logs(const core::Scheduler::Actions& actions) {
   std::string out;
   for (const auto& l : all<action::Log>(actions)) out += l.text + "\n";
@@ -75,10 +84,7 @@ TEST_CASE("a file that arrives starts its load with cause watch; other names are
   CHECK(order.cause == core::RunCause::watch);
 
   SECTION("nothing new: the rest of the chain is skipped") {
-    core::RunReport done;
-    done.claimed = true;
-    done.run_id = 11;
-    done.scheduled_for = order.scheduled_for;
+    auto done = report_of(order);
     done.outcome.no_new_data = true;
     actions = s.handle(event::Finished{order, done, false}, now);
     CHECK(all<action::Start>(actions).empty());
@@ -89,10 +95,7 @@ TEST_CASE("a file that arrives starts its load with cause watch; other names are
     CHECK(skips[0].run.chain_run_id == 11);
   }
   SECTION("new rows: the chain goes on") {
-    core::RunReport done;
-    done.claimed = true;
-    done.run_id = 11;
-    done.scheduled_for = order.scheduled_for;
+    auto done = report_of(order);
     done.outcome.rows_affected = 3;
     actions = s.handle(event::Finished{order, done, false}, now);
     CHECK(all<action::RecordSkip>(actions).empty());
@@ -102,10 +105,7 @@ TEST_CASE("a file that arrives starts its load with cause watch; other names are
     CHECK(all<action::Rescan>(actions).empty());
   }
   SECTION("files left still settling: its directory is listed again (the watcher waits settle)") {
-    core::RunReport done;
-    done.claimed = true;
-    done.run_id = 11;
-    done.scheduled_for = order.scheduled_for;
+    auto done = report_of(order);
     done.outcome.no_new_data = true;
     done.outcome.files_settling = true;
     actions = s.handle(event::Finished{order, done, false}, now);
