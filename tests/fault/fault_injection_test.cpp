@@ -295,9 +295,24 @@ TEST_CASE(
                       << " runs by the killed daemon");
   CHECK(dups == 0);
   CHECK(present == expected);
+  // Every run succeeded, or was the killed daemon's (running, then abandoned), or did not run
+  // for a reason the rules give when the machine is slow (a sanitizer build beside other tests):
+  // a slot whose job's previous run is still running is skipped - also while that run is the
+  // killed daemon's, `running` until the dead instance is swept (a dead daemon cannot be told
+  // from a slow one sooner) - and runs still waiting for a worker when b and c are stopped are
+  // "shutdown: ..." skips. No overlap across daemons is proven by the overlap tests below.
+  std::string statuses;
+  for (const auto& row : db->query("SELECT status, LEFT(COALESCE(error_message, ''), 100), "
+                                   "COUNT(*) FROM " +
+                                   kRuns + " GROUP BY 1, 2")
+                             .rows) {
+    statuses += row[0].value_or("") + " " + row[1].value_or("") + ": " + row[2].value_or("") + "\n";
+  }
+  INFO(statuses);
   CHECK(count(*db, "SELECT COUNT(*) FROM " + kRuns +
-                       " WHERE status NOT IN ('succeeded', "
-                       "'running', 'abandoned')") == 0);
+                       " WHERE status NOT IN ('succeeded', 'running', 'abandoned') AND NOT "
+                       "(status = 'skipped' AND (error_message LIKE 'shutdown:%' OR error_message "
+                       "LIKE 'overlap:%'))") == 0);
 }
 
 TEST_CASE(
