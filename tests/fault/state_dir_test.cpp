@@ -103,7 +103,7 @@ TEST_CASE("two daemons on one state_dir: the second refuses with exit 75, naming
   CHECK(third.wait(30s) == 0);
 }
 
-TEST_CASE("a malformed spool line is set aside with a warning; heartbeats and firing go on",
+TEST_CASE("a malformed spool line is set aside with a warning, heartbeats and firing go on",
           "[system][fault]") {
   TempDir dir;
   sqlcron::test::prepare_schemas(kState, kWork);

@@ -75,7 +75,7 @@ TEST_CASE("run-now --wait runs the job once with cause manual and exits by its o
   CHECK_THAT(unknown.output, Catch::Contains("no job named 'nope'") && Catch::Contains("nightly"));
 }
 
-TEST_CASE("run-now without --wait returns once the run is claimed; the run completes",
+TEST_CASE("run-now without --wait returns once the run is claimed, the run completes",
           "[system][cli]") {
   TempDir dir;
   const auto config = setup(dir);

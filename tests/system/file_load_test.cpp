@@ -212,7 +212,7 @@ TEST_CASE(
   stop(serve, log);
 }
 
-TEST_CASE("a load that brings nothing new skips the rest of its chain; loaded files are archived",
+TEST_CASE("a load that brings nothing new skips the rest of its chain, loaded files are archived",
           "[system][pipeline][files]") {
   TempDir dir;
   fs::create_directories(dir.path() / "done");

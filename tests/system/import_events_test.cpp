@@ -41,7 +41,7 @@ std::string status_of(sqlcron::mysql::Session& db, const std::string& event) {
 
 }  // namespace
 
-TEST_CASE("import-events prints jobs check-config accepts; --disable turns the events off",
+TEST_CASE("import-events prints jobs check-config accepts, --disable turns the events off",
           "[system][importer]") {
   auto db = sqlcron::test::fresh_schema(kWork);
   db->execute_raw("CREATE TABLE ticks (n INT, label VARCHAR(20))");

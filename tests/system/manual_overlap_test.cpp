@@ -154,7 +154,7 @@ TEST_CASE("the one-shot commands never run a disabled chain step", "[system][rec
                        "off was skipped (the job is disabled)'") == 1);
 }
 
-TEST_CASE("SIGINT stops a backfill after its run in progress; a second one kills that run",
+TEST_CASE("SIGINT stops a backfill after its run in progress, a second one kills that run",
           "[system][recover]") {
   TempDir dir;
   const auto config = setup(dir, work_job("daily", "schedule: \"0 0 * * *\"", 2));

@@ -137,7 +137,7 @@ TEST_CASE("run-now fires the failure hook and notify of a final failure", "[syst
   CHECK(sqlcron::test::read_text(notified) == "transform " + *failed.rows[0][0] + "\n");
 }
 
-TEST_CASE("run-now on a chain's root runs the chain; --only records its steps skipped",
+TEST_CASE("run-now on a chain's root runs the chain, --only records its steps skipped",
           "[system][recover]") {
   TempDir dir;
   const auto config = setup(dir, pipeline((dir.path() / "n.txt").string()));

@@ -138,7 +138,7 @@ TEST_CASE("analytics: a business table refuses inputs of another slot", "[analyt
 }
 
 TEST_CASE(
-    "analytics: an incremental night swaps no table in; a changed track and a full refresh do",
+    "analytics: an incremental night swaps no table in, a changed track and a full refresh do",
     "[analytics]") {
   const std::string schema = "it_analytics_ddl";
   AnalyticsSchema db(schema);

@@ -128,3 +128,51 @@ TEST_CASE("customer_summary_incremental counts a line whose invoice arrives afte
   db.exec("CALL customer_summary('2025-12-31', 180)");
   CHECK(equal(db, "customer_summary", kCustomerColumns));
 }
+
+TEST_CASE(
+    "customer_summary is a view over its rows and one AsOf, a table of an earlier version is "
+    "replaced by either refresh",
+    "[chinook]") {
+  AnalyticsSchema db("it_chinook_layout");
+  const std::string kind =
+      "SELECT COALESCE(MAX(TABLE_TYPE), 'missing') FROM information_schema.TABLES WHERE "
+      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customer_summary'";
+  const std::string leftovers =
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+      "(TABLE_NAME LIKE '%\\_new' OR TABLE_NAME LIKE '%\\_old')";
+  // An earlier version's customer_summary: a table with AsOf in every row.
+  db.exec(
+      "CREATE TABLE customer_summary (CustomerId INT NOT NULL PRIMARY KEY, AsOf DATETIME NOT "
+      "NULL)");
+  db.exec("INSERT INTO customer_summary VALUES (1, '2020-01-01')");
+  db.exec("CALL customer_summary('2025-12-31', 180)");
+  CHECK(db.scalar(kind) == "VIEW");
+  CHECK(db.scalar("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM "
+                  "information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+                  "'customer_summary'") ==
+        "CustomerId,FirstName,LastName,Company,Address,City,State,Country,PostalCode,Phone,Fax,"
+        "Email,SupportRepId,SupportRepName,TotalInvoices,TotalTracks,TotalSales,"
+        "FirstPurchaseDate,LastPurchaseDate,CustomerStatus,AsOf,ChurnDays,RefreshedAt");
+  CHECK(db.scalar("SELECT COUNT(*) FROM customer_summary") == "59");
+  CHECK(db.scalar(leftovers) == "0");
+
+  // The same with a nightly state of that version beside its table: the nightly path must not
+  // run against the table, it runs the full refresh.
+  nightly(db, "2025-12-31");
+  db.exec("DROP VIEW customer_summary");
+  db.exec(
+      "CREATE TABLE customer_summary AS SELECT r.*, a.AsOf FROM customer_summary_rows r JOIN "
+      "customer_summary_as_of a WHERE r.CustomerId <= 10");
+  nightly(db, "2026-06-01");
+  CHECK(db.scalar(kind) == "VIEW");
+  CHECK(db.scalar("SELECT COUNT(*) FROM customer_summary") == "59");
+  CHECK(db.scalar(leftovers) == "0");
+
+  // A later night moves AsOf for every customer by writing one row, and the statuses with it.
+  nightly(db, "2026-12-31");
+  CHECK(db.scalar("SELECT COUNT(*) FROM customer_summary_as_of") == "1");
+  CHECK(db.scalar("SELECT CONCAT(COUNT(DISTINCT AsOf), ' ', MIN(AsOf)) FROM customer_summary") ==
+        "1 2026-12-31 00:00:00");
+  CHECK(db.scalar("SELECT SUM(CustomerStatus = 'active') FROM customer_summary") == "0");
+  compare_with_full(db, "2026-12-31");
+}

@@ -65,7 +65,7 @@ TEST_CASE("two daemons claiming together get the same anchors", "[runlog][anchor
   }
 }
 
-TEST_CASE("an unchanged schedule keeps its anchor; a changed one re-anchors", "[runlog][anchors]") {
+TEST_CASE("an unchanged schedule keeps its anchor, a changed one re-anchors", "[runlog][anchors]") {
   auto s = prepare();
   const AnchorStore store(kState);
   const auto first = store.claim(*s,

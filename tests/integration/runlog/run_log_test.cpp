@@ -114,7 +114,7 @@ TEST_CASE("a batch claims the free slots with one insert and reports the taken o
   CHECK_FALSE(again[2].has_value());
 }
 
-TEST_CASE("a chain root's claimed run is its own chain; other runs keep theirs", "[runlog]") {
+TEST_CASE("a chain root's claimed run is its own chain, other runs keep theirs", "[runlog]") {
   auto s = prepare();
   const sqlcron::runlog::RunLog log(kState);
   const auto slot = date::sys_days{date::year{2026} / 8 / 1};

@@ -99,7 +99,7 @@ TEST_CASE("a torn last line from a crash mid-append is skipped", "[runlog]") {
   CHECK(sqlcron::test::read_text(path + ".bad") == "17\tsucc\n");
 }
 
-TEST_CASE("a malformed line in the middle is set aside; the others are replayed, nothing throws",
+TEST_CASE("a malformed line in the middle is set aside, the others are replayed, nothing throws",
           "[runlog]") {
   auto s = sqlcron::test::fresh_schema(kState);
   sqlcron::migrate::Migrator(*s, kState)

@@ -50,7 +50,7 @@ TEST_CASE("yaml tree: absent keys and indexes are undefined, with no position", 
   CHECK(root["missing"].text().empty());
 }
 
-TEST_CASE("yaml tree: plain ~, null and nothing are null; quoted 'null' is a string", "[yaml]") {
+TEST_CASE("yaml tree: plain ~, null and nothing are null, quoted 'null' is a string", "[yaml]") {
   const auto tree = YamlTree::parse("a: ~\nb: null\nc:\nd: 'null'\ne: NULL\n");
   const auto root = tree.root();
   CHECK(root["a"].is_null());
@@ -68,7 +68,7 @@ TEST_CASE("yaml tree: anchors and aliases share the anchored node", "[yaml]") {
   CHECK(tree.root()["job"]["retry"]["attempts"].text() == "3");
 }
 
-TEST_CASE("yaml tree: !!str counts as quoted; a null key keeps its spelling", "[yaml]") {
+TEST_CASE("yaml tree: !!str counts as quoted, a null key keeps its spelling", "[yaml]") {
   const auto tree = YamlTree::parse("a: !!str 12\nb: !!str null\nnull: 1\n\"it's\": \"x\\\"y\"\n");
   const auto root = tree.root();
   CHECK(root["a"].quoted());

@@ -71,7 +71,7 @@ TEST_CASE("a final failure fires the enabled hooks and the rendered notify, what
                   "SQLCRON_INSTANCE=host:1:run-now") != f->notify->env.end());
 }
 
-TEST_CASE("success and cancellation set off nothing; a failing hook fires no hooks",
+TEST_CASE("success and cancellation set off nothing, a failing hook fires no hooks",
           "[core][pipeline]") {
   const auto c = jobs();
   const config::JobGraph graph(c->jobs);

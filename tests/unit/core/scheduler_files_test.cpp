@@ -64,7 +64,7 @@ std::string logs(const core::Scheduler::Actions& actions) {
 
 }  // namespace
 
-TEST_CASE("a file that arrives starts its load with cause watch; other names are logged",
+TEST_CASE("a file that arrives starts its load with cause watch, other names are logged",
           "[core][scheduler]") {
   core::Now now{kStart, std::chrono::steady_clock::time_point(1h)};
   core::Scheduler s(watched_chain(), {}, now);

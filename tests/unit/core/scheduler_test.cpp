@@ -85,7 +85,7 @@ TEST_CASE("a due slot is started once, at its instant", "[core][scheduler]") {
   CHECK(s.in_flight() == 1);
 }
 
-TEST_CASE("a transient failure is retried after its backoff; the last attempt is final",
+TEST_CASE("a transient failure is retried after its backoff, the last attempt is final",
           "[core][scheduler]") {
   Clock clock;
   core::Scheduler s(one_job(2), {}, clock.now);
@@ -113,7 +113,7 @@ TEST_CASE("a transient failure is retried after its backoff; the last attempt is
   CHECK(s.in_flight() == 0);
 }
 
-TEST_CASE("nothing fires while the database is unreachable; its return catches up",
+TEST_CASE("nothing fires while the database is unreachable, its return catches up",
           "[core][scheduler]") {
   Clock clock;
   core::Scheduler s(one_job(), {}, clock.now);

@@ -287,7 +287,7 @@ TEST_CASE("http: at the global cap the longest idle connection makes room for a 
   CHECK(idle.front()->request(http::verb::get, "/healthz").result() == http::status::ok);
 }
 
-TEST_CASE("http: one peer holds at most kMaxPerPeer connections; other peers are untouched",
+TEST_CASE("http: one peer holds at most kMaxPerPeer connections, other peers are untouched",
           "[http]") {
   TestServer server;
   Client other(server.port(), "127.0.0.3");

@@ -234,7 +234,7 @@ TEST_CASE("metrics: counters, cumulative buckets, gauges and escaping render exa
         "sqlcron_kill_failures_total 2\n");
 }
 
-TEST_CASE("metrics: a newline in a label value is escaped; negative durations count as 0",
+TEST_CASE("metrics: a newline in a label value is escaped, negative durations count as 0",
           "[metrics]") {
   Metrics m;
   m.run_finished("two\nlines", "succeeded", -1s);

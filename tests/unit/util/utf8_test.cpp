@@ -4,7 +4,7 @@
 
 using sqlcron::util::escape_for_message;
 
-TEST_CASE("escape_for_message: invalid UTF-8 and control bytes become \\xHH, text stays",
+TEST_CASE("escape_for_message: invalid UTF-8 and control bytes become hex escapes, text stays",
           "[util]") {
   CHECK(escape_for_message("plain, tab\tand ü €") == "plain, tab\tand ü €");
   CHECK(escape_for_message("a\xff"
