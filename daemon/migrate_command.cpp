@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -28,7 +29,10 @@ int migrate_command(const CommandContext& ctx) {
   migrate::Migrator migrator(*session, config->scheduler.state_schema);
   const auto print = [](const migrate::MigrationSet& set, const migrate::MigrationReport& report) {
     for (const auto& f : report.applied) {
-      std::cout << "applied " << set.scope << "/" << f << " to " << set.target_schema << '\n';
+      const bool again =
+          std::find(report.reapplied.begin(), report.reapplied.end(), f) != report.reapplied.end();
+      std::cout << (again ? "applied again (changed, repeatable) " : "applied ") << set.scope << "/"
+                << f << " to " << set.target_schema << '\n';
     }
     std::cout << set.scope << ": " << report.applied.size() << " applied, "
               << report.unchanged.size() << " already applied (" << set.directory << " -> "

@@ -37,6 +37,12 @@ Migrator::Migrator(mysql::Session& session, std::string state_schema)
 
 std::string Migrator::checksum(std::string_view content) { return util::fnv1a_hex(content); }
 
+bool Migrator::repeatable(std::string_view content) {
+  auto line = content.substr(0, content.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line == kRepeatableMarker;
+}
+
 void Migrator::bootstrap() {
   if (bootstrapped_) return;
   const auto schema = mysql::quote_identifier(state_schema_);
@@ -95,6 +101,7 @@ MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFi
     std::string name;
     std::string content;
     std::string sum;
+    bool again;
   };
   std::vector<Pending> pending;
   MigrationReport report;
@@ -103,7 +110,9 @@ MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFi
     const auto& name = f.name;
     const auto it = recorded.find(name);
     if (it == recorded.end()) {
-      pending.push_back(Pending{name, std::move(f.content), std::move(sum)});
+      pending.push_back(Pending{name, std::move(f.content), std::move(sum), false});
+    } else if (it->second != sum && repeatable(f.content)) {
+      pending.push_back(Pending{name, std::move(f.content), std::move(sum), true});
     } else if (it->second != sum) {
       throw MigrationError(shown(name) + " was changed after it was applied to " +
                            set.target_schema + " (recorded checksum " + it->second + ", now " +
@@ -138,9 +147,12 @@ MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFi
                         .count();
     session_.execute("INSERT INTO " + table +
                          " (scope, target_schema, filename, checksum, applied_at, duration_ms)"
-                         " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?)",
-                     {set.scope, set.target_schema, p.name, p.sum, static_cast<std::int64_t>(ms)});
+                         " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE"
+                         " checksum = ?, applied_at = UTC_TIMESTAMP(6), duration_ms = ?",
+                     {set.scope, set.target_schema, p.name, p.sum, static_cast<std::int64_t>(ms),
+                      p.sum, static_cast<std::int64_t>(ms)});
     report.applied.push_back(p.name);
+    if (p.again) report.reapplied.push_back(p.name);
   }
   return report;
 }

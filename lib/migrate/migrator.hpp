@@ -3,6 +3,14 @@
 // in `<state_schema>`.schema_migrations. Files run with `target_schema` as the default schema and
 // should name no schema themselves.
 //
+// Two kinds of file. A *version* (the default) is applied once and must never change: an applied
+// version that changed is refused. A file whose first line is exactly kRepeatableMarker
+// ("-- sqlcron: repeatable") holds only definitions that can be run again - DROP PROCEDURE IF
+// EXISTS + CREATE PROCEDURE, CREATE TABLE IF NOT EXISTS, CREATE OR REPLACE VIEW - as a workload
+// pack's procedures do: when it changed since it was applied it is applied again and its new
+// checksum recorded, so a new release of a pack installs over an older one. A change to a
+// table's shape still needs a new version file (CREATE TABLE IF NOT EXISTS leaves the old one).
+//
 // Error contract: throws MigrationError when the directory or a file cannot be read (nothing is
 // applied), an applied file has changed (checked for every file before anything runs, so
 // nothing is applied) or a statement fails (the files before it stay applied and recorded; the
@@ -28,7 +36,8 @@ struct MigrationFile {
 };
 
 struct MigrationReport {
-  std::vector<std::string> applied;
+  std::vector<std::string> applied;    // new files, and repeatable ones applied again
+  std::vector<std::string> reapplied;  // those of `applied` that were applied before, changed
   std::vector<std::string> unchanged;
 };
 
@@ -46,6 +55,10 @@ class Migrator {
 
   // Stable 64-bit FNV-1a of the file's bytes, as 16 hex digits.
   static std::string checksum(std::string_view content);
+
+  static constexpr std::string_view kRepeatableMarker = "-- sqlcron: repeatable";
+  // Whether the file's first line (without a trailing CR) is kRepeatableMarker.
+  static bool repeatable(std::string_view content);
 
  private:
   void bootstrap();

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- dim_date(p_as_of DATETIME)
 --
 -- Rebuilds table dim_date: one row per day from January 1 of the year of the first invoice to

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- dim_customer(p_as_of DATETIME)
 --
 -- Maintains table dim_customer, a type 2 slowly changing dimension of Customer: one row per

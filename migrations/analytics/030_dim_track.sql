@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- dim_track(p_as_of DATETIME)
 --
 -- Rebuilds table dim_track: one row per Track with TrackId, track_name, album_title,

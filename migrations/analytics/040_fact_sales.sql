@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- fact_sales(p_as_of DATETIME, p_mode VARCHAR(16))
 --
 -- Maintains table fact_sales: one row per invoice line whose invoice exists and is dated on or

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- fact_customer_month(p_as_of DATETIME, p_mode VARCHAR(16))
 --
 -- Maintains table fact_customer_month: one row per customer and calendar month with at least

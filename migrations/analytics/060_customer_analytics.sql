@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- customer_analytics(p_as_of DATETIME)
 --
 -- Rebuilds table customer_analytics from fact_customer, the per-customer totals kept by

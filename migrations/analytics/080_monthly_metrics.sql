@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- monthly_metrics(p_as_of DATETIME, p_mode VARCHAR(16))
 --
 -- Rebuilds table monthly_metrics from fact_month and fact_customer (kept by fact_customer_month,

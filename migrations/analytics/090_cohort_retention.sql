@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- cohort_retention(p_as_of DATETIME, p_mode VARCHAR(16))
 --
 -- Rebuilds tables cohort_retention and cohort_cumulative_retention from fact_customer (cohort

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- business_insights(p_as_of DATETIME)
 --
 -- Appends to table business_insights one row per metric for this refresh (as_of = p_as_of),

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- analytics_refresh(p_as_of DATETIME, p_mode VARCHAR(16))
 --
 -- Runs the whole analytics pack for one slot, in dependency order, in this session:

@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- Chinook workload pack: shared support objects.
 -- Applied once by `sqlcrond migrate` with the target database as the default schema (names no
 -- schema); can also be sourced by hand with the mysql/mariadb client. MySQL 8.0+ and MariaDB 10.6+.

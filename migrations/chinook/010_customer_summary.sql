@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- customer_summary(p_as_of DATETIME, p_churn_days INT)
 --
 -- Rebuilds table customer_summary: one row per Customer (with or without purchases or support

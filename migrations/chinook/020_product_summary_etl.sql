@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- product_summary_etl()
 --
 -- Rebuilds table product_summary_etl: one row per Track, sold or not, with album, artist, media

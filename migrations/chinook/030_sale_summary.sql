@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- sale_summary(p_mode VARCHAR(16))
 --
 -- Maintains four tables:

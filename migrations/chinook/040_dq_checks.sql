@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- dq_checks(p_run_id BIGINT)
 --
 -- Data-quality checks over the Chinook base tables. Each run writes exactly one row per check

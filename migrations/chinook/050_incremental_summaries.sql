@@ -1,3 +1,4 @@
+-- sqlcron: repeatable
 -- The Chinook pack's nightly path: incremental refreshes of customer_summary and
 -- product_summary_etl, each exactly equal to the full refresh (customer_summary(...) and
 -- product_summary_etl()) as long as the sales tables are appended to.

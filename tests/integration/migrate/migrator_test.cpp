@@ -80,3 +80,63 @@ TEST_CASE("sqlcron's own schema applies and has the run log's unique claim key",
                "'it_state_schema' AND TABLE_NAME IN ('runs', 'jobs', 'instances', "
                "'schema_migrations', 'last_runs', 'recent_failures')") == "6");
 }
+
+TEST_CASE("a repeatable file that changed is applied again, a changed version is still refused",
+          "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  const std::string marker = "-- sqlcron: repeatable\n";
+  dir.write("001_table.sql", "CREATE TABLE t (id INT PRIMARY KEY);\n");
+  dir.write("002_proc.sql", marker +
+                                "DROP PROCEDURE IF EXISTS p;\nDELIMITER $$\nCREATE PROCEDURE p()\n"
+                                "BEGIN\n  INSERT INTO t VALUES (1);\nEND$$\nDELIMITER ;\n");
+  const MigrationSet set{"work", dir.path().string(), "it_migrate_target"};
+  Migrator m(*s, "it_migrate_state");
+  CHECK(m.apply(set).applied.size() == 2);
+  const std::string recorded =
+      "SELECT checksum FROM it_migrate_state.schema_migrations WHERE filename = '002_proc.sql'";
+  const auto first_sum = scalar(*s, recorded);
+
+  // Unchanged: not run again.
+  const auto same = m.apply(set);
+  CHECK(same.applied.empty());
+  CHECK(same.unchanged.size() == 2);
+
+  // Changed (a new release of the procedure): applied again, the new checksum recorded.
+  const std::string second = marker +
+                             "DROP PROCEDURE IF EXISTS p;\nDELIMITER $$\nCREATE PROCEDURE p()\n"
+                             "BEGIN\n  INSERT INTO t VALUES (2);\nEND$$\nDELIMITER ;\n";
+  dir.write("002_proc.sql", second);
+  const auto again = m.apply(set);
+  CHECK(again.applied == std::vector<std::string>{"002_proc.sql"});
+  CHECK(again.reapplied == std::vector<std::string>{"002_proc.sql"});
+  CHECK(scalar(*s, recorded) == Migrator::checksum(second));
+  CHECK(scalar(*s, recorded) != first_sum);
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_state.schema_migrations") == "2");
+  s->execute_raw("CALL it_migrate_target.p()");
+  CHECK(scalar(*s, "SELECT GROUP_CONCAT(id) FROM it_migrate_target.t") == "2");
+  CHECK(m.apply(set).applied.empty());
+
+  // The marker counts only as the first line; a changed version is refused as before, and
+  // nothing (not the changed repeatable file either) is applied.
+  dir.write("002_proc.sql", "-- changed\n" + marker + "SELECT 1;\n");
+  CHECK_THROWS_WITH(m.apply(set), Catch::Contains("002_proc.sql was changed after it was applied"));
+  dir.write("002_proc.sql", marker + "CREATE TABLE IF NOT EXISTS u (id INT PRIMARY KEY);\n");
+  dir.write("001_table.sql", "CREATE TABLE t (id BIGINT PRIMARY KEY);\n");
+  CHECK_THROWS_WITH(m.apply(set),
+                    Catch::Contains("001_table.sql was changed after it was applied"));
+  CHECK(scalar(*s,
+               "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+               "'it_migrate_target' AND TABLE_NAME = 'u'") == "0");
+}
+
+TEST_CASE("repeatable: only an exact first line marks a file", "[migrate]") {
+  CHECK(Migrator::repeatable("-- sqlcron: repeatable\nSELECT 1;\n"));
+  CHECK(Migrator::repeatable("-- sqlcron: repeatable\r\nSELECT 1;\r\n"));
+  CHECK(Migrator::repeatable("-- sqlcron: repeatable"));
+  CHECK_FALSE(Migrator::repeatable("-- sqlcron: repeatable later\nSELECT 1;\n"));
+  CHECK_FALSE(Migrator::repeatable("SELECT 1;\n-- sqlcron: repeatable\n"));
+  CHECK_FALSE(Migrator::repeatable(" -- sqlcron: repeatable\n"));
+  CHECK_FALSE(Migrator::repeatable(""));
+}
