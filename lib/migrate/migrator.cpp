@@ -82,6 +82,29 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
 
 MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFile> files) {
   bootstrap();
+  // One migrate at a time per state schema: two at once would both apply a new file, and the
+  // last to record a repeatable one would win whatever the other installed.
+  const std::string lock = state_schema_.substr(0, 40) + ".sqlcron_migrate";
+  const auto got = session_.query("SELECT GET_LOCK(?, ?)", {lock, kLockWaitSeconds}).rows;
+  if (got.empty() || got[0][0].value_or("0") != "1") {
+    throw MigrationError("another migrate of state schema " + state_schema_ + " is running (" +
+                         std::to_string(kLockWaitSeconds) + " s waited for its lock)");
+  }
+  try {
+    auto report = apply_locked(set, std::move(files));
+    session_.query("SELECT RELEASE_LOCK(?)", {lock});
+    return report;
+  } catch (...) {
+    try {
+      session_.query("SELECT RELEASE_LOCK(?)", {lock});
+    } catch (const mysql::DbError&) {
+      // The connection is gone, and the lock with it.
+    }
+    throw;
+  }
+}
+
+MigrationReport Migrator::apply_locked(const MigrationSet& set, std::vector<MigrationFile> files) {
   std::sort(files.begin(), files.end(),
             [](const MigrationFile& a, const MigrationFile& b) { return a.name < b.name; });
   const auto shown = [&](const std::string& name) { return set.directory + "/" + name; };
@@ -133,6 +156,15 @@ MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFi
     } catch (const std::invalid_argument& e) {
       throw MigrationError(shown(p.name) + ": " + e.what());
     }
+    if (p.again) {
+      // Until it has run to its end, the file counts as changed: a re-apply that fails half-way
+      // (a procedure dropped, not yet created) is applied again by the next migrate, whatever
+      // version of the file that one brings.
+      session_.execute("UPDATE " + table +
+                           " SET checksum = ? WHERE scope = ? AND target_schema = ?"
+                           " AND filename = ?",
+                       {std::string(kUnfinished), set.scope, set.target_schema, p.name});
+    }
     const auto started = std::chrono::steady_clock::now();
     for (const auto& st : statements) {
       try {
@@ -145,12 +177,19 @@ MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFi
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
-    session_.execute("INSERT INTO " + table +
-                         " (scope, target_schema, filename, checksum, applied_at, duration_ms)"
-                         " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE"
-                         " checksum = ?, applied_at = UTC_TIMESTAMP(6), duration_ms = ?",
-                     {set.scope, set.target_schema, p.name, p.sum, static_cast<std::int64_t>(ms),
-                      p.sum, static_cast<std::int64_t>(ms)});
+    if (p.again) {
+      session_.execute(
+          "UPDATE " + table +
+              " SET checksum = ?, applied_at = UTC_TIMESTAMP(6), duration_ms = ?"
+              " WHERE scope = ? AND target_schema = ? AND filename = ?",
+          {p.sum, static_cast<std::int64_t>(ms), set.scope, set.target_schema, p.name});
+    } else {
+      session_.execute(
+          "INSERT INTO " + table +
+              " (scope, target_schema, filename, checksum, applied_at, duration_ms)"
+              " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?)",
+          {set.scope, set.target_schema, p.name, p.sum, static_cast<std::int64_t>(ms)});
+    }
     report.applied.push_back(p.name);
     if (p.again) report.reapplied.push_back(p.name);
   }

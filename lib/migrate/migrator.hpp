@@ -11,13 +11,19 @@
 // checksum recorded, so a new release of a pack installs over an older one. A change to a
 // table's shape still needs a new version file (CREATE TABLE IF NOT EXISTS leaves the old one).
 //
+// One apply() at a time per state schema (a named lock, waited for kLockWaitSeconds).
+//
 // Error contract: throws MigrationError when the directory or a file cannot be read (nothing is
-// applied), an applied file has changed (checked for every file before anything runs, so
-// nothing is applied) or a statement fails (the files before it stay applied and recorded; the
-// failing file is not recorded); DbError for connection loss. No std::filesystem exception.
+// applied), an applied version has changed (checked for every file before anything runs, so
+// nothing is applied), another migrate holds the lock past the wait, or a statement fails (the
+// files before it stay applied and recorded; the failing file is not recorded, or, re-applied,
+// recorded as kUnfinished so that the next migrate applies it again); DbError for connection
+// loss. No std::filesystem exception.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mysql/session.hpp"
@@ -57,11 +63,16 @@ class Migrator {
   static std::string checksum(std::string_view content);
 
   static constexpr std::string_view kRepeatableMarker = "-- sqlcron: repeatable";
+  // Recorded while a repeatable file is being applied again (never a checksum: not hex).
+  static constexpr std::string_view kUnfinished = "(unfinished)....";
+  // How long apply() waits for another migrate of the same state schema (a named lock).
+  static constexpr std::int64_t kLockWaitSeconds = 60;
   // Whether the file's first line (without a trailing CR) is kRepeatableMarker.
   static bool repeatable(std::string_view content);
 
  private:
   void bootstrap();
+  MigrationReport apply_locked(const MigrationSet& set, std::vector<MigrationFile> files);
 
   mysql::Session& session_;
   std::string state_schema_;

@@ -23,6 +23,10 @@
 -- Runs of this procedure in one schema are serialised by a named lock; a second concurrent call
 -- fails at once with SQLSTATE 45000.
 --
+-- customer_summary also records what it counted as the nightly path's state
+-- (customer_summary_rebase in 060_summary_rebase.sql), so that customer_summary_incremental goes
+-- on from it instead of counting again what it added.
+--
 -- customer_summary_run(p_as_of, p_churn_days, p_max_invoice_id, p_max_line_id) is the body: it
 -- counts only invoices with InvoiceId <= p_max_invoice_id and lines with InvoiceLineId <=
 -- p_max_line_id (NULL: no bound), so that customer_summary_incremental's fallback to a full
@@ -37,7 +41,7 @@ CREATE PROCEDURE customer_summary(IN p_as_of DATETIME, IN p_churn_days INT)
   SQL SECURITY INVOKER
   COMMENT 'Atomically rebuild customer_summary (sqlcron Chinook pack)'
 BEGIN
-  CALL customer_summary_run(p_as_of, p_churn_days, NULL, NULL);
+  CALL customer_summary_rebase(p_as_of, p_churn_days);
 END$$
 
 CREATE PROCEDURE customer_summary_run(IN p_as_of DATETIME, IN p_churn_days INT,
@@ -91,7 +95,8 @@ BEGIN
   CREATE TABLE customer_summary_as_of_new (
     Singleton TINYINT  NOT NULL DEFAULT 1,
     AsOf      DATETIME NOT NULL,
-    PRIMARY KEY (Singleton)
+    PRIMARY KEY (Singleton),
+    CONSTRAINT ck_customer_summary_as_of_one_row CHECK (Singleton = 1)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
   INSERT INTO customer_summary_as_of_new (Singleton, AsOf) VALUES (1, v_as_of);
   CREATE TABLE customer_summary_rows_new (
@@ -172,13 +177,19 @@ BEGIN
                  customer_summary_as_of TO customer_summary_as_of_old,
                  customer_summary_as_of_new TO customer_summary_as_of;
   ELSE
-    CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW customer_summary_view_new AS
-    SELECT r.CustomerId, r.FirstName, r.LastName, r.Company, r.Address, r.City, r.State,
-           r.Country, r.PostalCode, r.Phone, r.Fax, r.Email, r.SupportRepId, r.SupportRepName,
-           r.TotalInvoices, r.TotalTracks, r.TotalSales, r.FirstPurchaseDate, r.LastPurchaseDate,
-           r.CustomerStatus, a.AsOf, r.ChurnDays, r.RefreshedAt
-      FROM customer_summary_rows r
-     CROSS JOIN customer_summary_as_of a;
+    BEGIN
+      -- 1142: CREATE VIEW denied. Say what it is for (the old table stays as it was).
+      DECLARE EXIT HANDLER FOR 1142
+        SIGNAL SQLSTATE '42000' SET MESSAGE_TEXT =
+          'customer_summary: creating its view needs CREATE VIEW once: grant it, or run one refresh as an account with it';
+      CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW customer_summary_view_new AS
+      SELECT r.CustomerId, r.FirstName, r.LastName, r.Company, r.Address, r.City, r.State,
+             r.Country, r.PostalCode, r.Phone, r.Fax, r.Email, r.SupportRepId, r.SupportRepName,
+             r.TotalInvoices, r.TotalTracks, r.TotalSales, r.FirstPurchaseDate, r.LastPurchaseDate,
+             r.CustomerStatus, a.AsOf, r.ChurnDays, r.RefreshedAt
+        FROM customer_summary_rows r
+       CROSS JOIN customer_summary_as_of a;
+    END;
     IF v_kind IS NULL THEN
       RENAME TABLE customer_summary_rows TO customer_summary_rows_old,
                    customer_summary_rows_new TO customer_summary_rows,

@@ -10,8 +10,14 @@
 --
 -- Atomic swap through product_summary_etl_new, as customer_summary. Runs in one schema are
 -- serialised by a named lock; a second concurrent call fails at once with SQLSTATE 45000.
+-- It also records what it counted as the nightly path's state (product_summary_etl_rebase in
+-- 060_summary_rebase.sql), so that product_summary_etl_incremental goes on from it.
+--
+-- product_summary_etl_run(p_max_line_id) is the body: it counts only lines with InvoiceLineId <=
+-- p_max_line_id (NULL: no bound).
 
 DROP PROCEDURE IF EXISTS product_summary_etl;
+DROP PROCEDURE IF EXISTS product_summary_etl_run;
 
 DELIMITER $$
 CREATE PROCEDURE product_summary_etl()
@@ -19,6 +25,15 @@ CREATE PROCEDURE product_summary_etl()
   SQL SECURITY INVOKER
   COMMENT 'Atomically rebuild product_summary_etl (sqlcron Chinook pack)'
 BEGIN
+  CALL product_summary_etl_rebase();
+END$$
+
+CREATE PROCEDURE product_summary_etl_run(IN p_max_line_id BIGINT)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'Atomically rebuild product_summary_etl (sqlcron Chinook pack; call product_summary_etl)'
+BEGIN
+  DECLARE v_max_line BIGINT DEFAULT COALESCE(p_max_line_id, 9223372036854775807);
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.product_summary_etl');
   DECLARE v_saved_gcml BIGINT UNSIGNED DEFAULT @@SESSION.group_concat_max_len;
   DECLARE v_saved_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
@@ -102,6 +117,7 @@ BEGIN
                             COUNT(DISTINCT il.InvoiceId) AS Invoices
                        FROM InvoiceLine il
                        JOIN Invoice i ON i.InvoiceId = il.InvoiceId
+                      WHERE il.InvoiceLineId <= v_max_line
                       GROUP BY il.TrackId + 0, i.CustomerId) tc
               GROUP BY tc.TrackId) s ON s.TrackId = t.TrackId
   LEFT JOIN (SELECT pt.TrackId,

@@ -32,7 +32,8 @@
 -- Both hold the same named lock as their full refresh (one refresh of a table at a time; a
 -- concurrent call fails at once with SQLSTATE 45000). Like sale_summary('incremental') they do
 -- not see updated or deleted invoice lines or invoices, or lines committed late below the
--- watermark: schedule the full refresh periodically (the example does, weekly).
+-- watermark: schedule the full refresh periodically (the example does, weekly). A full refresh
+-- records what it counted as their state (060_summary_rebase.sql).
 
 CREATE TABLE IF NOT EXISTS etl_summary_state (
   Name           VARCHAR(64) NOT NULL,
@@ -72,6 +73,8 @@ BEGIN
   DECLARE v_customers BIGINT;
   DECLARE v_rows BIGINT;
   DECLARE v_gone BIGINT;
+  DECLARE v_layout INT;
+  DECLARE v_as_of_rows BIGINT DEFAULT 0;
   DECLARE v_lock VARCHAR(64) DEFAULT CONCAT(LEFT(DATABASE(), 40), '.customer_summary');
   DECLARE v_locked BOOLEAN DEFAULT FALSE;
 
@@ -110,19 +113,21 @@ BEGIN
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
   SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
 
+  -- The view and its two tables, and exactly one AsOf row (a statement naming a missing table
+  -- fails only when it runs, so the count is read only when the table exists).
+  SELECT COUNT(*) INTO v_layout FROM information_schema.TABLES
+   WHERE TABLE_SCHEMA = DATABASE()
+     AND ((TABLE_NAME = 'customer_summary' AND TABLE_TYPE = 'VIEW')
+          OR TABLE_NAME IN ('customer_summary_rows', 'customer_summary_as_of'));
+  IF v_layout = 3 THEN
+    SELECT COUNT(*) INTO v_as_of_rows FROM customer_summary_as_of;
+  END IF;
+
   IF v_wm_inv IS NULL OR v_as_of < v_wm_as_of OR NOT (v_churn <=> v_wm_churn)
-     OR (SELECT COUNT(*) FROM information_schema.TABLES
-          WHERE TABLE_SCHEMA = DATABASE()
-            AND ((TABLE_NAME = 'customer_summary' AND TABLE_TYPE = 'VIEW')
-                 OR TABLE_NAME IN ('customer_summary_rows', 'customer_summary_as_of'))) <> 3 THEN
-    -- The full refresh, bounded by the same ids. GET_LOCK nests within a session: it takes and
-    -- releases the lock once more.
-    CALL customer_summary_run(v_as_of, v_churn, v_max_inv, v_max_line);
-    START TRANSACTION;
-    DELETE FROM etl_pending WHERE Name = 'customer_summary';
-    INSERT INTO etl_pending (Name, Id)
-    SELECT 'customer_summary', InvoiceId FROM Invoice
-     WHERE InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
+     OR v_layout <> 3 OR v_as_of_rows <> 1 THEN
+    -- The full refresh with its state (customer_summary_rebase, 060). GET_LOCK nests within a
+    -- session: it takes and releases the lock once more.
+    CALL customer_summary_rebase(v_as_of, v_churn);
   ELSE
     DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
     CREATE TEMPORARY TABLE cs_touched (CustomerId INT NOT NULL, PRIMARY KEY (CustomerId))
@@ -267,12 +272,12 @@ BEGIN
     INSERT IGNORE INTO etl_pending (Name, Id)
     SELECT 'customer_summary', InvoiceId FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
+    INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, UpdatedAt)
+    VALUES ('customer_summary', v_max_inv, v_max_line, v_as_of, v_churn, NOW(6))
+    ON DUPLICATE KEY UPDATE LastInvoiceId = v_max_inv, LastLineId = v_max_line, AsOf = v_as_of,
+                            ChurnDays = v_churn, UpdatedAt = NOW(6);
+    COMMIT;
   END IF;
-  INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, UpdatedAt)
-  VALUES ('customer_summary', v_max_inv, v_max_line, v_as_of, v_churn, NOW(6))
-  ON DUPLICATE KEY UPDATE LastInvoiceId = v_max_inv, LastLineId = v_max_line, AsOf = v_as_of,
-                          ChurnDays = v_churn, UpdatedAt = NOW(6);
-  COMMIT;
 
   DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
   DO RELEASE_LOCK(v_lock);
@@ -322,21 +327,14 @@ BEGIN
   SELECT MAX(LastLineId), MAX(Fingerprint) INTO v_wm_line, v_wm_print
     FROM etl_summary_state WHERE Name = 'product_summary_etl';
   SELECT COALESCE(MAX(InvoiceLineId), 0) INTO v_max_line FROM InvoiceLine;
-  -- Fingerprint of the playlists: the XOR of a 60-bit slice of the MD5 of every (playlist,
-  -- track, playlist name) row (the rows are distinct: PlaylistTrack's key). Not a CRC: CRCs are
-  -- linear, so their XOR misses e.g. two playlists swapping names of equal length.
-  SELECT COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT_WS(',', pt.PlaylistId, pt.TrackId,
-                                                          HEX(p.Name))), 15), 16, 10)
-                               AS SIGNED)), 0)
-    INTO v_print
-    FROM PlaylistTrack pt LEFT JOIN Playlist p ON p.PlaylistId = pt.PlaylistId;
 
   IF v_wm_line IS NULL
      OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES
                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'product_summary_etl') THEN
-    CALL product_summary_etl();
-    START TRANSACTION;
+    -- The full refresh with its state (product_summary_etl_rebase, 060).
+    CALL product_summary_etl_rebase();
   ELSE
+    CALL product_summary_fingerprint(v_print);
     DROP TEMPORARY TABLE IF EXISTS ps_delta_lines;
     DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;
     DROP TEMPORARY TABLE IF EXISTS ps_old_invoices;
@@ -433,12 +431,12 @@ BEGIN
          SET p.Playlists = x.Playlists, p.RefreshedAt = NOW()
        WHERE NOT (CAST(p.Playlists AS BINARY) <=> CAST(x.Playlists AS BINARY));
     END IF;
+    INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, Fingerprint,
+                                   UpdatedAt)
+    VALUES ('product_summary_etl', 0, v_max_line, NULL, NULL, v_print, NOW(6))
+    ON DUPLICATE KEY UPDATE LastLineId = v_max_line, Fingerprint = v_print, UpdatedAt = NOW(6);
+    COMMIT;
   END IF;
-  INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, Fingerprint,
-                                 UpdatedAt)
-  VALUES ('product_summary_etl', 0, v_max_line, NULL, NULL, v_print, NOW(6))
-  ON DUPLICATE KEY UPDATE LastLineId = v_max_line, Fingerprint = v_print, UpdatedAt = NOW(6);
-  COMMIT;
 
   DROP TEMPORARY TABLE IF EXISTS ps_delta_lines;
   DROP TEMPORARY TABLE IF EXISTS ps_old_pairs;

@@ -4,44 +4,11 @@
 #include <string>
 
 #include "integration/analytics/analytics_schema.hpp"
-
-namespace {
+#include "integration/chinook/nightly_path.hpp"
 
 using sqlcron::test::AnalyticsSchema;
-
-const std::string kCustomerColumns =
-    "CustomerId, FirstName, LastName, Company, Address, City, State, Country, PostalCode, Phone, "
-    "Fax, Email, SupportRepId, SupportRepName, TotalInvoices, TotalTracks, TotalSales, "
-    "FirstPurchaseDate, LastPurchaseDate, CustomerStatus, AsOf, ChurnDays";
-const std::string kProductColumns =
-    "TrackId, TrackName, AlbumTitle, ArtistName, MediaType, Genre, Composer, UnitPrice, "
-    "Milliseconds, Playlists, TotalSales, TotalQuantity, TotalInvoices, TotalCustomers";
-
-// Every column but RefreshedAt equal, row for row.
-bool equal(AnalyticsSchema& db, const std::string& table, const std::string& columns) {
-  const auto n = db.scalar("SELECT COUNT(*) FROM " + table);
-  return n == db.scalar("SELECT COUNT(*) FROM inc_" + table) &&
-         n == db.scalar("SELECT COUNT(*) FROM (SELECT " + columns + " FROM " + table +
-                        " UNION SELECT " + columns + " FROM inc_" + table + ") u");
-}
-
-void nightly(AnalyticsSchema& db, const std::string& as_of) {
-  db.exec("CALL customer_summary_incremental('" + as_of + "', 180)");
-  db.exec("CALL product_summary_etl_incremental()");
-}
-
-void compare_with_full(AnalyticsSchema& db, const std::string& as_of) {
-  for (const std::string t : {"customer_summary", "product_summary_etl"}) {
-    db.exec("DROP TABLE IF EXISTS inc_" + t);
-    db.exec("CREATE TABLE inc_" + t + " AS SELECT * FROM " + t);
-  }
-  db.exec("CALL customer_summary('" + as_of + "', 180)");
-  db.exec("CALL product_summary_etl()");
-  CHECK(equal(db, "customer_summary", kCustomerColumns));
-  CHECK(equal(db, "product_summary_etl", kProductColumns));
-}
-
-}  // namespace
+using sqlcron::test::compare_with_full;
+using sqlcron::test::nightly;
 
 TEST_CASE("incremental customer_summary and product_summary_etl equal the full refreshes",
           "[chinook]") {
@@ -126,7 +93,8 @@ TEST_CASE("customer_summary_incremental counts a line whose invoice arrives afte
   db.exec("DROP TABLE IF EXISTS inc_customer_summary");
   db.exec("CREATE TABLE inc_customer_summary AS SELECT * FROM customer_summary");
   db.exec("CALL customer_summary('2025-12-31', 180)");
-  CHECK(equal(db, "customer_summary", kCustomerColumns));
+  CHECK(
+      sqlcron::test::same_as_saved(db, "customer_summary", sqlcron::test::kCustomerSummaryColumns));
 }
 
 TEST_CASE(

@@ -1,6 +1,9 @@
 #include "migrate/migrator.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <exception>
+#include <thread>
 
 #include "migrate/migration_error.hpp"
 #include "support/temp_dir.hpp"
@@ -139,4 +142,67 @@ TEST_CASE("repeatable: only an exact first line marks a file", "[migrate]") {
   CHECK_FALSE(Migrator::repeatable("SELECT 1;\n-- sqlcron: repeatable\n"));
   CHECK_FALSE(Migrator::repeatable(" -- sqlcron: repeatable\n"));
   CHECK_FALSE(Migrator::repeatable(""));
+}
+
+TEST_CASE("a repeatable file whose re-apply failed half-way is applied again by the next migrate",
+          "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  const std::string good =
+      "-- sqlcron: repeatable\nDROP PROCEDURE IF EXISTS p;\nCREATE PROCEDURE p() SELECT 6;\n";
+  dir.write("010_a.sql", good);
+  const MigrationSet set{"work", dir.path().string(), "it_migrate_target"};
+  Migrator m(*s, "it_migrate_state");
+  m.apply(set);
+  // A new release whose procedure does not compile: p is dropped, the new one not created.
+  dir.write("010_a.sql",
+            "-- sqlcron: repeatable\nDROP PROCEDURE IF EXISTS p;\nCREATE PROCEDURE p() SELEC 7;\n");
+  CHECK_THROWS_WITH(m.apply(set), Catch::Contains("010_a.sql:3: error 1064"));
+  // Rolled back to the release before: the file is the one recorded once, and still applied.
+  dir.write("010_a.sql", good);
+  const auto r = m.apply(set);
+  CHECK(r.reapplied == std::vector<std::string>{"010_a.sql"});
+  CHECK(scalar(*s,
+               "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = "
+               "'it_migrate_target' AND ROUTINE_NAME = 'p'") == "1");
+  CHECK(scalar(*s, "SELECT checksum FROM it_migrate_state.schema_migrations") ==
+        Migrator::checksum(good));
+}
+
+TEST_CASE(
+    "a second migrate of the same state schema waits for the first, and applies nothing twice",
+    "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  dir.write("001_t.sql", "CREATE TABLE t (x INT);\n");
+  dir.write("002_slow.sql", "DO SLEEP(1);\nINSERT INTO t VALUES (1);\n");
+  const MigrationSet set{"work", dir.path().string(), "it_migrate_target"};
+  std::exception_ptr first_failure;
+  std::thread first([&] {
+    try {
+      auto s1 = sqlcron::test::connect();
+      Migrator m1(*s1, "it_migrate_state");
+      m1.apply(set);
+    } catch (...) {
+      first_failure = std::current_exception();
+    }
+  });
+  // The second starts while the first holds the lock (it sleeps a second in 002).
+  const auto holding =
+      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP(1)%'";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (scalar(*s, holding) != "1" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const bool overlapped = scalar(*s, holding) == "1";
+  Migrator m2(*s, "it_migrate_state");
+  const auto second = m2.apply(set);
+  first.join();
+  REQUIRE(overlapped);
+  CHECK_FALSE(first_failure);
+  CHECK(second.applied.empty());
+  CHECK(second.unchanged.size() == 2);
+  CHECK(scalar(*s, "SELECT COUNT(*) FROM it_migrate_target.t") == "1");
 }
