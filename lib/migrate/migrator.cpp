@@ -30,6 +30,14 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// A file saved with a UTF-8 byte order mark (some Windows editors write one) runs and is
+// recognised as repeatable without it; its checksum stays that of its bytes.
+std::string_view without_bom(std::string_view content) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (content.substr(0, kBom.size()) == kBom) content.remove_prefix(kBom.size());
+  return content;
+}
+
 }  // namespace
 
 Migrator::Migrator(mysql::Session& session, std::string state_schema)
@@ -38,6 +46,7 @@ Migrator::Migrator(mysql::Session& session, std::string state_schema)
 std::string Migrator::checksum(std::string_view content) { return util::fnv1a_hex(content); }
 
 bool Migrator::repeatable(std::string_view content) {
+  content = without_bom(content);
   auto line = content.substr(0, content.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return line == kRepeatableMarker;
@@ -152,7 +161,7 @@ MigrationReport Migrator::apply_locked(const MigrationSet& set, std::vector<Migr
   for (const auto& p : pending) {
     std::vector<SqlStatement> statements;
     try {
-      statements = SqlScript::split(p.content);
+      statements = SqlScript::split(without_bom(p.content));
     } catch (const std::invalid_argument& e) {
       throw MigrationError(shown(p.name) + ": " + e.what());
     }

@@ -134,6 +134,21 @@ TEST_CASE("a repeatable file that changed is applied again, a changed version is
                "'it_migrate_target' AND TABLE_NAME = 'u'") == "0");
 }
 
+TEST_CASE("a file with a UTF-8 byte order mark applies, and its marker counts", "[migrate]") {
+  auto s = sqlcron::test::fresh_schema("it_migrate_state");
+  sqlcron::test::fresh_schema("it_migrate_target");
+  TempDir dir;
+  dir.write("001_bom.sql",
+            "\xEF\xBB\xBF-- sqlcron: repeatable\nCREATE TABLE IF NOT EXISTS b (x INT);\n");
+  const MigrationSet set{"work", dir.path().string(), "it_migrate_target"};
+  Migrator m(*s, "it_migrate_state");
+  CHECK(m.apply(set).applied.size() == 1);
+  dir.write("001_bom.sql",
+            "\xEF\xBB\xBF-- sqlcron: repeatable\nCREATE TABLE IF NOT EXISTS b (x INT);\n-- v2\n");
+  CHECK(m.apply(set).reapplied.size() == 1);
+  CHECK(Migrator::repeatable("\xEF\xBB\xBF-- sqlcron: repeatable\n"));
+}
+
 TEST_CASE("repeatable: only an exact first line marks a file", "[migrate]") {
   CHECK(Migrator::repeatable("-- sqlcron: repeatable\nSELECT 1;\n"));
   CHECK(Migrator::repeatable("-- sqlcron: repeatable\r\nSELECT 1;\r\n"));
