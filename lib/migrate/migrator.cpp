@@ -91,12 +91,13 @@ MigrationReport Migrator::apply(const MigrationSet& set) {
 
 MigrationReport Migrator::apply(const MigrationSet& set, std::vector<MigrationFile> files) {
   bootstrap();
-  // One migrate at a time per state schema: two at once would both apply a new file, and the
-  // last to record a repeatable one would win whatever the other installed.
-  const std::string lock = state_schema_.substr(0, 40) + ".sqlcron_migrate";
+  // One migrate at a time per target schema, whatever state schema records it: two at once
+  // would both apply a new file, or re-create the same procedure (1304), and the last to record
+  // a repeatable one would win whatever the other installed.
+  const std::string lock = "sqlcron_migrate." + set.target_schema.substr(0, 40);
   const auto got = session_.query("SELECT GET_LOCK(?, ?)", {lock, kLockWaitSeconds}).rows;
   if (got.empty() || got[0][0].value_or("0") != "1") {
-    throw MigrationError("another migrate of state schema " + state_schema_ + " is running (" +
+    throw MigrationError("another migrate into schema " + set.target_schema + " is running (" +
                          std::to_string(kLockWaitSeconds) + " s waited for its lock)");
   }
   try {

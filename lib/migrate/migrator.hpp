@@ -11,7 +11,7 @@
 // checksum recorded, so a new release of a pack installs over an older one. A change to a
 // table's shape still needs a new version file (CREATE TABLE IF NOT EXISTS leaves the old one).
 //
-// One apply() at a time per state schema (a named lock, waited for kLockWaitSeconds).
+// One apply() at a time per target schema (a named lock, waited for kLockWaitSeconds).
 //
 // Error contract: throws MigrationError when the directory or a file cannot be read (nothing is
 // applied), an applied version has changed (checked for every file before anything runs, so
@@ -65,7 +65,7 @@ class Migrator {
   static constexpr std::string_view kRepeatableMarker = "-- sqlcron: repeatable";
   // Recorded while a repeatable file is being applied again (never a checksum: not hex).
   static constexpr std::string_view kUnfinished = "(unfinished)....";
-  // How long apply() waits for another migrate of the same state schema (a named lock).
+  // How long apply() waits for another migrate into the same target schema (a named lock).
   static constexpr std::int64_t kLockWaitSeconds = 60;
   // Whether the file's first line (without a trailing CR) is kRepeatableMarker.
   static bool repeatable(std::string_view content);

@@ -81,7 +81,7 @@ BEGIN
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
-    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals, cs_pending_done;
     IF v_locked THEN
       DO RELEASE_LOCK(v_lock);
     END IF;
@@ -102,7 +102,12 @@ BEGIN
   END IF;
   SET v_locked = TRUE;
   SET v_since = v_as_of - INTERVAL v_churn DAY;
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+  -- The reads below in one READ COMMITTED transaction: consistent reads, no locks on the
+  -- source rows (in REPEATABLE READ, INSERT ... SELECT would share-lock them and wait for
+  -- a writer holding one).
+  START TRANSACTION;
 
   SELECT MAX(LastInvoiceId), MAX(LastLineId), MAX(AsOf), MAX(ChurnDays)
     INTO v_wm_inv, v_wm_line, v_wm_as_of, v_wm_churn
@@ -123,13 +128,14 @@ BEGIN
     SELECT COUNT(*) INTO v_as_of_rows FROM customer_summary_as_of;
   END IF;
 
-  IF v_wm_inv IS NULL OR v_as_of < v_wm_as_of OR NOT (v_churn <=> v_wm_churn)
-     OR v_layout <> 3 OR v_as_of_rows <> 1 THEN
+  -- (A state with a NULL in it, written by no version, counts as missing.)
+  IF v_wm_inv IS NULL OR v_wm_line IS NULL OR v_wm_as_of IS NULL OR v_as_of < v_wm_as_of
+     OR NOT (v_churn <=> v_wm_churn) OR v_layout <> 3 OR v_as_of_rows <> 1 THEN
     -- The full refresh with its state (customer_summary_rebase, 060). GET_LOCK nests within a
     -- session: it takes and releases the lock once more.
     CALL customer_summary_rebase(v_as_of, v_churn);
   ELSE
-    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
+    DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals, cs_pending_done;
     CREATE TEMPORARY TABLE cs_touched (CustomerId INT NOT NULL, PRIMARY KEY (CustomerId))
       ENGINE=MEMORY;
     CREATE TEMPORARY TABLE cs_new_inv (
@@ -149,6 +155,11 @@ BEGIN
       PRIMARY KEY (CustomerId)
     ) ENGINE=MEMORY;
     CREATE TEMPORARY TABLE cs_totals LIKE cs_delta;
+    -- Pending invoices now due, or gone: read here (a consistent read), deleted below without
+    -- joining Invoice in the DELETE, which would lock invoice rows and wait for their writers.
+    CREATE TEMPORARY TABLE cs_pending_done ENGINE=MEMORY AS
+    SELECT p.Id FROM etl_pending p LEFT JOIN Invoice i ON i.InvoiceId = p.Id
+     WHERE p.Name = 'customer_summary' AND (i.InvoiceId IS NULL OR i.InvoiceDate <= v_as_of);
 
     -- What counts now and did not at the last run (which counted the invoices up to its
     -- watermark dated on or before its p_as_of, and their lines up to its line watermark):
@@ -241,6 +252,8 @@ BEGIN
      WHERE s.CustomerId IS NULL AND i.InvoiceId <= v_max_inv AND i.InvoiceDate <= v_as_of
      GROUP BY t.CustomerId;
 
+    COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     START TRANSACTION;
     DELETE s FROM customer_summary_rows s JOIN cs_touched t ON t.CustomerId = s.CustomerId;
     INSERT INTO customer_summary_rows
@@ -267,8 +280,8 @@ BEGIN
     UPDATE customer_summary_rows SET CustomerStatus = 'churned'
      WHERE CustomerStatus = 'active' AND LastPurchaseDate < v_since;
     -- Pending invoices now due (or gone) leave; still-future ones stay; new future ones join.
-    DELETE p FROM etl_pending p LEFT JOIN Invoice i ON i.InvoiceId = p.Id
-     WHERE p.Name = 'customer_summary' AND (i.InvoiceId IS NULL OR i.InvoiceDate <= v_as_of);
+    DELETE p FROM etl_pending p JOIN cs_pending_done d ON d.Id = p.Id
+     WHERE p.Name = 'customer_summary';
     INSERT IGNORE INTO etl_pending (Name, Id)
     SELECT 'customer_summary', InvoiceId FROM Invoice
      WHERE InvoiceId > v_wm_inv AND InvoiceId <= v_max_inv AND InvoiceDate > v_as_of;
@@ -279,7 +292,7 @@ BEGIN
     COMMIT;
   END IF;
 
-  DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals;
+  DROP TEMPORARY TABLE IF EXISTS cs_touched, cs_new_inv, cs_delta, cs_totals, cs_pending_done;
   DO RELEASE_LOCK(v_lock);
 END$$
 DELIMITER ;
@@ -322,7 +335,12 @@ BEGIN
   END IF;
   SET v_locked = TRUE;
   SET SESSION group_concat_max_len = GREATEST(v_saved_gcml, 1048576);
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+  -- The reads below in one READ COMMITTED transaction: consistent reads, no locks on the
+  -- source rows (in REPEATABLE READ, INSERT ... SELECT would share-lock them and wait for
+  -- a writer holding one).
+  START TRANSACTION;
 
   SELECT MAX(LastLineId), MAX(Fingerprint) INTO v_wm_line, v_wm_print
     FROM etl_summary_state WHERE Name = 'product_summary_etl';
@@ -381,6 +399,8 @@ BEGIN
      GROUP BY t.TrackId;
     ALTER TABLE ps_delta ADD PRIMARY KEY (TrackId);
 
+    COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     START TRANSACTION;
     DELETE p FROM product_summary_etl p LEFT JOIN Track t ON t.TrackId = p.TrackId
      WHERE t.TrackId IS NULL;

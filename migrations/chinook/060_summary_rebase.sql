@@ -72,8 +72,9 @@ BEGIN
       SET MESSAGE_TEXT = 'customer_summary: another refresh is running in this schema';
   END IF;
   SET v_locked = TRUE;
-  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   START TRANSACTION;
   DELETE FROM etl_summary_state WHERE Name = 'customer_summary';
   COMMIT;
@@ -81,6 +82,8 @@ BEGIN
   SELECT COALESCE(MAX(InvoiceId), 0) INTO v_max_inv FROM Invoice;
   CALL customer_summary_run(v_as_of, v_churn, v_max_inv, v_max_line);
 
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   START TRANSACTION;
   DELETE FROM etl_pending WHERE Name = 'customer_summary';
   INSERT INTO etl_pending (Name, Id)
@@ -119,8 +122,9 @@ BEGIN
       SET MESSAGE_TEXT = 'product_summary_etl: another refresh is running in this schema';
   END IF;
   SET v_locked = TRUE;
-  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   START TRANSACTION;
   DELETE FROM etl_summary_state WHERE Name = 'product_summary_etl';
   COMMIT;
@@ -128,6 +132,8 @@ BEGIN
   CALL product_summary_fingerprint(v_print);
   CALL product_summary_etl_run(v_max_line);
 
+  COMMIT;  -- SET TRANSACTION fails inside an open transaction (autocommit=0)
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   START TRANSACTION;
   INSERT INTO etl_summary_state (Name, LastInvoiceId, LastLineId, AsOf, ChurnDays, Fingerprint,
                                  UpdatedAt)

@@ -50,7 +50,7 @@ struct Serve {
 };
 
 std::string migrate(const TempDir& dir, const ConfigSpec& s) {
-  const auto config = write_config(dir, s);
+  auto config = write_config(dir, s);
   const auto m = sqlcrond({"--config", config, "migrate"});
   INFO(m.output);
   REQUIRE(m.exit_code == 0);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <date/date.h>
-#include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -43,7 +42,7 @@ inline ConfigSpec spec_of(const std::string& state, const std::string& work,
 
 // Writes the config and migrates its state schema.
 inline std::string migrated(const TempDir& dir, const ConfigSpec& spec) {
-  const auto config = write_config(dir, spec);
+  auto config = write_config(dir, spec);
   const auto m = sqlcrond({"--config", config, "migrate"});
   INFO(m.output);
   REQUIRE(m.exit_code == 0);

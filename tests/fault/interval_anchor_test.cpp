@@ -27,7 +27,7 @@ const std::string kRuns = std::string(kState) + ".runs";
 const std::string kJobs = std::string(kState) + ".jobs";
 
 std::string migrate(const TempDir& dir, const std::string& jobs) {
-  const auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", ""});
+  auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", ""});
   const auto m = sqlcrond({"--config", config, "migrate"});
   INFO(m.output);
   REQUIRE(m.exit_code == 0);

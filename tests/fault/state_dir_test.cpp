@@ -35,7 +35,7 @@ ConfigSpec spec() {
 
 std::string migrated(const TempDir& dir) {
   sqlcron::test::prepare_schemas(kState, kWork);
-  const auto config = write_config(dir, spec());
+  auto config = write_config(dir, spec());
   const auto m = sqlcrond({"--config", config, "migrate"});
   INFO(m.output);
   REQUIRE(m.exit_code == 0);

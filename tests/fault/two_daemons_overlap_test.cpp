@@ -33,9 +33,8 @@ void run_two_daemons(const std::string& overlap) {
                              overlap + "\n");
   const auto config = migrated(dir, s);
   // Each daemon its own state_dir (the spool is per daemon).
-  auto s2 = s;
   TempDir dir2;
-  const auto config2 = write_config(dir2, s2);
+  const auto config2 = write_config(dir2, s);
   Daemon a(dir, config, "a");
   Daemon b(dir2, config2, "b");
   wait_for(*db, std::string("SELECT COUNT(*) >= 3 FROM ") + kWork + ".spans WHERE e IS NOT NULL",

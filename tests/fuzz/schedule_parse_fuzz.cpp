@@ -10,6 +10,7 @@
 #include "schedule/schedule.hpp"
 #include "schedule/schedule_error.hpp"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sqlcron::schedule::Instant;
   using sqlcron::schedule::Schedule;

@@ -78,15 +78,17 @@ std::shared_ptr<const config::Config> generated_config(
                 : i % 3 == 1 ? config::Misfire::run_once
                              : config::Misfire::skip;
     j.misfire_grace = std::chrono::hours(6);
-    if (i % 4 == 0)
+    if (i % 4 == 0) {
       j.retry = config::RetryPolicy{3, std::chrono::seconds(1), std::chrono::seconds(20)};
+    }
     if (i % 5 == 0) {
       j.timeout = std::chrono::seconds(60);
       b.hang = 0.01;
     }
     if (i % 6 == 0) j.notify = std::make_shared<const config::NotifyConfig>();
-    if (i % 9 == 0 && !hooks.empty())
+    if (i % 9 == 0 && !hooks.empty()) {
       j.on_failure = {hooks[static_cast<std::size_t>(i) % hooks.size()]};
+    }
     if (i % 17 == 0) {
       b.min_duration = std::chrono::seconds(30);
       b.max_duration = std::chrono::minutes(20);
@@ -111,7 +113,7 @@ Simulation::Simulation(std::uint64_t seed, int jobs, int daemons, Faults faults)
 }
 
 Simulation::Simulation(std::uint64_t seed, std::shared_ptr<const config::Config> config,
-                       std::map<std::string, Behaviour> behaviour, int daemons)
+                       const std::map<std::string, Behaviour>& behaviour, int daemons)
     : seed_(seed), world_(seed, kStart), db_(world_), config_(std::move(config)), start_(kStart) {
   for (int i = 0; i < daemons; ++i) {
     daemons_.push_back(std::make_unique<SimDaemon>(world_, db_, fmt::format("host{}", i), config_,

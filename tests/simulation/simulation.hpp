@@ -41,7 +41,7 @@ class Simulation {
   Simulation(std::uint64_t seed, int jobs, int daemons, Faults faults);
   // A hand-made config instead of the generated one.
   Simulation(std::uint64_t seed, std::shared_ptr<const config::Config> config,
-             std::map<std::string, Behaviour> behaviour, int daemons);
+             const std::map<std::string, Behaviour>& behaviour, int daemons);
 
   void run_for(Nanos time);
   // Ends the faults, lets everything recover, then checks what must hold at the end.

@@ -24,8 +24,9 @@ HttpResponse http_get(unsigned short port, const std::string& path) {
   (void)!::write(fd, request.data(), request.size());
   std::string raw;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
     raw.append(buf, static_cast<std::size_t>(n));
+  }
   ::close(fd);
   HttpResponse r;
   const auto head_end = raw.find("\r\n\r\n");

@@ -28,7 +28,7 @@ std::string setup(const TempDir& dir) {
       "CREATE PROCEDURE hostile() BEGIN DECLARE m VARCHAR(200) DEFAULT CONCAT('dup ', CHAR(10),"
       " '<3>sqlcrond: FORGED', CHAR(13), _utf8mb4 X'E280A8', 'end');"
       " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = m; END");
-  const auto config = write_config(
+  auto config = write_config(
       dir,
       ConfigSpec{kState, kWork,
                  "  - name: nightly\n    schedule: \"0 2 * * *\"\n    timezone: Europe/Berlin\n"

@@ -48,7 +48,7 @@ std::string setup(const TempDir& dir, const std::string& load_extra,
                   " ingest_slot DATETIME NOT NULL)");
   const auto inbox = (dir.path() / "inbox").string();
   fs::create_directories(inbox);
-  const auto config =
+  auto config =
       write_config(dir, ConfigSpec{kState, kWork, jobs(inbox, load_extra, trigger), "10s", "", ""});
   const auto migrated = sqlcrond({"--config", config, "migrate"});
   INFO(migrated.output);

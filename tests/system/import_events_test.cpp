@@ -22,7 +22,7 @@ struct Output {
 // Runs sqlcrond with stdout and stderr kept apart (through sh, which only redirects).
 Output import_events(const TempDir& dir, const std::vector<std::string>& args) {
   const auto err = (dir.path() / "stderr").string();
-  std::vector<std::string> argv{"/bin/sh", "-c", "\"$0\" \"$@\" 2>'" + err + "'", SQLCROND_PATH};
+  std::vector<std::string> argv{"/bin/sh", "-c", R"("$0" "$@" 2>')" + err + "'", SQLCROND_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = sqlcron::test::run(argv);
   return Output{r.exit_code, r.output, sqlcron::test::read_text(err)};

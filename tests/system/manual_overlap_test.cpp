@@ -33,7 +33,7 @@ std::string setup(const TempDir& dir, const std::string& jobs) {
       "DECLARE v_id INT; INSERT INTO calls (job, began) VALUES (p_job, NOW(6)); "
       "SET v_id = LAST_INSERT_ID(); DO SLEEP(p_seconds); "
       "UPDATE calls SET ended = NOW(6) WHERE id = v_id; END");
-  const auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", "", "off", ""});
+  auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", "", "off", ""});
   REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
   return config;
 }

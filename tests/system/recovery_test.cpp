@@ -67,7 +67,7 @@ std::string pipeline(const std::string& notified) {
 
 std::string setup(const TempDir& dir, const std::string& jobs) {
   prepare();
-  const auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", "", "off", ""});
+  auto config = write_config(dir, ConfigSpec{kState, kWork, jobs, "10s", "", "", "off", ""});
   REQUIRE(sqlcrond({"--config", config, "migrate"}).exit_code == 0);
   return config;
 }

@@ -108,3 +108,47 @@ TEST_CASE("customer_summary_as_of holds one row: a missing one is rebuilt, a sec
   CHECK_THROWS(db.exec("INSERT INTO customer_summary_as_of VALUES (2, '2020-01-01')"));
   CHECK(db.scalar("SELECT COUNT(*) FROM customer_summary") == "59");
 }
+
+TEST_CASE("a state with a NULL in it counts as missing: the next night refreshes in full",
+          "[chinook]") {
+  AnalyticsSchema db("it_chinook_null_state");
+  db.exec("CALL customer_summary('2025-12-31', 180)");
+  db.exec("UPDATE etl_summary_state SET AsOf = NULL WHERE Name = 'customer_summary'");
+  nightly(db, "2025-01-01");  // earlier than the rows: only a full refresh gets this right
+  compare_with_full(db, "2025-01-01");
+}
+
+TEST_CASE("the state an earlier version left is forgotten once on upgrade (070)", "[chinook]") {
+  const std::string schema = "it_chinook_upgrade_state";
+  AnalyticsSchema db(schema);
+  nightly(db, "2025-12-31");
+  db.exec("SET foreign_key_checks = 0");
+  db.exec(
+      "INSERT INTO Invoice (InvoiceId, CustomerId, InvoiceDate, Total) VALUES "
+      "(413, 5, '2025-12-20', 0.99)");
+  db.exec("INSERT INTO InvoiceLine VALUES (2241, 413, 1, 0.99, 1)");
+  // An earlier version's full refreshes: the rows count 413, the state is still before it.
+  db.exec("CALL customer_summary_run('2025-12-31', 180, NULL, NULL)");
+  db.exec("CALL product_summary_etl_run(NULL)");
+  sqlcron::test::apply_pack(schema, "migrations/chinook");  // the upgrade
+  nightly(db, "2025-12-31");
+  compare_with_full(db, "2025-12-31");
+}
+
+TEST_CASE("a full refresh reads the invoices without waiting for a writer's row locks",
+          "[chinook]") {
+  const std::string schema = "it_chinook_no_locks";
+  AnalyticsSchema db(schema);
+  db.exec("SET foreign_key_checks = 0");
+  db.exec(
+      "INSERT INTO Invoice (InvoiceId, CustomerId, InvoiceDate, Total) VALUES "
+      "(413, 5, '2026-05-01', 0.99)");
+  auto writer = sqlcron::test::connect(schema);
+  writer->execute_raw("START TRANSACTION");
+  writer->execute_raw("UPDATE Invoice SET BillingPostalCode = 'x' WHERE InvoiceId IN (5, 413)");
+  db.exec("SET SESSION innodb_lock_wait_timeout = 2");
+  CHECK_NOTHROW(db.exec("CALL customer_summary('2025-12-31', 180)"));
+  CHECK_NOTHROW(db.exec("CALL customer_summary_incremental('2025-12-31', 180)"));
+  writer->execute_raw("ROLLBACK");
+  CHECK(db.scalar("SELECT COUNT(*) FROM etl_pending WHERE Name = 'customer_summary'") == "1");
+}

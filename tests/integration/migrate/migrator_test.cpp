@@ -185,9 +185,8 @@ TEST_CASE("a repeatable file whose re-apply failed half-way is applied again by 
         Migrator::checksum(good));
 }
 
-TEST_CASE(
-    "a second migrate of the same state schema waits for the first, and applies nothing twice",
-    "[migrate]") {
+TEST_CASE("a second migrate into the same schema waits for the first, and applies nothing twice",
+          "[migrate]") {
   auto s = sqlcron::test::fresh_schema("it_migrate_state");
   sqlcron::test::fresh_schema("it_migrate_target");
   TempDir dir;

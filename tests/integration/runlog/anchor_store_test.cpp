@@ -27,6 +27,7 @@ std::unique_ptr<sqlcron::mysql::Session> prepare() {
 
 std::vector<JobAnchor> jobs(int n, Instant at, const std::string& schedule = "@every 7s") {
   std::vector<JobAnchor> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) out.push_back({"job" + std::to_string(i), schedule, "", at});
   return out;
 }

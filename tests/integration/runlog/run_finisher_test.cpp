@@ -12,7 +12,6 @@
 #include "support/test_database.hpp"
 #include "util/sql_time.hpp"
 
-using sqlcron::core::RunOutcome;
 using sqlcron::core::RunStatus;
 using sqlcron::runlog::Claim;
 using sqlcron::runlog::FinishedRun;
@@ -86,6 +85,7 @@ TEST_CASE("runs finished from many threads at once all get their result, once", 
   RunFinisher finisher(kState, opener(), spool);
   const sqlcron::mysql::Connector connector;
   std::vector<std::thread> threads;
+  threads.reserve(kJobs);
   std::atomic<int> written{0};
   for (int j = 0; j < kJobs; ++j) {
     threads.emplace_back([&, j] {

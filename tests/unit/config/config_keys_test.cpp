@@ -91,8 +91,9 @@ TEST_CASE("config keys: config/sqlcron.yaml shows every key, and only those", "[
   const auto root = tree.root();
   std::map<std::string, std::set<std::string>> shown;
   add_keys(shown, "", root);
-  for (const auto* section : {"database", "scheduler", "http"})
+  for (const auto* section : {"database", "scheduler", "http"}) {
     add_keys(shown, section, root[section]);
+  }
   add_keys(shown, "database.tls", root["database"]["tls"]);
   add_keys(shown, "scheduler.retry", root["scheduler"]["retry"]);
   add_keys(shown, "scheduler.notify", root["scheduler"]["notify"]);

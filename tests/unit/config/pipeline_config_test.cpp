@@ -133,6 +133,7 @@ TEST_CASE("the job graph orders chain steps after all their upstream jobs", "[co
   const JobGraph g(config.jobs);
   const auto names = [&](const std::vector<std::size_t>& v) {
     std::vector<std::string> out;
+    out.reserve(v.size());
     for (const auto i : v) out.push_back(config.jobs[i].name);
     return out;
   };

@@ -6,7 +6,6 @@
 #include "config/yaml_syntax_error.hpp"
 #include "config/yaml_writer.hpp"
 
-using sqlcron::config::YamlNode;
 using sqlcron::config::YamlSyntaxError;
 using sqlcron::config::YamlTree;
 using sqlcron::config::YamlWriter;

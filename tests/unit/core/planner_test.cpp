@@ -155,6 +155,7 @@ TEST_CASE("slots found late (clock jumped forward) follow the misfire policy", "
   // once: 1..58 s (run_once runs 59 s only); skip: 1..59 s; all: none.
   CHECK(dropped == std::map<std::size_t, int>{{0, 58}, {2, 59}});
   std::vector<std::tuple<std::size_t, date::sys_seconds, Decision::Action>> got;
+  got.reserve(d.size());
   for (const auto& x : d) got.emplace_back(x.slot.job, x.slot.scheduled_for, x.action);
   using A = Decision::Action;
   // once (run_once): only its latest late slot, 59 s, as a catch-up; its on-time 60 s slot then

@@ -259,6 +259,7 @@ TEST_CASE("http: 80 idle connections from one peer do not keep a scrape out", "[
   const sqlcron::test::LogCapture log;
   TestServer server;
   std::vector<std::unique_ptr<Client>> idle;
+  idle.reserve(80);
   for (int i = 0; i < 80; ++i) idle.push_back(std::make_unique<Client>(server.port()));
   const auto start = std::chrono::steady_clock::now();
   Client scraper(server.port());

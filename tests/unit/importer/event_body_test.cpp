@@ -45,7 +45,7 @@ TEST_CASE("EventBody: a single CALL with literal arguments becomes a call", "[im
        "x",
        {{Arg::text, "a"}, {Arg::text, "b"}, {Arg::integer, "1"}, {Arg::integer, "0"}}},
       {"BEGIN NOT ATOMIC CALL x(1); END", "", "x", {{Arg::integer, "1"}}},
-      {"CALL p('it''s', 'a\\'b', 'tab\\there', '50\\%', '{job}') -- trailing comment",
+      {R"(CALL p('it''s', 'a\'b', 'tab\there', '50\%', '{job}') -- trailing comment)",
        "",
        "p",
        {{Arg::text, "it's"},

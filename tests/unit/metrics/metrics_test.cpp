@@ -30,8 +30,9 @@ std::pair<int, std::string> run(const std::string& command) {
   REQUIRE(pipe != nullptr);
   std::string output;
   std::array<char, 4096> buf{};
-  while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe))
+  while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) {
     output.append(buf.data(), n);
+  }
   const int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }

@@ -22,8 +22,10 @@ TEST_CASE("the embedded state schema is migrations/sqlcron, byte for byte", "[mi
   REQUIRE(!on_disk.empty());
   const auto embedded = sqlcron::migrate::embedded_state_migrations();
   std::vector<std::string> names;
+  names.reserve(embedded.size());
   for (const auto& f : embedded) names.push_back(f.name);
   std::vector<std::string> disk_names;
+  disk_names.reserve(on_disk.size());
   for (const auto& [name, text] : on_disk) disk_names.push_back(name);
   CHECK(names == disk_names);  // the same files, in name order
   for (const auto& f : embedded) {

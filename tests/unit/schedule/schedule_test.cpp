@@ -61,15 +61,16 @@ TEST_CASE("a Schedule is usable from several threads", "[schedule]") {
   }
   std::vector<std::thread> threads;
   std::vector<int> ok(4, 0);
-  for (std::size_t i = 0; i < ok.size(); ++i) {
-    threads.emplace_back([&, i] {
+  threads.reserve(ok.size());
+  for (int& slot : ok) {
+    threads.emplace_back([&] {
       Instant t = start;
       int good = 0;
       for (const Instant e : expected) {
         t = *s.next_after(t);
         good += t == e ? 1 : 0;
       }
-      ok[i] = good;
+      slot = good;
     });
   }
   for (std::thread& t : threads) {
